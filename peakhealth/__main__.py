@@ -1,0 +1,3 @@
+from peakhealth.cli import main
+
+main()

@@ -1,0 +1,88 @@
+"""The FastAPI application: routers, problem handlers, lifespan; adapters are chosen here."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+from peakhealth import __version__, db
+from peakhealth.catalog.embedded import EmbeddedCatalog
+from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.config import Settings
+from peakhealth.http.body_limit import DeclaredBodyLimit
+from peakhealth.http.problems import Problem, install_problem_handlers
+from peakhealth.identity.tokens import TokenVerifier
+from peakhealth.library.router import router as library_router
+from peakhealth.routines.router import router as templates_router
+
+log = logging.getLogger("peakhealth")
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (401, 403, 404, 409, 413, 422)
+}
+
+
+def choose_catalog(settings: Settings) -> ExerciseCatalog:
+    if settings.supabase_catalog:
+        from peakhealth.catalog.supabase import SupabaseCatalog
+
+        assert settings.supabase_url and settings.supabase_service_role_key
+        return SupabaseCatalog(settings.supabase_url, settings.supabase_service_role_key)
+    return EmbeddedCatalog()
+
+
+def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> FastAPI:
+    """The application for `settings` (read from the environment when omitted). `on_startup`, if
+    given, is awaited after the database is ready (the demo loads its data there)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.client = await db.connect(settings)
+        if on_startup is not None:
+            await on_startup(app)
+        yield
+        app.state.client.close()
+
+    app = FastAPI(
+        title="PeakHealth routine engine",
+        version=__version__,
+        description="Versioned training plans: library sections and workouts, template routines.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(
+        secret=settings.jwt_secret, supabase_url=settings.supabase_url
+    )
+    app.state.catalog = choose_catalog(settings)
+    install_problem_handlers(app)
+    app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(library_router)
+    app.include_router(templates_router)
+
+    @app.get("/health", tags=["operations"], summary="The process is alive")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], summary="The database answers")
+    async def ready(request: Request) -> dict[str, str]:
+        await db.ping(request.app.state.client, settings)
+        return {"status": "ready"}
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="PeakHealth API")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="PeakHealth API")
+
+    return app

@@ -1,0 +1,1 @@
+"""The exercise catalog (Supabase tables `exercises` and `exercise_variants`), read-only."""

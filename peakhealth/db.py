@@ -1,0 +1,44 @@
+"""The database: embedded in-memory (mongomock-motor) or a real MongoDB (motor); Beanie and the
+indexes of every collection are set up here at start-up."""
+
+import logging
+from typing import Any
+
+from beanie import init_beanie
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from peakhealth.config import Settings
+from peakhealth.errors import ServiceUnavailable
+from peakhealth.library.documents import SectionDocument, WorkoutDocument
+from peakhealth.routines.documents import TemplateRoutineDocument
+
+log = logging.getLogger("peakhealth")
+
+DOCUMENTS: list[Any] = [SectionDocument, WorkoutDocument, TemplateRoutineDocument]
+
+
+def make_client(settings: Settings) -> Any:
+    if settings.embedded:
+        from mongomock_motor import AsyncMongoMockClient
+
+        return AsyncMongoMockClient()
+    return AsyncIOMotorClient(settings.mongodb_uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+
+
+async def connect(settings: Settings) -> Any:
+    """A client with Beanie initialised and every index created (idempotent)."""
+    client = make_client(settings)
+    await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENTS)
+    log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
+    return client
+
+
+async def ping(client: Any, settings: Settings) -> None:
+    """Raise ServiceUnavailable when the database does not answer."""
+    try:
+        if settings.embedded:
+            await client[settings.mongodb_db].list_collection_names()
+        else:
+            await client.admin.command("ping")
+    except Exception as error:
+        raise ServiceUnavailable("the database cannot be reached") from error

@@ -1,0 +1,142 @@
+"""`peakhealth serve --demo`: a demo trainer's small library and template routine, and tokens."""
+
+import uuid
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from peakhealth.catalog.embedded import EmbeddedCatalog, load_bundled
+from peakhealth.identity.tokens import mint_token
+from peakhealth.identity.users import CurrentUser
+from peakhealth.library import service as library
+from peakhealth.library.documents import SectionDocument, WorkoutDocument
+from peakhealth.plan.drafts import LibraryWorkoutDraft, SectionDraft, TemplateDraft
+from peakhealth.routines import service as routines
+from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.versioning import create_chain
+
+TRAINER = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d001", role="trainer")
+CLIENT = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d002", role="client")
+ADMIN = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d003", role="admin")
+
+
+def _variant(name: str) -> dict[str, str]:
+    for row in load_bundled()["exercise_variants"]:
+        if row["name"] == name:
+            return {"exerciseId": row["exercise_id"], "exerciseVariantId": row["id"]}
+    raise LookupError(name)
+
+
+def _sets(count: int, **fields: Any) -> list[dict[str, Any]]:
+    return [{"repType": "fixed", **fields} for _ in range(count)]
+
+
+async def load_demo() -> dict[str, str]:
+    """Store the demo library and template; returns the ids it made."""
+    catalog = EmbeddedCatalog()
+    sections = TypeAdapter(SectionDraft)
+    warmup = sections.validate_python(
+        {
+            "name": "General warm-up",
+            "type": "warmup",
+            "duration": 10,
+            "intensity": "light",
+            "targetMuscleGroups": ["hips", "legs"],
+            "isPublic": True,
+            "tags": ["warmup"],
+            "exercises": [
+                {
+                    "type": "mobility",
+                    **_variant("World's Greatest Stretch"),
+                    "unilateralMode": "alternating",
+                    "sets": _sets(2, reps=5),
+                },
+                {"type": "bodyweight", **_variant("Push-up"), "sets": _sets(2, reps=10)},
+            ],
+        }
+    )
+    strength = sections.validate_python(
+        {
+            "name": "Squat and press",
+            "type": "basic",
+            "isPublic": True,
+            "tags": ["strength"],
+            "exercises": [
+                {
+                    "type": "strength",
+                    **_variant("Barbell Back Squat"),
+                    "restBetweenSets": "3m",
+                    "progressionMethod": "linear",
+                    "sets": _sets(5, reps=5, weight=80, rpe=8),
+                },
+                {
+                    "type": "strength",
+                    **_variant("Barbell Bench Press"),
+                    "restBetweenSets": "2:30",
+                    "sets": _sets(5, reps=5, weight=60),
+                },
+            ],
+        }
+    )
+    stored_sections = []
+    for draft in (warmup, strength):
+        content = await library.build_section(draft, TRAINER, catalog)
+        stored_sections.append(
+            await create_chain(
+                SectionDocument, content, user=TRAINER, is_public=True, tags=draft.tags
+            )
+        )
+    workout_draft = LibraryWorkoutDraft.model_validate(
+        {
+            "name": "Full body A",
+            "type": "strength",
+            "objective": "Build a strength base",
+            "isPublic": True,
+            "sections": [str(doc.id) for doc in stored_sections],
+        }
+    )
+    workout = await create_chain(
+        WorkoutDocument,
+        await library.build_workout(workout_draft, TRAINER, catalog),
+        user=TRAINER,
+        is_public=True,
+        tags=["full-body"],
+    )
+    template_draft = TemplateDraft.model_validate(
+        {
+            "name": "Beginner strength, 8 weeks",
+            "description": "Three full-body sessions a week.",
+            "difficulty": "beginner",
+            "goal": "strength",
+            "duration": 8,
+            "objectives": ["Learn the main lifts"],
+            "isPublic": True,
+            "allowCopy": True,
+            "tags": ["beginner", "strength"],
+            "workouts": [str(workout.id), str(workout.id)],
+        }
+    )
+    template = await create_chain(
+        TemplateRoutineDocument,
+        await routines.build_template(template_draft, TRAINER, catalog),
+        user=TRAINER,
+        is_public=True,
+        tags=template_draft.tags,
+    )
+    return {
+        "section": str(stored_sections[0].id),
+        "workout": str(workout.id),
+        "template": str(template.id),
+    }
+
+
+def demo_tokens(secret: str) -> dict[str, str]:
+    return {
+        "trainer": mint_token(secret, sub=TRAINER.id, role="trainer", email="trainer@demo.test"),
+        "client": mint_token(secret, sub=CLIENT.id, role="client", email="client@demo.test"),
+        "admin": mint_token(secret, sub=ADMIN.id, role="admin", email="admin@demo.test"),
+    }
+
+
+def new_user_id() -> str:
+    return str(uuid.uuid4())

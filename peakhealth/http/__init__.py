@@ -1,0 +1,1 @@
+"""The HTTP edge: problem responses, pagination, shared dependencies."""

@@ -1,0 +1,65 @@
+"""Dependencies shared by routers: the current user, role requirements, path ids, adapters."""
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.config import Settings
+from peakhealth.errors import FieldError, Forbidden, ValidationFailed
+from peakhealth.identity.tokens import InvalidToken, TokenVerifier
+from peakhealth.identity.users import CurrentUser
+from peakhealth.plan.base import is_object_id
+
+bearer = HTTPBearer(auto_error=False, description="Supabase access token")
+
+
+def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> CurrentUser:
+    """The verified caller. A plain function: FastAPI runs it in a thread, so a JWKS fetch
+    never blocks the event loop."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise InvalidToken("send 'Authorization: Bearer <Supabase access token>'")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
+
+
+User = Annotated[CurrentUser, Depends(current_user)]
+
+
+def plan_author(user: User) -> CurrentUser:
+    """Trainers and admins; clients get 403."""
+    if not user.authors_plans:
+        raise Forbidden("only trainers and admins build the library and publish templates")
+    return user
+
+
+Author = Annotated[CurrentUser, Depends(plan_author)]
+
+
+def version_id(
+    id: Annotated[str, Path(description="Version id (24 hex characters)")],
+) -> str:
+    if not is_object_id(id):
+        raise ValidationFailed([FieldError("id", "must be an id of 24 hex characters")])
+    return id.lower()
+
+
+VersionId = Annotated[str, Depends(version_id)]
+
+
+def settings(request: Request) -> Settings:
+    configured: Settings = request.app.state.settings
+    return configured
+
+
+def catalog(request: Request) -> ExerciseCatalog:
+    adapter: ExerciseCatalog = request.app.state.catalog
+    return adapter
+
+
+AppSettings = Annotated[Settings, Depends(settings)]
+Catalog = Annotated[ExerciseCatalog, Depends(catalog)]

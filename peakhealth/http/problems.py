@@ -1,0 +1,154 @@
+"""RFC 9457 problem responses: the one place where errors become HTTP."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from peakhealth.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    format_path,
+)
+from peakhealth.identity.tokens import InvalidToken
+
+log = logging.getLogger("peakhealth")
+
+PROBLEM_JSON = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Validation error",
+    429: "Rate limit exceeded",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limit-exceeded",
+    500: "internal-error",
+    503: "service-unavailable",
+}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `errors` only on validation errors."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldProblem] | None = None
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:peakhealth:problem:{slug or SLUGS.get(status, 'error')}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _request_errors(error: RequestValidationError) -> list[FieldError]:
+    out: list[FieldError] = []
+    for item in error.errors():
+        location = list(item.get("loc", ()))
+        source = location.pop(0) if location else "body"
+        if item.get("type") == "invalid_type":
+            location.append("type")
+        field = format_path(location) or str(source)
+        if source in ("query", "path", "header") and location:
+            field = str(location[0])
+        out.append(FieldError(field, str(item.get("msg", "invalid value"))))
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error, expected or not, leaves as problem+json; no stack trace ever does."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = _request_errors(error)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+        return problem(request, 422, detail, errors=errors)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+        if isinstance(error, ValidationFailed):
+            return problem(request, 422, error.detail, errors=error.errors)
+        if isinstance(error, InvalidToken):
+            return problem(
+                request, 401, error.detail, headers={"WWW-Authenticate": 'Bearer realm="api"'}
+            )
+        if isinstance(error, NotFound):
+            return problem(request, 404, error.detail)
+        if isinstance(error, Forbidden):
+            return problem(request, 403, error.detail)
+        if isinstance(error, InvalidTransition):
+            return problem(request, 409, error.detail, slug="invalid-transition")
+        if isinstance(error, Conflict):
+            return problem(request, 409, error.detail)
+        if isinstance(error, ServiceUnavailable):
+            return problem(request, 503, error.detail, headers={"Retry-After": "5"})
+        log.error("unmapped domain error %r", error)
+        return problem(request, 500, "the server failed to complete the request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)
+        headers = dict(error.headers) if error.headers else None
+        return problem(request, error.status_code, str(detail), headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+
+        if isinstance(error, ConnectionFailure | ServerSelectionTimeoutError):
+            return problem(request, 503, "the database cannot be reached")
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(request, 500, "the server failed to complete the request")

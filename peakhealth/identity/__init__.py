@@ -1,0 +1,1 @@
+"""Who is calling: Supabase access tokens, the current user and their role."""

@@ -1,0 +1,55 @@
+"""`/api/library/sections` and `/api/library/workouts`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from peakhealth.http.dependencies import User
+from peakhealth.http.pagination import PageRequest, page_of, page_request
+from peakhealth.http.versioned import add_version_chain_routes
+from peakhealth.library import service
+from peakhealth.library.documents import SectionDocument, WorkoutDocument
+from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft
+from peakhealth.versioning import VersionedDocument
+
+router = APIRouter(prefix="/api/library")
+
+
+def _library_routes(
+    segment: str, document: type[VersionedDocument], body: Any, build: Any
+) -> APIRouter:
+    routes = APIRouter(prefix=f"/{segment}", tags=[f"library {segment}"])
+
+    @routes.get("", summary=f"Latest {document.kind} versions the caller may read")
+    async def list_latest(
+        user: User,
+        pages: Annotated[PageRequest, Depends(page_request)],
+        type: Annotated[str | None, Query(description=f"{document.kind} type")] = None,
+        tag: Annotated[str | None, Query()] = None,
+        search: Annotated[str | None, Query(max_length=200, description="in the name")] = None,
+        createdBy: Annotated[str | None, Query(pattern="^me$", description="'me'")] = None,
+        includeArchived: Annotated[bool, Query(description="add own archived versions")] = False,
+    ) -> dict[str, Any]:
+        items, total = await service.list_latest(
+            document,
+            user,
+            type=type,
+            tag=tag,
+            search=search,
+            mine=createdBy == "me",
+            include_archived=includeArchived,
+            skip=pages.skip,
+            limit=pages.limit,
+        )
+        return page_of([item.present() for item in items], total, pages)
+
+    add_version_chain_routes(routes, document=document, body=body, build=build)
+    return routes
+
+
+router.include_router(
+    _library_routes("sections", SectionDocument, SectionDraft, service.build_section)
+)
+router.include_router(
+    _library_routes("workouts", WorkoutDocument, LibraryWorkoutBody, service.build_workout)
+)

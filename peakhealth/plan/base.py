@@ -1,0 +1,202 @@
+"""Shared building blocks of the plan tree: ids, text limits, provenance, field-level errors."""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal, Union
+
+from beanie import PydanticObjectId
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from peakhealth.plan.durations import normalize_duration
+
+MAX_NAME = 200
+MAX_NOTES = 5000
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+Duration = Annotated[
+    str,
+    BeforeValidator(normalize_duration),
+    Field(description="ISO 8601 duration; accepts PT1M30S, 90s, 1m30s, 1:30, 1:05:00"),
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+
+
+def _uuid(value: str) -> str:
+    if not _UUID.match(value):
+        raise ValueError("must be a UUID")
+    return value.lower()
+
+
+def _normalize_tags(tags: list[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        cleaned = tag.strip().lower()
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return seen
+
+
+Uuid = Annotated[str, AfterValidator(_uuid), Field(description="Supabase UUID")]
+TagText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TAG_LENGTH)]
+Tags = Annotated[
+    list[TagText],
+    Field(max_length=MAX_TAGS, description="Trimmed, lower-cased, de-duplicated"),
+    AfterValidator(_normalize_tags),
+]
+
+
+def is_object_id(value: object) -> bool:
+    """True for a 24-hex-character string, the only spelling of an id over HTTP."""
+    return isinstance(value, str) and bool(_OBJECT_ID.match(value))
+
+
+def _reference(value: str) -> str:
+    if not is_object_id(value):
+        raise ValueError("must be a version id of 24 hex characters")
+    return value.lower()
+
+
+Reference = Annotated[
+    str, AfterValidator(_reference), Field(description="Version id of a library component")
+]
+
+
+def raise_field_errors(errors: Iterable[tuple[tuple[str | int, ...], str]], value: Any) -> None:
+    """Raise one ValidationError whose entries point at the given fields (paths relative to the
+    model being validated), so API errors name `sets[2].reps` rather than the whole set."""
+    details = [
+        InitErrorDetails(type=PydanticCustomError("plan_rule", message), loc=loc, input=value)
+        for loc, message in errors
+    ]
+    if details:
+        raise ValidationError.from_exception_data("plan", details)
+
+
+class PlanModel(BaseModel):
+    """Base of every plan model: camelCase field names as stored and served, unknown fields
+    rejected (a typo must not silently drop a trainer's data)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+
+
+class Source(PlanModel):
+    """Provenance of an element copied from the library when the plan was saved."""
+
+    kind: Literal["section", "workout"]
+    id: PydanticObjectId
+    parentId: PydanticObjectId
+    version: int = Field(ge=1)
+
+
+def element_id_field() -> Any:
+    """An embedded element's id: `_id` in MongoDB, `id` over HTTP, fresh when not submitted."""
+    return Field(
+        default_factory=PydanticObjectId,
+        alias="_id",
+        serialization_alias="id",
+        description="Element id (24 hex characters); kept when submitted, generated otherwise",
+    )
+
+
+class PlanElement(PlanModel):
+    """An element of the plan tree with its own id."""
+
+    id: PydanticObjectId = element_id_field()
+
+
+def tagged_union(
+    members: Mapping[str, type[BaseModel]], what: str, *, reference: Any = None
+) -> Any:
+    """A union discriminated by `type` (or, with `reference`, a string id in its place).
+
+    Tags carry a space ("emom section") so error paths can drop them: no field name has one."""
+    tags = {key: f"{key} {what}" for key in members}
+    expected = ", ".join(members)
+
+    def pick(value: Any) -> str | None:
+        if reference is not None and isinstance(value, str):
+            return f"{what} reference"
+        kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        return tags.get(kind) if isinstance(kind, str) else None
+
+    choices: list[Any] = [Annotated[cls, Tag(tags[key])] for key, cls in members.items()]
+    if reference is not None:
+        choices.append(Annotated[reference, Tag(f"{what} reference")])
+    message = f"type must be one of: {expected}"
+    if reference is not None:
+        message = f"must be a {what} version id or a {what} whose type is one of: {expected}"
+    return Annotated[
+        Union[tuple(choices)],  # noqa: UP007 - built at run time
+        Discriminator(pick, custom_error_type="invalid_type", custom_error_message=message),
+    ]
+
+
+def reference_or(model: type[BaseModel], what: str) -> Any:
+    """A library version id, or the embedded element itself."""
+
+    def pick(value: Any) -> str | None:
+        if isinstance(value, str):
+            return f"{what} reference"
+        return f"embedded {what}" if isinstance(value, dict | BaseModel) else None
+
+    return Annotated[
+        Union[  # noqa: UP007 - built at run time
+            Annotated[Reference, Tag(f"{what} reference")],
+            Annotated[model, Tag(f"embedded {what}")],
+        ],
+        Discriminator(
+            pick,
+            custom_error_type="invalid_type",
+            custom_error_message=f"must be a {what} version id or an embedded {what}",
+        ),
+    ]
+
+
+# Fields the server owns. Bodies may carry them (a GET, edited, PUT back) and they are ignored.
+SERVER_MANAGED = frozenset(
+    {
+        "id",
+        "_id",
+        "version",
+        "isLatest",
+        "parentSectionId",
+        "parentWorkoutId",
+        "parentRoutineId",
+        "createdBy",
+        "createdAt",
+        "updatedAt",
+        "isArchived",
+        "archivedAt",
+        "purgeAt",
+        "schemaVersion",
+        "routineType",
+        "copiedFrom",
+        "orderIndex",
+    }
+)
+
+
+def drop_server_managed(value: Any) -> Any:
+    """Before-validator for request bodies: forget the fields the server owns."""
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if key not in SERVER_MANAGED}
+    return value

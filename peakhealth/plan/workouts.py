@@ -1,0 +1,86 @@
+"""Workouts: ordered sections of one kind of training (strength, running, trail running)."""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from peakhealth.plan.base import (
+    Name,
+    Notes,
+    PlanElement,
+    Reference,
+    Source,
+    raise_field_errors,
+    tagged_union,
+)
+from peakhealth.plan.sections import SECTION_TYPES, Section
+
+MAX_SECTIONS = 20
+
+WorkoutType = Literal["strength", "running", "trail-running"]
+_RUNNING_SECTIONS = frozenset(
+    {"intervals", "tempo", "fartlek", "hill_repeats", "warmup", "cooldown"}
+)
+ALLOWED_SECTIONS: dict[str, frozenset[str]] = {
+    "strength": frozenset({"basic", "emom", "tabata", "circuit", "warmup", "cooldown"}),
+    "running": _RUNNING_SECTIONS,
+    "trail-running": _RUNNING_SECTIONS,
+}
+
+SectionOrReference: Any = tagged_union(SECTION_TYPES, "section", reference=Reference)
+
+
+class WorkoutFields(PlanElement):
+    """Fields every workout has. `orderIndex` is rewritten from array order (0-based)."""
+
+    name: Name
+    type: WorkoutType
+    orderIndex: int = Field(default=0, description="Rewritten from array position, from 0")
+    objective: Notes | None = None
+    notes: Notes | None = None
+    source: Source | None = None
+
+
+class Workout(WorkoutFields):
+    """A workout as stored: every section embedded."""
+
+    sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
+
+    @model_validator(mode="after")
+    def _check_sections(self) -> "Workout":
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        allowed = ALLOWED_SECTIONS[self.type]
+        superset_home: dict[str, int] = {}
+        for index, section in enumerate(self.sections):
+            section.orderIndex = index
+            if section.type not in allowed:
+                errors.append(
+                    (
+                        ("sections", index, "type"),
+                        f"a {self.type} workout takes {', '.join(sorted(allowed))} sections,"
+                        f" not {section.type}",
+                    )
+                )
+            for position, exercise in enumerate(section.exercises):
+                group = getattr(exercise, "supersetGroupId", None)
+                if group is None:
+                    continue
+                home = superset_home.setdefault(group, index)
+                if home != index:
+                    errors.append(
+                        (
+                            ("sections", index, "exercises", position, "supersetGroupId"),
+                            f"superset '{group}' already belongs to sections[{home}];"
+                            " a superset stays within one section",
+                        )
+                    )
+        raise_field_errors(errors, self)
+        return self
+
+
+class WorkoutDraft(WorkoutFields):
+    """A workout as submitted: sections may be library section version ids."""
+
+    resolved: ClassVar[type[Workout]] = Workout
+
+    sections: list[SectionOrReference] = Field(min_length=1, max_length=MAX_SECTIONS)

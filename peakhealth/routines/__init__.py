@@ -1,0 +1,1 @@
+"""Routines: versioned template routines (and, later, users' own routines)."""

@@ -1,0 +1,41 @@
+"""Stored routines: template versions in the `routines` collection (`routineType: template`)."""
+
+from typing import Any, ClassVar, Literal
+
+from beanie import PydanticObjectId
+from pydantic import TypeAdapter
+from pymongo import ASCENDING, IndexModel
+
+from peakhealth.plan.routines import TemplateRoutine
+from peakhealth.versioning import VersionedDocument
+
+TEMPLATE = {"routineType": "template"}
+
+
+class TemplateRoutineDocument(VersionedDocument):
+    """One published version of a template routine, fully embedded."""
+
+    chain_field: ClassVar[str] = "parentRoutineId"
+    kind: ClassVar[str] = "template routine"
+    content_type: ClassVar[TypeAdapter[Any]] = TypeAdapter(TemplateRoutine)
+    content_has_id: ClassVar[bool] = False
+    scope: ClassVar[dict[str, Any]] = TEMPLATE
+
+    routineType: Literal["template"] = "template"
+    parentRoutineId: PydanticObjectId
+
+    class Settings:
+        name = "routines"
+        indexes = [
+            IndexModel(
+                [("parentRoutineId", ASCENDING), ("version", ASCENDING)],
+                unique=True,
+                partialFilterExpression=TEMPLATE,
+                name="template_chain_version_unique",
+            ),
+            IndexModel([("parentRoutineId", ASCENDING), ("isLatest", ASCENDING)]),
+            IndexModel([("isPublic", ASCENDING), ("templateType", ASCENDING), ("tags", ASCENDING)]),
+            IndexModel([("userId", ASCENDING), ("isActive", ASCENDING)]),
+            IndexModel([("userId", ASCENDING), ("isFavorite", ASCENDING)]),
+            IndexModel([("createdBy", ASCENDING)]),
+        ]
