@@ -1,7 +1,8 @@
 """Domain errors raised by services; `peakhealth.http.problems` turns each into one response."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -63,10 +64,15 @@ def format_path(location: Sequence[str | int]) -> str:
 
 def field_errors(error: ValidationError, prefix: Sequence[str | int] = ()) -> list[FieldError]:
     """pydantic's errors as `{field, message}`, with paths such as `workouts[0].sections[2]`."""
-    out: list[FieldError] = []
-    for item in error.errors(include_url=False):
-        location = [*prefix, *item["loc"]]
-        if item["type"] == "invalid_type":
-            location.append("type")
-        out.append(FieldError(format_path(location) or "body", item["msg"]))
-    return out
+    return [
+        FieldError(format_path([*prefix, *error_location(item)]) or "body", item["msg"])
+        for item in error.errors(include_url=False)
+    ]
+
+
+def error_location(item: Mapping[str, Any]) -> list[str | int]:
+    """Where a pydantic error points; a bad `type` discriminator of an object points at `type`."""
+    location = list(item.get("loc", ()))
+    if item.get("type") == "invalid_type" and isinstance(item.get("input"), dict):
+        location.append("type")
+    return location

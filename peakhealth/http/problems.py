@@ -18,6 +18,7 @@ from peakhealth.errors import (
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
+    error_location,
     format_path,
 )
 from peakhealth.identity.tokens import InvalidToken
@@ -97,10 +98,12 @@ def problem(
 def _request_errors(error: RequestValidationError) -> list[FieldError]:
     out: list[FieldError] = []
     for item in error.errors():
-        location = list(item.get("loc", ()))
+        location = error_location(item)
         source = location.pop(0) if location else "body"
-        if item.get("type") == "invalid_type":
-            location.append("type")
+        if item.get("type") == "json_invalid":
+            position = f" at character {location[0]}" if location else ""
+            out.append(FieldError("body", f"the body is not valid JSON{position}"))
+            continue
         field = format_path(location) or str(source)
         if source in ("query", "path", "header") and location:
             field = str(location[0])

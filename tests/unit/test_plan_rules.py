@@ -23,7 +23,11 @@ def a_set(**fields: Any) -> dict[str, Any]:
 
 
 def an_exercise(kind: str = "strength", **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": kind, "exerciseId": EXERCISE_ID, "exerciseVariantId": VARIANT_ID}
+    body: dict[str, Any] = {
+        "type": kind,
+        "exerciseId": EXERCISE_ID,
+        "exerciseVariantId": VARIANT_ID,
+    }
     if kind != "tabata":
         body["sets"] = [a_set()]
     return {**body, **fields}
@@ -107,9 +111,7 @@ def test_range_needs_min_not_above_max() -> None:
 
 
 def test_time_needs_duration() -> None:
-    assert fields_of(SECTION, with_sets({"repType": "time"})) == {
-        "exercises[0].sets[0].duration"
-    }
+    assert fields_of(SECTION, with_sets({"repType": "time"})) == {"exercises[0].sets[0].duration"}
     SECTION.validate_python(with_sets({"repType": "time", "duration": 30}))
 
 
@@ -143,9 +145,7 @@ def test_bodyweight_sets_follow_the_same_rules() -> None:
 
 
 def test_unknown_rep_type_is_rejected() -> None:
-    assert fields_of(SECTION, with_sets({"repType": "lots"})) == {
-        "exercises[0].sets[0].repType"
-    }
+    assert fields_of(SECTION, with_sets({"repType": "lots"})) == {"exercises[0].sets[0].repType"}
 
 
 # Values of a set
@@ -325,9 +325,7 @@ def test_twenty_sections_fit_and_twenty_one_do_not() -> None:
 
 def test_fourteen_workouts_fit_and_fifteen_do_not() -> None:
     ROUTINE.validate_python(a_routine(workouts=[a_workout() for _ in range(14)]))
-    assert fields_of(ROUTINE, a_routine(workouts=[a_workout() for _ in range(15)])) == {
-        "workouts"
-    }
+    assert fields_of(ROUTINE, a_routine(workouts=[a_workout() for _ in range(15)])) == {"workouts"}
 
 
 def test_empty_workout_and_routine_are_rejected() -> None:
@@ -349,9 +347,7 @@ def test_name_must_not_be_blank() -> None:
 def test_notes_are_at_most_5000_characters() -> None:
     SECTION.validate_python(a_section(notes="x" * 5000))
     assert fields_of(SECTION, a_section(notes="x" * 5001)) == {"notes"}
-    assert fields_of(SECTION, with_sets(a_set(notes="x" * 5001))) == {
-        "exercises[0].sets[0].notes"
-    }
+    assert fields_of(SECTION, with_sets(a_set(notes="x" * 5001))) == {"exercises[0].sets[0].notes"}
     assert fields_of(WORKOUT, a_workout(notes="x" * 5001)) == {"notes"}
 
 

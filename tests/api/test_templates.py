@@ -1,0 +1,139 @@
+"""Template routines over HTTP: snapshot on save, immutability, explore, company templates."""
+
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from peakhealth.routines.documents import TemplateRoutineDocument
+from tests.conftest import Caller, strength_section, template_body, warmup_section
+
+SECTIONS = "/api/library/sections"
+WORKOUTS = "/api/library/workouts"
+TEMPLATES = "/api/templates/routines"
+
+
+async def post(client: httpx.AsyncClient, who: Caller, path: str, body: dict[str, Any]) -> Any:
+    response = await client.post(path, json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def raw_routine(routine_id: str) -> dict[str, Any]:
+    from beanie import PydanticObjectId
+
+    stored = await TemplateRoutineDocument.get_motor_collection().find_one(
+        {"_id": PydanticObjectId(routine_id)}
+    )
+    assert stored is not None
+    return dict(stored)
+
+
+async def library(client: httpx.AsyncClient, trainer: Caller) -> tuple[Any, Any, Any]:
+    warmup = await post(client, trainer, SECTIONS, warmup_section())
+    main = await post(client, trainer, SECTIONS, strength_section())
+    workout = await post(
+        client,
+        trainer,
+        WORKOUTS,
+        {"name": "Day A", "type": "strength", "sections": [warmup["id"], main["id"]]},
+    )
+    return warmup, main, workout
+
+
+async def test_template_embeds_workouts_and_sections_with_provenance(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    warmup, main, workout = await library(client, trainer)
+    embedded = {"name": "Day B", "type": "strength", "sections": [main["id"], strength_section()]}
+    routine = await post(client, trainer, TEMPLATES, template_body([workout["id"], embedded]))
+    first, second = routine["workouts"]
+    assert first["source"]["kind"] == "workout" and first["source"]["id"] == workout["id"]
+    assert [s["source"]["id"] for s in first["sections"]] == [warmup["id"], main["id"]]
+    assert second["sections"][0]["source"]["id"] == main["id"]
+    assert "source" not in second["sections"][1]
+    assert routine["schedule"] == {"trainingDays": ["mon", "thu"]}
+    assert routine["routineType"] == "template"
+    stored = await raw_routine(routine["id"])
+    assert stored["parentRoutineId"] == stored["_id"]
+    # fully embedded: elements carry _id, no reference strings remain
+    assert all(isinstance(w["_id"], type(stored["_id"])) for w in stored["workouts"])
+    assert all(isinstance(s, dict) for w in stored["workouts"] for s in w["sections"])
+
+
+async def test_saved_routine_is_unchanged_by_later_library_changes(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    warmup, main, workout = await library(client, trainer)
+    routine = await post(client, trainer, TEMPLATES, template_body([workout["id"]]))
+    before = await raw_routine(routine["id"])
+    h = trainer.headers
+    # new versions of every component, then archive and purge the originals
+    await client.put(f"{SECTIONS}/{main['id']}", json=strength_section("Changed"), headers=h)
+    await client.put(f"{SECTIONS}/{warmup['id']}", json=warmup_section("Changed"), headers=h)
+    new_workout = {"name": "Changed", "type": "strength", "sections": [strength_section()]}
+    await client.put(f"{WORKOUTS}/{workout['id']}", json=new_workout, headers=h)
+    for path, doc in ((SECTIONS, main), (SECTIONS, warmup), (WORKOUTS, workout)):
+        assert (await client.put(f"{path}/{doc['id']}/archive", headers=h)).status_code == 200
+        assert (await client.delete(f"{path}/{doc['id']}", headers=h)).status_code == 204
+    after = await raw_routine(routine["id"])
+    assert after == before
+    served = (await client.get(f"{TEMPLATES}/{routine['id']}", headers=h)).json()
+    assert served == routine
+
+
+async def test_new_template_version_round_trips_a_get(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    _, _, workout = await library(client, trainer)
+    v1 = await post(client, trainer, TEMPLATES, template_body([workout["id"]], isPublic=True))
+    edited = {**v1, "name": "Strength block II", "duration": 8}
+    response = await client.put(f"{TEMPLATES}/{v1['id']}", json=edited, headers=trainer.headers)
+    assert response.status_code == 200, response.text
+    v2 = response.json()
+    assert (v2["version"], v2["parentRoutineId"], v2["duration"]) == (2, v1["id"], 8)
+    assert v2["workouts"][0]["id"] == v1["workouts"][0]["id"]
+    assert v2["workouts"][0]["source"] == v1["workouts"][0]["source"]
+
+
+async def test_explore_shows_public_and_own_latest(
+    client: httpx.AsyncClient, trainer: Caller, other_trainer: Caller, client_user: Caller
+) -> None:
+    embedded = {"name": "Day", "type": "strength", "sections": [strength_section()]}
+    public = await post(
+        client, trainer, TEMPLATES, template_body([embedded], isPublic=True, tags=["Beginner"])
+    )
+    await post(client, trainer, TEMPLATES, template_body([embedded], name="Private plan"))
+    mine = await post(client, other_trainer, TEMPLATES, template_body([embedded], goal="mobility"))
+    seen = (await client.get(TEMPLATES, headers=other_trainer.headers)).json()["data"]
+    assert {item["id"] for item in seen} == {public["id"], mine["id"]}
+    by_goal = await client.get(f"{TEMPLATES}?goal=mobility", headers=other_trainer.headers)
+    assert [item["id"] for item in by_goal.json()["data"]] == [mine["id"]]
+    by_tag = await client.get(f"{TEMPLATES}?tag=beginner", headers=client_user.headers)
+    assert [item["id"] for item in by_tag.json()["data"]] == [public["id"]]
+    bad = await client.get(f"{TEMPLATES}?goal=flying", headers=client_user.headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "goal"
+
+
+async def test_company_templates_need_an_admin(
+    client: httpx.AsyncClient, trainer: Caller, admin: Caller, client_user: Caller
+) -> None:
+    embedded = {"name": "Day", "type": "strength", "sections": [strength_section()]}
+    body = template_body([embedded], templateType="company")
+    assert (await client.post(TEMPLATES, json=body, headers=trainer.headers)).status_code == 403
+    assert (await client.post(TEMPLATES, json=body, headers=admin.headers)).status_code == 201
+    plain = template_body([embedded])
+    refused = await client.post(TEMPLATES, json=plain, headers=client_user.headers)
+    assert refused.status_code == 403
+
+
+async def test_reference_errors_name_the_nested_path(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    _, main, workout = await library(client, trainer)
+    embedded = {"name": "Day", "type": "strength", "sections": [main["id"], "f" * 24]}
+    body = template_body(["a" * 24, workout["id"], embedded])
+    response = await client.post(TEMPLATES, json=body, headers=trainer.headers)
+    assert response.status_code == 422
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert fields == ["workouts[0]", "workouts[2].sections[1]"]
