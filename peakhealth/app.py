@@ -6,8 +6,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from peakhealth import __version__, db
 from peakhealth.catalog.embedded import EmbeddedCatalog
@@ -77,12 +79,17 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         await db.ping(request.app.state.client, settings)
         return {"status": "ready"}
 
+    # Swagger UI from the swagger-ui-bundle package, so /docs works with no network.
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="PeakHealth API")
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url="/openapi.json", title="PeakHealth API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="PeakHealth API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     return app

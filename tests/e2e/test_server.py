@@ -88,4 +88,8 @@ def test_openapi_and_docs_are_served_without_a_token(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     assert "/api/library/sections" in spec["paths"]
     assert "/api/templates/routines/{id}/versions" in spec["paths"]
-    assert httpx.get(f"{server}/docs").status_code == 200
+    page = httpx.get(f"{server}/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    script = httpx.get(f"{server}/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
