@@ -20,8 +20,11 @@ def test_real_database_without_a_token_key_is_refused() -> None:
 
 
 def test_real_database_uses_the_configured_secret_only() -> None:
-    settings = Settings(mongodb_uri="mongodb://db.example:27017", supabase_jwt_secret="s3cret")
-    assert settings.jwt_secret == "s3cret"
+    settings = Settings(
+        mongodb_uri="mongodb://db.example:27017",
+        supabase_jwt_secret="a-secret-that-is-long-enough-for-hs256",
+    )
+    assert settings.jwt_secret == "a-secret-that-is-long-enough-for-hs256"
     jwks_only = Settings(mongodb_uri="mongodb://db.example", supabase_url="https://p.supabase.co")
     assert jwks_only.jwt_secret is None
 
