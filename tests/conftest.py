@@ -67,6 +67,18 @@ def admin() -> Caller:
     return make_caller("admin")
 
 
+SECTIONS = "/api/library/sections"
+WORKOUTS = "/api/library/workouts"
+TEMPLATES = "/api/templates/routines"
+
+
+async def create(client: httpx.AsyncClient, who: Caller, path: str, body: Any) -> Any:
+    """POST a body that must be accepted; the created document."""
+    response = await client.post(path, json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def variant(name: str) -> dict[str, str]:
     """exerciseId and exerciseVariantId of a bundled catalog variant."""
     for row in load_bundled()["exercise_variants"]:

@@ -6,11 +6,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Caller, strength_section, template_body, variant
-
-SECTIONS = "/api/library/sections"
-WORKOUTS = "/api/library/workouts"
-TEMPLATES = "/api/templates/routines"
+from tests.conftest import (
+    SECTIONS,
+    TEMPLATES,
+    WORKOUTS,
+    Caller,
+    strength_section,
+    template_body,
+    variant,
+)
 
 
 def with_set(**fields: Any) -> dict[str, Any]:

@@ -1,20 +1,17 @@
 """Library sections and workouts over HTTP: version chains, ownership, snapshots of sections."""
 
 import asyncio
-from typing import Any
 
 import httpx
 
-from tests.conftest import Caller, strength_section, warmup_section
-
-SECTIONS = "/api/library/sections"
-WORKOUTS = "/api/library/workouts"
-
-
-async def create(client: httpx.AsyncClient, who: Caller, path: str, body: dict[str, Any]) -> Any:
-    response = await client.post(path, json=body, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.conftest import (
+    SECTIONS,
+    WORKOUTS,
+    Caller,
+    create,
+    strength_section,
+    warmup_section,
+)
 
 
 async def test_create_section_normalizes_and_numbers(

@@ -6,17 +6,16 @@ import httpx
 from fastapi import FastAPI
 
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.conftest import Caller, strength_section, template_body, warmup_section
-
-SECTIONS = "/api/library/sections"
-WORKOUTS = "/api/library/workouts"
-TEMPLATES = "/api/templates/routines"
-
-
-async def post(client: httpx.AsyncClient, who: Caller, path: str, body: dict[str, Any]) -> Any:
-    response = await client.post(path, json=body, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.conftest import (
+    SECTIONS,
+    TEMPLATES,
+    WORKOUTS,
+    Caller,
+    create,
+    strength_section,
+    template_body,
+    warmup_section,
+)
 
 
 async def raw_routine(routine_id: str) -> dict[str, Any]:
@@ -30,9 +29,9 @@ async def raw_routine(routine_id: str) -> dict[str, Any]:
 
 
 async def library(client: httpx.AsyncClient, trainer: Caller) -> tuple[Any, Any, Any]:
-    warmup = await post(client, trainer, SECTIONS, warmup_section())
-    main = await post(client, trainer, SECTIONS, strength_section())
-    workout = await post(
+    warmup = await create(client, trainer, SECTIONS, warmup_section())
+    main = await create(client, trainer, SECTIONS, strength_section())
+    workout = await create(
         client,
         trainer,
         WORKOUTS,
@@ -46,7 +45,7 @@ async def test_template_embeds_workouts_and_sections_with_provenance(
 ) -> None:
     warmup, main, workout = await library(client, trainer)
     embedded = {"name": "Day B", "type": "strength", "sections": [main["id"], strength_section()]}
-    routine = await post(client, trainer, TEMPLATES, template_body([workout["id"], embedded]))
+    routine = await create(client, trainer, TEMPLATES, template_body([workout["id"], embedded]))
     first, second = routine["workouts"]
     assert first["source"]["kind"] == "workout" and first["source"]["id"] == workout["id"]
     assert [s["source"]["id"] for s in first["sections"]] == [warmup["id"], main["id"]]
@@ -65,7 +64,7 @@ async def test_saved_routine_is_unchanged_by_later_library_changes(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
     warmup, main, workout = await library(client, trainer)
-    routine = await post(client, trainer, TEMPLATES, template_body([workout["id"]]))
+    routine = await create(client, trainer, TEMPLATES, template_body([workout["id"]]))
     before = await raw_routine(routine["id"])
     h = trainer.headers
     # new versions of every component, then archive and purge the originals
@@ -86,7 +85,7 @@ async def test_new_template_version_round_trips_a_get(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
     _, _, workout = await library(client, trainer)
-    v1 = await post(client, trainer, TEMPLATES, template_body([workout["id"]], isPublic=True))
+    v1 = await create(client, trainer, TEMPLATES, template_body([workout["id"]], isPublic=True))
     edited = {**v1, "name": "Strength block II", "duration": 8}
     response = await client.put(f"{TEMPLATES}/{v1['id']}", json=edited, headers=trainer.headers)
     assert response.status_code == 200, response.text
@@ -100,11 +99,13 @@ async def test_explore_shows_public_and_own_latest(
     client: httpx.AsyncClient, trainer: Caller, other_trainer: Caller, client_user: Caller
 ) -> None:
     embedded = {"name": "Day", "type": "strength", "sections": [strength_section()]}
-    public = await post(
+    public = await create(
         client, trainer, TEMPLATES, template_body([embedded], isPublic=True, tags=["Beginner"])
     )
-    await post(client, trainer, TEMPLATES, template_body([embedded], name="Private plan"))
-    mine = await post(client, other_trainer, TEMPLATES, template_body([embedded], goal="mobility"))
+    await create(client, trainer, TEMPLATES, template_body([embedded], name="Private plan"))
+    mine = await create(
+        client, other_trainer, TEMPLATES, template_body([embedded], goal="mobility")
+    )
     seen = (await client.get(TEMPLATES, headers=other_trainer.headers)).json()["data"]
     assert {item["id"] for item in seen} == {public["id"], mine["id"]}
     by_goal = await client.get(f"{TEMPLATES}?goal=mobility", headers=other_trainer.headers)
