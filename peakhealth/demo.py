@@ -1,6 +1,5 @@
 """`peakhealth serve --demo`: a demo trainer's small library and template routine, and tokens."""
 
-import uuid
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -136,7 +135,3 @@ def demo_tokens(secret: str) -> dict[str, str]:
         "client": mint_token(secret, sub=CLIENT.id, role="client", email="client@demo.test"),
         "admin": mint_token(secret, sub=ADMIN.id, role="admin", email="admin@demo.test"),
     }
-
-
-def new_user_id() -> str:
-    return str(uuid.uuid4())

@@ -2,12 +2,11 @@
 
 import math
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from fastapi import Query
 from pydantic import BaseModel
 
-T = TypeVar("T")
 MAX_LIMIT = 100
 
 
@@ -35,11 +34,6 @@ class Pagination(BaseModel):
     totalPages: int
     hasNextPage: bool
     hasPrevPage: bool
-
-
-class Page(BaseModel, Generic[T]):
-    data: list[T]
-    pagination: Pagination
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:

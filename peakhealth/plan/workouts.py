@@ -1,6 +1,6 @@
 """Workouts: ordered sections of one kind of training (strength, running, trail running)."""
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -80,7 +80,5 @@ class Workout(WorkoutFields):
 
 class WorkoutDraft(WorkoutFields):
     """A workout as submitted: sections may be library section version ids."""
-
-    resolved: ClassVar[type[Workout]] = Workout
 
     sections: list[SectionOrReference] = Field(min_length=1, max_length=MAX_SECTIONS)
