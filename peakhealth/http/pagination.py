@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Query
-from pydantic import BaseModel
 
 MAX_LIMIT = 100
 
@@ -25,15 +24,6 @@ def page_request(
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="items per page, at most 100"),
 ) -> PageRequest:
     return PageRequest(page=page, limit=limit)
-
-
-class Pagination(BaseModel):
-    currentPage: int
-    pageSize: int
-    totalItems: int
-    totalPages: int
-    hasNextPage: bool
-    hasPrevPage: bool
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:

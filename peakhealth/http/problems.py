@@ -26,35 +26,21 @@ from peakhealth.identity.tokens import InvalidToken
 log = logging.getLogger("peakhealth")
 
 PROBLEM_JSON = "application/problem+json"
-TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Validation error",
-    429: "Rate limit exceeded",
-    500: "Internal error",
-    503: "Service unavailable",
-}
-SLUGS = {
-    400: "bad-request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    412: "precondition-failed",
-    413: "payload-too-large",
-    415: "unsupported-media-type",
-    422: "validation-error",
-    429: "rate-limit-exceeded",
-    500: "internal-error",
-    503: "service-unavailable",
+# status: (slug of the problem type, title)
+STATUSES: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "Precondition failed"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-error", "Validation error"),
+    429: ("rate-limit-exceeded", "Rate limit exceeded"),
+    500: ("internal-error", "Internal error"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 
 
@@ -83,9 +69,10 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    default_slug, title = STATUSES.get(status, ("error", "Error"))
     body: dict[str, Any] = {
-        "type": f"urn:peakhealth:problem:{slug or SLUGS.get(status, 'error')}",
-        "title": TITLES.get(status, "Error"),
+        "type": f"urn:peakhealth:problem:{slug or default_slug}",
+        "title": title,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
@@ -143,7 +130,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)
+        detail = (
+            error.detail
+            if isinstance(error.detail, str)
+            else STATUSES.get(error.status_code, ("", "Error"))[1]
+        )
         headers = dict(error.headers) if error.headers else None
         return problem(request, error.status_code, str(detail), headers=headers)
 
