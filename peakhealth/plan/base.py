@@ -1,12 +1,20 @@
-"""Shared building blocks of the plan tree: ids, text limits, provenance, field-level errors."""
+"""Shared building blocks of the plan tree: ids, text limits, provenance, field-level errors.
+
+Plan models are strict (DOMAIN.md section 3): a number given as a string or a boolean, or a
+boolean given as a string or a number, is a validation error naming the field; an integer where a
+float is expected is fine. Ids arrive as 24-hex strings over HTTP and as bson ObjectIds from
+storage; nothing else is an id (not null, not bytes, not a string with a trailing newline).
+"""
 
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, Union
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from peakhealth.plan.durations import normalize_duration
+from peakhealth.plan.durations import DURATION_PATTERN, normalize_duration, normalize_rest
 
 MAX_NAME = 200
 MAX_NOTES = 5000
@@ -31,17 +39,32 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Duration = Annotated[
     str,
     BeforeValidator(normalize_duration),
-    Field(description="ISO 8601 duration; accepts PT1M30S, 90s, 1m30s, 1:30, 1:05:00"),
+    Field(
+        description="Work duration, longer than zero; accepts PT1M30S, 90s, 2m, 1m30s, 1h5m,"
+        " 1:30 (m:ss), 1:05:00 (h:mm:ss); returned as ISO 8601 (PT1M30S)",
+        json_schema_extra={"pattern": DURATION_PATTERN},
+    ),
+]
+RestDuration = Annotated[
+    str,
+    BeforeValidator(normalize_rest),
+    Field(
+        description="Rest duration, zero allowed (0s, PT0S, 0:00); accepts PT1M30S, 90s, 2m,"
+        " 1m30s, 1h5m, 1:30 (m:ss), 1:05:00 (h:mm:ss); returned as ISO 8601 (PT1M30S)",
+        json_schema_extra={"pattern": DURATION_PATTERN},
+    ),
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+# Always `fullmatch`: with `match`, `$` also matches before a trailing newline.
+_UUID_TEXT = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID = re.compile(_UUID_TEXT)
+_OBJECT_ID = re.compile("[0-9a-fA-F]{24}")
 
 
 def _uuid(value: str) -> str:
-    if not _UUID.match(value):
+    if not _UUID.fullmatch(value):
         raise ValueError("must be a UUID")
     return value.lower()
 
@@ -55,7 +78,11 @@ def _normalize_tags(tags: list[str]) -> list[str]:
     return seen
 
 
-Uuid = Annotated[str, AfterValidator(_uuid), Field(description="Supabase UUID")]
+Uuid = Annotated[
+    str,
+    AfterValidator(_uuid),
+    Field(description="Supabase UUID", json_schema_extra={"pattern": f"^{_UUID_TEXT}$"}),
+]
 TagText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TAG_LENGTH)]
 Tags = Annotated[
     list[TagText],
@@ -66,7 +93,27 @@ Tags = Annotated[
 
 def is_object_id(value: object) -> bool:
     """True for a 24-hex-character string, the only spelling of an id over HTTP."""
-    return isinstance(value, str) and bool(_OBJECT_ID.match(value))
+    return isinstance(value, str) and _OBJECT_ID.fullmatch(value) is not None
+
+
+def _object_id(value: object) -> object:
+    """An ObjectId read from storage, or a 24-hex string from a request; nothing else (plain
+    PydanticObjectId would invent an id for None and take bytes)."""
+    if isinstance(value, ObjectId) or is_object_id(value):
+        return value
+    raise PydanticCustomError("object_id", "must be an id of 24 hex characters")
+
+
+def _element_id(value: object) -> object:
+    """An element's id: absent or null means a fresh one."""
+    return PydanticObjectId() if value is None else _object_id(value)
+
+
+ObjectIdValue = Annotated[PydanticObjectId, BeforeValidator(_object_id)]
+ElementId = Annotated[
+    PydanticObjectId,
+    BeforeValidator(_element_id, json_schema_input_type=PydanticObjectId | None),
+]
 
 
 def _reference(value: str) -> str:
@@ -76,7 +123,12 @@ def _reference(value: str) -> str:
 
 
 Reference = Annotated[
-    str, AfterValidator(_reference), Field(description="Version id of a library component")
+    str,
+    AfterValidator(_reference),
+    Field(
+        description="Version id of a library component",
+        json_schema_extra={"pattern": "^[0-9a-fA-F]{24}$"},
+    ),
 ]
 
 
@@ -95,32 +147,37 @@ class PlanModel(BaseModel):
     """Base of every plan model: camelCase field names as stored and served, unknown fields
     rejected (a typo must not silently drop a trainer's data)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, validate_assignment=False, strict=True
+    )
 
 
 class Source(PlanModel):
     """Provenance of an element copied from the library when the plan was saved."""
 
     kind: Literal["section", "workout"]
-    id: PydanticObjectId
-    parentId: PydanticObjectId
+    id: ObjectIdValue
+    parentId: ObjectIdValue
     version: int = Field(ge=1)
 
 
 def element_id_field() -> Any:
-    """An embedded element's id: `_id` in MongoDB, `id` over HTTP, fresh when not submitted."""
+    """An embedded element's id: `_id` in MongoDB (Beanie's encoder writes `alias`), `id` over
+    HTTP (the OpenAPI document and responses), `_id` still read; fresh when absent or null."""
     return Field(
         default_factory=PydanticObjectId,
         alias="_id",
+        validation_alias=AliasChoices("id", "_id"),
         serialization_alias="id",
-        description="Element id (24 hex characters); kept when submitted, generated otherwise",
+        description="Element id (24 hex characters); kept when submitted, generated when absent"
+        " or null",
     )
 
 
 class PlanElement(PlanModel):
     """An element of the plan tree with its own id."""
 
-    id: PydanticObjectId = element_id_field()
+    id: ElementId = element_id_field()
 
 
 def tagged_union(

@@ -5,11 +5,11 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from peakhealth.plan.base import (
-    Duration,
     Label,
     Notes,
     PlanElement,
     PlanModel,
+    RestDuration,
     Uuid,
     raise_field_errors,
 )
@@ -60,7 +60,7 @@ class PlannedSet(PlanElement):
     setType: SetType = "working"
     repType: RepType
     notes: Notes | None = None
-    restAfter: Duration | None = None
+    restAfter: RestDuration | None = None
 
     @model_validator(mode="after")
     def _rep_type_needs(self) -> "PlannedSet":
@@ -129,8 +129,8 @@ class ExerciseBase(PlanElement):
 
 
 class _WithSets(ExerciseBase):
-    restBetweenSets: Duration | None = None
-    restAfter: Duration | None = None
+    restBetweenSets: RestDuration | None = None
+    restAfter: RestDuration | None = None
     notes: Notes | None = None
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from peakhealth.plan.base import (
     WEEKDAYS,
@@ -70,6 +70,12 @@ class RoutineFields(PlanModel):
     schedule: Schedule | None = Field(
         default=None, description="Defaults to len(workouts) days spread over the week"
     )
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _empty_schedule_is_absent(cls, value: Any) -> Any:
+        """`schedule: {}` names no training days: it gets the default like an absent one."""
+        return None if value == {} else value
 
     def _fill_schedule(self, workout_count: int) -> None:
         if self.schedule is None:

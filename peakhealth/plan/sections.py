@@ -10,6 +10,7 @@ from peakhealth.plan.base import (
     Name,
     Notes,
     PlanElement,
+    RestDuration,
     Source,
     raise_field_errors,
     tagged_union,
@@ -24,7 +25,8 @@ Metres = Annotated[float, Field(gt=0, le=100_000, description="metres")]
 Kilometres = Annotated[float, Field(gt=0, le=1000, description="kilometres")]
 Pace = Annotated[
     str,
-    Field(pattern=r"^\d{1,2}:[0-5]\d/(km|mi)$", description="Time per unit, e.g. 4:45/km"),
+    # ASCII digits: `\d` (Rust and Python regex alike) also takes other scripts' digits.
+    Field(pattern=r"^[0-9]{1,2}:[0-5][0-9]/(km|mi)$", description="Time per unit, e.g. 4:45/km"),
 ]
 Exercise: Any = tagged_union(EXERCISE_TYPES, "exercise")
 
@@ -40,7 +42,7 @@ class SectionBase(PlanElement):
     type: str
     name: Name
     orderIndex: int = Field(default=0, description="Rewritten from array position, from 0")
-    restAfter: Duration | None = None
+    restAfter: RestDuration | None = None
     notes: Notes | None = None
     source: Source | None = None
     exercises: list[Exercise] = Field(default_factory=list, max_length=MAX_EXERCISES)
@@ -97,7 +99,7 @@ class EmomSection(SectionBase):
     type: Literal["emom"]
     emomDuration: Minutes
     rounds: Rounds
-    restBetweenRounds: Duration | None = None
+    restBetweenRounds: RestDuration | None = None
 
 
 class TabataSection(SectionBase):
@@ -105,15 +107,15 @@ class TabataSection(SectionBase):
 
     type: Literal["tabata"]
     workInterval: Duration = "PT20S"
-    restInterval: Duration = "PT10S"
+    restInterval: RestDuration = "PT10S"
     rounds: Rounds = 8
 
 
 class CircuitSection(SectionBase):
     type: Literal["circuit"]
     rounds: Rounds
-    restBetweenRounds: Duration
-    restBetweenExercises: Duration | None = None
+    restBetweenRounds: RestDuration
+    restBetweenExercises: RestDuration | None = None
 
 
 class _RunningSection(SectionBase):
@@ -125,7 +127,7 @@ class IntervalsSection(_RunningSection):
     rounds: Rounds
     workDistance: Metres | None = None
     workDuration: Duration | None = None
-    restDuration: Duration
+    restDuration: RestDuration
     intensity: Literal["aerobic", "anaerobic", "vo2max"]
 
     @model_validator(mode="after")

@@ -48,9 +48,10 @@ class Workout(WorkoutFields):
 
     @model_validator(mode="after")
     def _check_sections(self) -> "Workout":
+        """Section types fit the workout type. Superset groups are checked by each section
+        alone: a group id is scoped to its section (the same library section may appear twice)."""
         errors: list[tuple[tuple[str | int, ...], str]] = []
         allowed = ALLOWED_SECTIONS[self.type]
-        superset_home: dict[str, int] = {}
         for index, section in enumerate(self.sections):
             section.orderIndex = index
             if section.type not in allowed:
@@ -61,19 +62,6 @@ class Workout(WorkoutFields):
                         f" not {section.type}",
                     )
                 )
-            for position, exercise in enumerate(section.exercises):
-                group = getattr(exercise, "supersetGroupId", None)
-                if group is None:
-                    continue
-                home = superset_home.setdefault(group, index)
-                if home != index:
-                    errors.append(
-                        (
-                            ("sections", index, "exercises", position, "supersetGroupId"),
-                            f"superset '{group}' already belongs to sections[{home}];"
-                            " a superset stays within one section",
-                        )
-                    )
         raise_field_errors(errors, self)
         return self
 

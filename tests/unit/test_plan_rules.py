@@ -197,6 +197,81 @@ def test_bad_duration_names_the_field() -> None:
     assert list(errors) == ["exercises[0].sets[0].restAfter"]
 
 
+@pytest.mark.parametrize("spelling", ["pt1m", "90S", " 90s", "90s ", "1:30\n"])
+def test_durations_are_case_and_space_sensitive(spelling: str) -> None:
+    errors = errors_of(SECTION, with_sets(a_set(restAfter=spelling), restBetweenSets=spelling))
+    assert set(errors) == {"exercises[0].sets[0].restAfter", "exercises[0].restBetweenSets"}
+
+
+# Rest may be zero; work may not (DOMAIN.md section 2)
+
+ZERO = ["0s", "PT0S", "0:00"]
+REST_FIELDS: list[tuple[str, str, str]] = [
+    # (section kind, where the duration goes, field path in errors)
+    ("basic", "section.restAfter", "restAfter"),
+    ("basic", "exercise.restAfter", "exercises[0].restAfter"),
+    ("basic", "exercise.restBetweenSets", "exercises[0].restBetweenSets"),
+    ("basic", "set.restAfter", "exercises[0].sets[0].restAfter"),
+    ("emom", "section.restBetweenRounds", "restBetweenRounds"),
+    ("circuit", "section.restBetweenRounds", "restBetweenRounds"),
+    ("circuit", "section.restBetweenExercises", "restBetweenExercises"),
+    ("intervals", "section.restDuration", "restDuration"),
+    ("tabata", "section.restInterval", "restInterval"),
+]
+WORK_FIELDS: list[tuple[str, str]] = [
+    ("tabata", "workInterval"),
+    ("intervals", "workDuration"),
+    ("tempo", "duration"),
+    ("fartlek", "duration"),
+]
+
+
+def section_with(kind: str, where: str, value: str) -> dict[str, Any]:
+    level, field = where.split(".")
+    body = a_section(kind)
+    if kind == "fartlek":
+        body.update(duration="20m", description="surges")
+    if level == "section":
+        body[field] = value
+    elif level == "exercise":
+        body["exercises"][0][field] = value
+    else:
+        body["exercises"][0]["sets"][0][field] = value
+    return body
+
+
+def value_at(section: Any, where: str) -> Any:
+    level, field = where.split(".")
+    if level == "section":
+        return getattr(section, field)
+    if level == "exercise":
+        return getattr(section.exercises[0], field)
+    return getattr(section.exercises[0].sets[0], field)
+
+
+@pytest.mark.parametrize("zero", ZERO)
+@pytest.mark.parametrize(("kind", "where", "path"), REST_FIELDS)
+def test_rest_durations_may_be_zero(kind: str, where: str, path: str, zero: str) -> None:
+    section = SECTION.validate_python(section_with(kind, where, zero))
+    assert value_at(section, where) == "PT0S"
+
+
+@pytest.mark.parametrize(("kind", "where", "path"), REST_FIELDS)
+def test_rest_durations_still_reject_garbage(kind: str, where: str, path: str) -> None:
+    assert fields_of(SECTION, section_with(kind, where, "-5s")) == {path}
+
+
+@pytest.mark.parametrize("zero", ZERO)
+@pytest.mark.parametrize(("kind", "field"), WORK_FIELDS)
+def test_work_durations_must_be_positive(kind: str, field: str, zero: str) -> None:
+    body = section_with(kind, f"section.{field}", zero)
+    errors = errors_of(SECTION, body)
+    assert list(errors) == [field]
+    assert "longer than zero" in errors[field]
+    body = section_with(kind, f"section.{field}", "1s")
+    assert getattr(SECTION.validate_python(body), field) == "PT1S"
+
+
 def test_exercise_ids_must_be_uuids() -> None:
     body = a_section(exercises=[an_exercise(exerciseId="bench-press")])
     assert fields_of(SECTION, body) == {"exercises[0].exerciseId"}
@@ -285,15 +360,25 @@ def test_superset_group_needs_two_members() -> None:
     assert [e.supersetGroupId for e in SECTION.validate_python(paired).exercises] == ["A", "A"]
 
 
-def test_superset_group_stays_within_one_section() -> None:
+def test_superset_group_id_is_scoped_to_its_section() -> None:
+    # the same library section used twice: each copy has its own group "A" (DOMAIN.md section 3)
     pair = [an_exercise(supersetGroupId="A"), an_exercise(supersetGroupId="A")]
     body = a_workout(
         sections=[a_section(exercises=pair), a_section(exercises=[an_exercise(), *pair])]
     )
-    assert fields_of(WORKOUT, body) == {
-        "sections[1].exercises[1].supersetGroupId",
-        "sections[1].exercises[2].supersetGroupId",
-    }
+    workout = WORKOUT.validate_python(body)
+    assert [e.supersetGroupId for e in workout.sections[1].exercises] == [None, "A", "A"]
+
+
+def test_superset_members_in_another_section_do_not_count() -> None:
+    pair = [an_exercise(supersetGroupId="A"), an_exercise(supersetGroupId="A")]
+    body = a_workout(
+        sections=[
+            a_section(exercises=pair),
+            a_section(exercises=[an_exercise(), an_exercise(supersetGroupId="A")]),
+        ]
+    )
+    assert fields_of(WORKOUT, body) == {"sections[1].exercises[1].supersetGroupId"}
 
 
 def test_distinct_superset_groups_in_two_sections_are_fine() -> None:
@@ -393,6 +478,25 @@ def test_default_training_days_follow_workout_count(count: int, days: list[str])
     assert routine.schedule.trainingDays == days
 
 
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_empty_schedule_gets_the_default_like_an_absent_one(count: int) -> None:
+    workouts = [a_workout() for _ in range(count)]
+    absent = ROUTINE.validate_python(a_routine(workouts=workouts))
+    empty = ROUTINE.validate_python(a_routine(workouts=workouts, schedule={}))
+    null = ROUTINE.validate_python(a_routine(workouts=workouts, schedule=None))
+    assert empty.schedule.trainingDays == absent.schedule.trainingDays
+    assert null.schedule.trainingDays == absent.schedule.trainingDays
+    assert len(empty.schedule.trainingDays) == count
+
+
+def test_schedule_with_no_days_or_unknown_fields_is_rejected() -> None:
+    assert fields_of(ROUTINE, a_routine(schedule={"trainingDays": []})) == {"schedule.trainingDays"}
+    assert fields_of(ROUTINE, a_routine(schedule={"days": ["mon"]})) == {
+        "schedule.trainingDays",
+        "schedule.days",
+    }
+
+
 def test_given_training_days_are_kept_not_defaulted() -> None:
     routine = ROUTINE.validate_python(a_routine(schedule={"trainingDays": ["sat"]}))
     assert routine.schedule.trainingDays == ["sat"]
@@ -463,3 +567,19 @@ def test_field_errors_prefix_is_prepended() -> None:
         SECTION.validate_python(with_sets({"repType": "fixed"}))
     paths = [e.field for e in field_errors(caught.value, ("workouts", 2, "sections", 0))]
     assert paths == ["workouts[2].sections[0].exercises[0].sets[0].reps"]
+
+
+# Target pace
+
+
+@pytest.mark.parametrize("pace", ["4:45/km", "7:30/mi", "12:05/km"])
+def test_target_pace_accepts_time_per_unit(pace: str) -> None:
+    assert SECTION.validate_python(a_section("tempo", targetPace=pace)).targetPace == pace
+
+
+@pytest.mark.parametrize(
+    "pace",
+    ["fast", "4:45", "4:45/KM", "4:75/km", "\uff14:45/km", "\u0664:45/km", "4:45/km\n", " 4:45/km"],
+)
+def test_target_pace_rejects_other_spellings(pace: str) -> None:
+    assert fields_of(SECTION, a_section("tempo", targetPace=pace)) == {"targetPace"}

@@ -3,13 +3,16 @@
 from typing import Any
 
 import pytest
+from beanie.odm.utils.encoder import Encoder
+from bson import ObjectId
 from pydantic import TypeAdapter, ValidationError
 
 from peakhealth.errors import field_errors, format_path
-from peakhealth.plan.base import SERVER_MANAGED, drop_server_managed
-from peakhealth.plan.drafts import SectionDraft
+from peakhealth.plan.base import SERVER_MANAGED, drop_server_managed, is_object_id
+from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft, TemplateRoutineBody
+from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.plan.tree import duplicate_ids, elements, with_fresh_ids
-from peakhealth.plan.workouts import Workout
+from peakhealth.plan.workouts import Workout, WorkoutDraft
 
 EXERCISE_ID = "11111111-1111-1111-1111-111111111111"
 SET_ID = "bbbbbbbbbbbbbbbbbbbbbbbb"
@@ -257,3 +260,133 @@ def test_section_draft_still_checks_the_type() -> None:
     with pytest.raises(ValidationError) as caught:
         SECTION_DRAFT.validate_python(a_section_body(type="yoga", version=2))
     assert [error.field for error in field_errors(caught.value)] == ["type"]
+
+
+# Element ids and provenance ids (DOMAIN.md sections 2 and 5)
+
+WORKOUT_DRAFT: TypeAdapter[Any] = TypeAdapter(WorkoutDraft)
+ROUTINE_DRAFT: TypeAdapter[Any] = TypeAdapter(TemplateRoutineBody)
+SOURCE = {"kind": "section", "id": "a" * 24, "parentId": "b" * 24, "version": 1}
+
+
+def errors_of(adapter: TypeAdapter[Any], body: Any) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        adapter.validate_python(body)
+    return {error.field: error.message for error in field_errors(caught.value)}
+
+
+def test_null_or_absent_element_ids_get_fresh_ids() -> None:
+    body = a_section_body(
+        id=None,
+        exercises=[an_exercise({"id": None, "repType": "max"}, {"repType": "max"}, id=None)],
+    )
+    ids = ids_by_path(
+        WORKOUT.validate_python({"name": "D", "type": "strength", "sections": [body]})
+    )
+    assert all(len(value) == 24 for value in ids.values())
+    assert len(set(ids.values())) == len(ids)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [f"{SET_ID}\n", f"\n{SET_ID}", f" {SET_ID}", SET_ID[:23], "g" * 24, "", 5, True, [SET_ID]],
+)
+def test_element_ids_are_24_hex_strings_only(bad: Any) -> None:
+    body = a_section_body(exercises=[an_exercise({"id": bad, "repType": "max"})])
+    errors = errors_of(SECTION_DRAFT, body)
+    assert list(errors) == ["exercises[0].sets[0].id"]
+    assert "24 hex" in errors["exercises[0].sets[0].id"]
+
+
+def test_element_ids_from_storage_and_upper_case_ids_are_kept() -> None:
+    stored = ObjectId()
+    body = a_section_body(
+        exercises=[an_exercise({"_id": stored, "repType": "max"}, id=EXERCISE_ELEMENT_ID.upper())]
+    )
+    section = SECTION_DRAFT.validate_python(body)
+    assert section.exercises[0].sets[0].id == stored
+    assert str(section.exercises[0].id) == EXERCISE_ELEMENT_ID
+
+
+@pytest.mark.parametrize("field", ["id", "parentId"])
+@pytest.mark.parametrize("bad", [None, "", "x" * 24, f"{'a' * 24}\n", 7, b"abcdefghijkl"])
+def test_source_ids_must_be_ids(field: str, bad: Any) -> None:
+    body = a_section_body(source={**SOURCE, field: bad})
+    errors = errors_of(SECTION_DRAFT, body)
+    assert list(errors) == [f"source.{field}"]
+    nested = {"name": "D", "type": "strength", "sections": [body]}
+    assert list(errors_of(WORKOUT_DRAFT, nested)) == [f"sections[0].source.{field}"]
+
+
+def test_source_missing_id_is_rejected_and_a_good_one_kept() -> None:
+    source = {key: value for key, value in SOURCE.items() if key != "id"}
+    assert list(errors_of(SECTION_DRAFT, a_section_body(source=source))) == ["source.id"]
+    assert list(errors_of(SECTION_DRAFT, a_section_body(source={**SOURCE, "version": "1"}))) == [
+        "source.version"
+    ]
+    kept = SECTION_DRAFT.validate_python(a_section_body(source=SOURCE)).source
+    assert (str(kept.id), str(kept.parentId), kept.version) == ("a" * 24, "b" * 24, 1)
+    stored = {**SOURCE, "id": ObjectId("a" * 24), "parentId": ObjectId("b" * 24)}
+    assert SECTION_DRAFT.validate_python(a_section_body(source=stored)).source == kept
+
+
+@pytest.mark.parametrize("bad", [f"{'a' * 24}\n", "a" * 25, "A" * 23])
+def test_references_are_24_hex_exactly(bad: str) -> None:
+    body = {"name": "D", "type": "strength", "sections": [bad]}
+    assert list(errors_of(WORKOUT_DRAFT, body)) == ["sections[0]"]
+    routine = {
+        "name": "R",
+        "difficulty": "beginner",
+        "goal": "strength",
+        "duration": 4,
+        "workouts": [bad, body],
+    }
+    assert set(errors_of(ROUTINE_DRAFT, routine)) == {"workouts[0]", "workouts[1].sections[0]"}
+
+
+def test_is_object_id_matches_the_whole_text() -> None:
+    assert is_object_id("a" * 24) and is_object_id("A" * 24)
+    for bad in (f"{'a' * 24}\n", f"{'a' * 24}\r\n", "a" * 25, "a" * 23, None, 24, ObjectId()):
+        assert not is_object_id(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", [f"{EXERCISE_ID}\n", f" {EXERCISE_ID}", EXERCISE_ID.replace("-", "")]
+)
+def test_catalog_ids_are_whole_uuids(bad: str) -> None:
+    body = a_section_body(exercises=[{**an_exercise(), "exerciseVariantId": bad}])
+    assert list(errors_of(SECTION_DRAFT, body)) == ["exercises[0].exerciseVariantId"]
+
+
+# `_id` in storage, `id` over HTTP (request schemas, responses)
+
+
+def all_keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node).union(*(all_keys(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(all_keys(value) for value in node))
+    return set()
+
+
+@pytest.mark.parametrize("mode", ["validation", "serialization"])
+@pytest.mark.parametrize(
+    "shape", [SectionDraft, LibraryWorkoutBody, TemplateRoutineBody, Workout, TemplateRoutine]
+)
+def test_schemas_name_element_ids_id(shape: Any, mode: Any) -> None:
+    schema = TypeAdapter(shape).json_schema(mode=mode)
+    assert "_id" not in all_keys(schema)
+    properties = [node["properties"] for node in schema["$defs"].values() if "properties" in node]
+    assert any("id" in props and "sets" in props for props in properties)  # an exercise
+
+
+def test_storage_keeps_underscore_id_and_responses_say_id() -> None:
+    workout = a_workout()
+    stored = Encoder(to_db=True, keep_nulls=False).encode(workout)
+    exercise = stored["sections"][0]["exercises"][0]
+    assert "id" not in exercise and isinstance(exercise["_id"], ObjectId)
+    assert isinstance(exercise["sets"][0]["_id"], ObjectId)
+    served = workout.model_dump(mode="json", by_alias=True)
+    assert "_id" not in all_keys(served)
+    assert served["sections"][0]["exercises"][0]["id"] == str(exercise["_id"])
+    assert WORKOUT.validate_python(stored) == workout
