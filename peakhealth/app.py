@@ -16,7 +16,9 @@ from peakhealth.catalog.embedded import EmbeddedCatalog
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
+from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.problems import Problem, install_problem_handlers
+from peakhealth.http.rate_limit import RateLimit
 from peakhealth.identity.tokens import TokenVerifier
 from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
@@ -25,7 +27,7 @@ log = logging.getLogger("peakhealth")
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
-    for status in (401, 403, 404, 409, 413, 422)
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
 
 
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         docs_url=None,
         redoc_url=None,
         responses=PROBLEM_RESPONSES,
+        redirect_slashes=False,  # a trailing slash is 404: no redirect echoing the Host header
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(
@@ -66,7 +69,13 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     install_problem_handlers(app)
+    # The last added runs first: the rate limit sees (and labels) every /api answer, 413 and 415
+    # included.
+    app.add_middleware(RequireJsonBodies)
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage_uri
+    )
     app.include_router(library_router)
     app.include_router(templates_router)
 

@@ -1,6 +1,9 @@
 """Settings from environment variables, read once at start-up."""
 
-from pydantic import Field, model_validator
+import limits
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Signs tokens only on the embedded store, so a laptop demo needs no Supabase project.
@@ -16,6 +19,11 @@ class Settings(BaseSettings):
         default=None, description="Unset: embedded in-memory store. Set: a real MongoDB."
     )
     mongodb_db: str = "peakhealth"
+    embedded_interleave: bool = Field(
+        default=False,
+        description="Embedded store only: every database call yields to the event loop, so"
+        " concurrent requests interleave as on a server (concurrency tests)",
+    )
     supabase_url: str | None = Field(
         default=None, description="Supabase project URL: JWKS for tokens, and the catalog"
     )
@@ -23,6 +31,38 @@ class Settings(BaseSettings):
     supabase_jwt_secret: str | None = Field(default=None, description="HS256 token secret")
     archive_retention_days: int = Field(default=90, ge=1, le=3650)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="413 above this")
+    rate_limit: str = Field(
+        default="600/minute", description="Requests per caller under /api, e.g. 600/minute"
+    )
+    rate_limit_storage_uri: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// (this process) or redis://host:port",
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        try:
+            parsed = limits.parse_many(value)
+        except ValueError:
+            parsed = []
+        if len(parsed) != 1 or parsed[0].amount < 1:
+            raise ValueError(
+                f"RATE_LIMIT={value!r} is not one rate limit such as '600/minute' or"
+                " '20/second' (at least 1 request per period)"
+            )
+        return value
+
+    @field_validator("rate_limit_storage_uri")
+    @classmethod
+    def _async_rate_limit_storage(cls, value: str) -> str:
+        """`redis://...` becomes `async+redis://...`: the service counts with the asyncio API."""
+        uri = value if value.startswith("async+") else f"async+{value}"
+        try:
+            storage_from_string(uri)  # unknown scheme or missing driver: refuse to start
+        except ConfigurationError as error:
+            raise ValueError(f"RATE_LIMIT_STORAGE_URI={value!r} cannot be used: {error}") from None
+        return uri
 
     @model_validator(mode="after")
     def _refuse_development_secret_on_real_data(self) -> "Settings":

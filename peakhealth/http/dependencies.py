@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.errors import FieldError, Forbidden, ValidationFailed
+from peakhealth.http.rate_limit import verified_upstream
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import is_object_id
@@ -19,10 +20,13 @@ def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> CurrentUser:
-    """The verified caller. A plain function: FastAPI runs it in a thread, so a JWKS fetch
-    never blocks the event loop."""
+    """The verified caller, as the rate limiter verified it when it did. A plain function: FastAPI
+    runs it in a thread, so a JWKS fetch never blocks the event loop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("send 'Authorization: Bearer <Supabase access token>'")
+    already = verified_upstream(request, credentials.credentials)
+    if already is not None:
+        return already
     verifier: TokenVerifier = request.app.state.verifier
     return verifier.verify(credentials.credentials)
 

@@ -18,15 +18,21 @@ class InvalidToken(DomainError):
     """The bearer token is missing, malformed, expired, or signed by someone else."""
 
 
+def issuer_for(supabase_url: str) -> str:
+    """The `iss` claim of the access tokens a Supabase project issues."""
+    return f"{supabase_url.rstrip('/')}/auth/v1"
+
+
 class TokenVerifier:
-    """Checks signature, `exp`, `aud` and `sub`; reads the role from `app_metadata.role` only
-    (`user_metadata` is editable by the user)."""
+    """Checks signature, `exp`, `aud`, `sub` (a UUID) and, with a Supabase URL, `iss`; reads the
+    role from `app_metadata.role` only (`user_metadata` is editable by the user)."""
 
     def __init__(self, *, secret: str | None, supabase_url: str | None) -> None:
         self._secret = secret
+        self._issuer = issuer_for(supabase_url) if supabase_url else None
         self._jwks = (
             jwt.PyJWKClient(
-                f"{supabase_url.rstrip('/')}/auth/v1/.well-known/jwks.json",
+                f"{self._issuer}/.well-known/jwks.json",
                 cache_keys=True,
                 lifespan=600,
             )
@@ -57,24 +63,32 @@ class TokenVerifier:
                 key,
                 algorithms=[algorithm],
                 audience=AUDIENCE,
+                issuer=self._issuer,  # when set, a token without `iss` is refused too
                 options={"require": ["exp", "sub", "aud"]},
             )
         except jwt.ExpiredSignatureError as error:
             raise InvalidToken("the token has expired") from error
+        except jwt.InvalidIssuerError as error:
+            raise InvalidToken(f"the token was not issued by {self._issuer}") from error
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the token is not valid: {error}") from error
         return user_from_claims(claims)
 
 
 def user_from_claims(claims: dict[str, Any]) -> CurrentUser:
+    """The caller named by verified claims; `sub` must be a Supabase user id (a UUID)."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token has no subject")
+    try:
+        user_id = str(uuid.UUID(subject))
+    except ValueError as error:
+        raise InvalidToken("the token's subject ('sub') is not a user id (a UUID)") from error
     metadata = claims.get("app_metadata")
     role = metadata.get("role") if isinstance(metadata, dict) else None
     role_name: Role = role if role in ROLES else "client"
     email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    return CurrentUser(id=subject, role=role_name, email=email)
+    return CurrentUser(id=user_id, role=role_name, email=email)
 
 
 def mint_token(
@@ -84,8 +98,10 @@ def mint_token(
     role: Role = "client",
     email: str | None = None,
     ttl_seconds: int = 24 * 3600,
+    issuer: str | None = None,
 ) -> str:
-    """An HS256 token shaped like a Supabase access token, for development and tests."""
+    """An HS256 token shaped like a Supabase access token, for development and tests; pass
+    `issuer` (see `issuer_for`) when the verifier knows the Supabase URL."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": sub or str(uuid.uuid4()),
@@ -98,4 +114,6 @@ def mint_token(
     }
     if email:
         claims["email"] = email
+    if issuer:
+        claims["iss"] = issuer
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,4 +1,5 @@
-"""Settings: the development secret is for the embedded store only."""
+"""Settings: the development secret is for the embedded store only; the rate limit and its
+storage are checked at start-up."""
 
 import subprocess
 import sys
@@ -57,3 +58,67 @@ def test_token_command_mints_a_verifiable_token() -> None:
         result.stdout.strip()
     )
     assert (user.id, user.role) == (sub, "admin")
+
+
+def test_rate_limit_defaults() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.rate_limit == "600/minute"
+    assert settings.rate_limit_storage_uri == "async+memory://"
+
+
+@pytest.mark.parametrize(
+    ("configured", "used"),
+    [
+        ("memory://", "async+memory://"),
+        ("async+memory://", "async+memory://"),
+        ("mongodb://limits.example:27017", "async+mongodb://limits.example:27017"),
+    ],
+)
+def test_rate_limit_storage_uses_the_asyncio_form(configured: str, used: str) -> None:
+    settings = Settings(rate_limit_storage_uri=configured)
+    assert settings.rate_limit_storage_uri == used
+
+
+@pytest.mark.parametrize(
+    "limit", ["lots", "", "0/minute", "-5/minute", "10/fortnight", "1/second;5/minute"]
+)
+def test_a_rate_limit_that_does_not_parse_is_refused(limit: str) -> None:
+    with pytest.raises(ValidationError, match="RATE_LIMIT="):
+        Settings(rate_limit=limit)
+
+
+@pytest.mark.parametrize("limit", ["600/minute", "20/second", "10 per 5 minutes", "1000/hour"])
+def test_rate_limits_in_the_limits_notation_are_accepted(limit: str) -> None:
+    assert Settings(rate_limit=limit).rate_limit == limit
+
+
+def test_an_unknown_rate_limit_storage_is_refused() -> None:
+    with pytest.raises(ValidationError, match="RATE_LIMIT_STORAGE_URI="):
+        Settings(rate_limit_storage_uri="carrier-pigeon://loft")
+
+
+def test_serve_refuses_a_bad_rate_limit_and_says_why() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "peakhealth", "serve", "--port", "1"],
+        env={"RATE_LIMIT": "plenty", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "RATE_LIMIT='plenty' is not one rate limit" in result.stderr
+
+
+def test_token_command_signs_for_the_project_issuer() -> None:
+    from peakhealth.identity.tokens import TokenVerifier
+
+    secret, url = "a-secret-that-is-long-enough-for-hs256", "https://project-ref.supabase.co/"
+    result = subprocess.run(
+        [sys.executable, "-m", "peakhealth", "token"],
+        env={"SUPABASE_JWT_SECRET": secret, "SUPABASE_URL": url, "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    TokenVerifier(secret=secret, supabase_url=url).verify(result.stdout.strip())

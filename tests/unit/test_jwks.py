@@ -40,9 +40,12 @@ def supabase_url() -> Iterator[str]:
     server.shutdown()
 
 
+USER_ID = "6c0b1d2e-0000-4000-8000-0000000000a1"
+
+
 def claims(**extra: Any) -> dict[str, Any]:
     return {
-        "sub": "user-1",
+        "sub": USER_ID,
         "aud": "authenticated",
         "exp": int(time.time()) + 60,
         "app_metadata": {"role": "trainer"},
@@ -51,9 +54,11 @@ def claims(**extra: Any) -> dict[str, Any]:
 
 
 def test_rs256_token_from_the_project_jwks_is_accepted(supabase_url: str) -> None:
-    token = jwt.encode(claims(), KEY, algorithm="RS256", headers={"kid": "key-1"})
+    token = jwt.encode(
+        claims(iss=f"{supabase_url}/auth/v1"), KEY, algorithm="RS256", headers={"kid": "key-1"}
+    )
     user = TokenVerifier(secret=None, supabase_url=supabase_url).verify(token)
-    assert (user.id, user.role) == ("user-1", "trainer")
+    assert (user.id, user.role) == (USER_ID, "trainer")
 
 
 def test_token_signed_by_another_key_is_refused(supabase_url: str) -> None:

@@ -1,4 +1,5 @@
-"""Supabase access tokens: signature, expiry, audience, subject; role from app_metadata only."""
+"""Supabase access tokens: signature, expiry, audience, subject (a UUID), issuer (with a Supabase
+URL); role from app_metadata only."""
 
 import time
 from typing import Any
@@ -6,7 +7,7 @@ from typing import Any
 import jwt
 import pytest
 
-from peakhealth.identity.tokens import InvalidToken, TokenVerifier, mint_token
+from peakhealth.identity.tokens import InvalidToken, TokenVerifier, issuer_for, mint_token
 
 SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
 USER_ID = "33333333-3333-3333-3333-333333333333"
@@ -119,3 +120,64 @@ def test_hs256_is_refused_without_a_secret() -> None:
     token = mint_token(SECRET, sub=USER_ID)
     with pytest.raises(InvalidToken):
         TokenVerifier(secret=None, supabase_url=None).verify(token)
+
+
+SUPABASE_URL = "https://project-ref.supabase.co"
+ISSUER = f"{SUPABASE_URL}/auth/v1"
+
+
+def project_verifier(url: str = SUPABASE_URL) -> TokenVerifier:
+    """HS256 secret and a Supabase URL: the URL makes `iss` required (no JWKS fetch for HS256)."""
+    return TokenVerifier(secret=SECRET, supabase_url=url)
+
+
+@pytest.mark.parametrize("subject", ["user-1", "admin", "33333333-3333-3333-3333", "12345"])
+def test_subject_that_is_not_a_uuid_is_rejected(subject: str) -> None:
+    with pytest.raises(InvalidToken, match="UUID"):
+        verifier().verify(encode(claims(sub=subject)))
+
+
+def test_missing_subject_is_rejected() -> None:
+    with pytest.raises(InvalidToken, match="sub"):
+        verifier().verify(encode(without("sub")))
+
+
+def test_subject_is_the_canonical_uuid() -> None:
+    user = verifier().verify(encode(claims(sub=USER_ID.upper())))
+    assert user.id == USER_ID
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://another-project.supabase.co/auth/v1",
+        SUPABASE_URL,
+        f"{ISSUER}/",
+        "https://evil.example/auth/v1",
+    ],
+)
+def test_token_from_another_issuer_is_rejected(issuer: str) -> None:
+    with pytest.raises(InvalidToken, match="issued by"):
+        project_verifier().verify(encode(claims(iss=issuer)))
+
+
+def test_token_without_issuer_is_rejected_when_supabase_url_is_set() -> None:
+    with pytest.raises(InvalidToken, match="iss"):
+        project_verifier().verify(encode(claims()))
+
+
+@pytest.mark.parametrize("url", [SUPABASE_URL, f"{SUPABASE_URL}/"])
+def test_token_from_the_project_issuer_is_accepted(url: str) -> None:
+    user = project_verifier(url).verify(encode(claims(iss=ISSUER)))
+    assert user.id == USER_ID
+
+
+def test_issuer_is_not_required_without_supabase_url() -> None:
+    assert verifier().verify(encode(claims())).id == USER_ID
+
+
+def test_minted_token_with_issuer_verifies_against_the_project() -> None:
+    token = mint_token(SECRET, sub=USER_ID, role="admin", issuer=issuer_for(SUPABASE_URL))
+    assert project_verifier().verify(token).role == "admin"
+    with pytest.raises(InvalidToken):
+        project_verifier().verify(mint_token(SECRET, sub=USER_ID))
