@@ -11,24 +11,27 @@ from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.versioning.heads import ChainHead
 
 log = logging.getLogger("peakhealth")
 
+# The versioned documents (bulk purge walks them) and every collection Beanie manages.
 DOCUMENTS: list[Any] = [SectionDocument, WorkoutDocument, TemplateRoutineDocument]
+MODELS: list[Any] = [*DOCUMENTS, ChainHead]
 
 
 def make_client(settings: Settings) -> Any:
     if settings.embedded:
-        from mongomock_motor import AsyncMongoMockClient
+        from peakhealth.embedded import EmbeddedClient
 
-        return AsyncMongoMockClient()
+        return EmbeddedClient(interleave=settings.embedded_interleave)
     return AsyncIOMotorClient(settings.mongodb_uri, serverSelectionTimeoutMS=5000, tz_aware=True)
 
 
 async def connect(settings: Settings) -> Any:
     """A client with Beanie initialised and every index created (idempotent)."""
     client = make_client(settings)
-    await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENTS)
+    await init_beanie(database=client[settings.mongodb_db], document_models=MODELS)
     log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
     return client
 

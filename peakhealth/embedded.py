@@ -1,0 +1,174 @@
+"""The embedded store: mongomock-motor behind a thin proxy that counts every database call and,
+in interleaving mode, yields to the event loop around each call as a server round trip does.
+
+mongomock-motor runs each call synchronously, so concurrent requests never interleave on it and a
+race cannot show in a test. With `interleave` on, every call sleeps a small random time before
+and after it runs, so requests interleave between calls the way they do against a real server.
+Each call itself stays atomic, like a single-document operation on MongoDB. `offline` makes every
+call fail as an unreachable server does, for outage tests."""
+
+import asyncio
+import random
+from collections import Counter
+from typing import Any
+
+from mongomock_motor import AsyncMongoMockClient
+from pymongo.errors import ServerSelectionTimeoutError
+
+# Collection methods that are one round trip each.
+_CALLS = frozenset(
+    {
+        "bulk_write",
+        "count_documents",
+        "create_index",
+        "create_indexes",
+        "delete_many",
+        "delete_one",
+        "distinct",
+        "drop",
+        "drop_index",
+        "drop_indexes",
+        "estimated_document_count",
+        "find_one",
+        "find_one_and_delete",
+        "find_one_and_replace",
+        "find_one_and_update",
+        "index_information",
+        "insert_many",
+        "insert_one",
+        "replace_one",
+        "update_many",
+        "update_one",
+    }
+)
+_CURSORS = frozenset({"find", "aggregate", "list_indexes"})
+
+
+class EmbeddedClient:
+    """An AsyncMongoMockClient that counts calls by name and can interleave or fail them."""
+
+    def __init__(self, *, interleave: bool = False, max_delay: float = 0.002) -> None:
+        self._client: Any = AsyncMongoMockClient()
+        self.interleave = interleave
+        self.max_delay = max_delay
+        self.offline = False
+        self.calls: Counter[str] = Counter()
+
+    async def round_trip(self, name: str) -> None:
+        """What happens on the way to the server: counted, failed when offline, interleaved."""
+        self.calls[name] += 1
+        if self.offline:
+            raise ServerSelectionTimeoutError("the embedded store is offline")
+        if self.interleave:
+            await asyncio.sleep(random.uniform(0, self.max_delay))
+
+    async def way_back(self) -> None:
+        if self.interleave:
+            await asyncio.sleep(random.uniform(0, self.max_delay))
+
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def __getitem__(self, name: str) -> "_Database":
+        return _Database(self, self._client[name])
+
+    def get_database(self, name: str, **kwargs: Any) -> "_Database":
+        return _Database(self, self._client.get_database(name, **kwargs))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+class _Database:
+    def __init__(self, store: EmbeddedClient, database: Any) -> None:
+        self._store = store
+        self._database = database
+
+    def __getitem__(self, name: str) -> "_Collection":
+        return _Collection(self._store, self._database[name])
+
+    def get_collection(self, name: str, **kwargs: Any) -> "_Collection":
+        return _Collection(self._store, self._database.get_collection(name, **kwargs))
+
+    async def command(self, *args: Any, **kwargs: Any) -> Any:
+        await self._store.round_trip("command")
+        result = await self._database.command(*args, **kwargs)
+        await self._store.way_back()
+        return result
+
+    async def list_collection_names(self, *args: Any, **kwargs: Any) -> Any:
+        await self._store.round_trip("list_collection_names")
+        return await self._database.list_collection_names(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
+
+
+class _Collection:
+    def __init__(self, store: EmbeddedClient, collection: Any) -> None:
+        self._store = store
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._collection, name)
+        if name in _CURSORS:
+
+            def open_cursor(*args: Any, **kwargs: Any) -> _Cursor:
+                return _Cursor(self._store, name, target(*args, **kwargs))
+
+            return open_cursor
+        if name in _CALLS:
+
+            async def call(*args: Any, **kwargs: Any) -> Any:
+                await self._store.round_trip(name)
+                result = await target(*args, **kwargs)
+                await self._store.way_back()
+                return result
+
+            return call
+        return target
+
+
+class _Cursor:
+    """A cursor whose first fetch is the round trip (results come in one batch)."""
+
+    def __init__(self, store: EmbeddedClient, name: str, cursor: Any) -> None:
+        self._store = store
+        self._name = name
+        self._cursor = cursor
+        self._fetched = False
+
+    async def _fetch(self) -> None:
+        if not self._fetched:
+            self._fetched = True
+            await self._store.round_trip(self._name)
+
+    async def to_list(self, *args: Any, **kwargs: Any) -> list[Any]:
+        await self._fetch()
+        rows: list[Any] = await self._cursor.to_list(*args, **kwargs)
+        await self._store.way_back()
+        return rows
+
+    def __aiter__(self) -> "_Cursor":
+        return self
+
+    async def __anext__(self) -> Any:
+        await self._fetch()
+        return await self._cursor.__anext__()
+
+    async def next(self) -> Any:
+        return await self.__anext__()
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._cursor, name)
+        if callable(target) and name in {"sort", "skip", "limit", "batch_size", "hint"}:
+
+            def chained(*args: Any, **kwargs: Any) -> _Cursor:
+                target(*args, **kwargs)
+                return self
+
+            return chained
+        return target

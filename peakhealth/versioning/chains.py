@@ -1,0 +1,351 @@
+"""Operations on version chains, the same for library sections, library workouts and template
+routines: create, new version, fork, archive, unarchive, purge, bulk purge, delete chain, list.
+
+Every change of an existing chain runs under the chain's lease (`heads.chain_lease`), so
+changes of one chain happen one at a time even on a standalone MongoDB without transactions:
+version numbers come from the head's counter, and `isLatest` is settled (cleared, then set) before
+the lease is released, so after a request returns exactly the highest non-archived version is
+latest and no reader ever sees two latest versions of one chain. Every query carries the
+document class's `scope`."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from peakhealth.errors import Conflict, NotFound
+from peakhealth.identity.users import CurrentUser
+from peakhealth.timestamps import utc_now
+from peakhealth.versioning import heads, rules
+from peakhealth.versioning.documents import (
+    CopiedFrom,
+    D,
+    VersionedDocument,
+    content_fields,
+    present_stored,
+    upgrade,
+)
+from peakhealth.versioning.heads import Lease
+
+PurgeGuard = Callable[[list[PydanticObjectId]], Awaitable[set[PydanticObjectId]]]
+
+
+async def nothing_pinned(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
+    """The purge guard of documents nothing else points to."""
+    return set()
+
+
+def parse_id(value: str) -> PydanticObjectId:
+    """A path id; callers validate the format at the edge, so a bad one here is just unknown."""
+    try:
+        return PydanticObjectId(value)
+    except Exception as error:
+        raise NotFound(f"no version with id {value!r}") from error
+
+
+# ----- reading ---------------------------------------------------------------------------------
+
+
+async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:
+    """The version, or NotFound when it does not exist or the caller may not read it."""
+    document = await cls.find_one(cls.in_scope({"_id": parse_id(version_id)}))
+    if document is None or not rules.may_read(
+        owner=document.createdBy, is_public=document.isPublic, user=user
+    ):
+        raise NotFound(f"no {cls.kind} version with id {version_id}")
+    return document
+
+
+async def find_page(
+    cls: type[VersionedDocument],
+    query: dict[str, Any],
+    *,
+    sort: list[tuple[str, Any]],
+    skip: int,
+    limit: int,
+    full: bool,
+) -> tuple[list[Any], int]:
+    """One page of versions matching `query` (scope added) as the API shows them, summaries
+    unless `full`, and the total count. Summaries are read without the tree."""
+    scoped = cls.in_scope(query)
+    collection = cls.get_motor_collection()
+    total = await collection.count_documents(scoped)
+    projection = None if full else {cls.tree_field: 0}
+    rows = (
+        await collection.find(scoped, projection).sort(sort).skip(skip).limit(limit).to_list(None)
+    )
+    uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
+    if uncounted:  # stored before counts were: their tree is needed once to count it
+        trees = {
+            row["_id"]: upgrade(row)
+            for row in await collection.find({"_id": {"$in": uncounted}}).to_list(None)
+        }
+        rows = [trees.get(row["_id"], row) for row in rows]
+    return [present_stored(cls, row, full=full) for row in rows], total
+
+
+async def list_versions(
+    cls: type[D], document: D, user: CurrentUser, *, skip: int, limit: int, full: bool
+) -> tuple[list[Any], int]:
+    """Versions of the chain the caller may read, newest first; archived ones only for the
+    creator and admins."""
+    conditions: list[dict[str, Any]] = [{cls.chain_field: document.chain_id}]
+    readable = rules.readable_filter(user)
+    if readable:
+        conditions.append(readable)
+    if not rules.sees_archived(owner=document.createdBy, user=user):
+        conditions.append({"isArchived": False})
+    return await find_page(
+        cls, {"$and": conditions}, sort=[("version", -1)], skip=skip, limit=limit, full=full
+    )
+
+
+# ----- changing --------------------------------------------------------------------------------
+
+
+async def create_chain(
+    cls: type[D],
+    content: BaseModel,
+    *,
+    user: CurrentUser,
+    is_public: bool,
+    tags: list[str],
+    copied_from: CopiedFrom | None = None,
+) -> D:
+    """A new chain: version 1, latest, and its head."""
+    version_id = PydanticObjectId()
+    fields = content_fields(content)
+    document = cls(
+        id=version_id,
+        version=1,
+        isLatest=True,
+        createdBy=user.id,
+        isPublic=is_public,
+        tags=tags,
+        copiedFrom=copied_from,
+        **{cls.chain_field: version_id},
+        **cls.scope,
+        **fields,
+    )
+    await document.insert()
+    await heads.create_head(
+        version_id,
+        collection=cls.get_collection_name(),
+        owner=user.id,
+        admin_only=cls.admin_only(fields),
+    )
+    return document
+
+
+async def fork(cls: type[D], source: D, *, user: CurrentUser) -> D:
+    """A new private chain from `source`'s content; an archived source only for its creator
+    and admins."""
+    if not rules.may_fork(
+        owner=source.createdBy,
+        is_public=source.isPublic,
+        is_archived=source.isArchived,
+        user=user,
+    ):
+        raise NotFound(f"no {cls.kind} version with id {source.version_id} to copy")
+    return await create_chain(
+        cls,
+        source.content(),
+        user=user,
+        is_public=False,
+        tags=source.tags,
+        copied_from=CopiedFrom(id=source.version_id, version=source.version),
+    )
+
+
+def _lease(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> Any:
+    async def adopt() -> bool:
+        rows = await (
+            cls.get_motor_collection()
+            .find(cls.in_scope({cls.chain_field: chain_id}), {"version": 1, "createdBy": 1})
+            .to_list(None)
+        )
+        return await heads.adopt_chain(
+            chain_id, collection=cls.get_collection_name(), versions=rows
+        )
+
+    return heads.chain_lease(chain_id, kind=cls.kind, adopt=adopt)
+
+
+def _check_may_change(cls: type[VersionedDocument], lease: Lease, user: CurrentUser) -> None:
+    rules.check_may_change(owner=lease.owner, admin_only=lease.admin_only, kind=cls.kind, user=user)
+
+
+async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectId | None:
+    """Make the highest non-archived version the only latest one (clear, then set) and have the
+    head record it when the lease is released; returns its id."""
+    collection = cls.get_motor_collection()
+    projection = {"version": 1, "isArchived": 1, "isLatest": 1}
+    projection.update({name: 1 for name in cls.policy_fields})
+    rows = await collection.find(
+        cls.in_scope({cls.chain_field: lease.chain_id}), projection
+    ).to_list(None)
+    states = [
+        rules.VersionState(
+            id=row["_id"],
+            version=row["version"],
+            isArchived=bool(row.get("isArchived")),
+            isLatest=bool(row.get("isLatest")),
+        )
+        for row in rows
+    ]
+    stale, promote = rules.flags_to_fix(states)
+    if stale:
+        await collection.update_many({"_id": {"$in": stale}}, {"$set": {"isLatest": False}})
+    if promote is not None:
+        await collection.update_one({"_id": promote}, {"$set": {"isLatest": True}})
+    latest = rules.latest_of(states)
+    latest_row = next((row for row in rows if latest and row["_id"] == latest.id), None)
+    lease.settled = {
+        "latestId": latest.id if latest else None,
+        "adminOnly": cls.admin_only(latest_row) if latest_row else lease.admin_only,
+    }
+    return PydanticObjectId(latest.id) if latest else None  # type: ignore[arg-type]
+
+
+async def publish_new_version(
+    cls: type[D],
+    source: D,
+    content: BaseModel,
+    *,
+    user: CurrentUser,
+    is_public: bool,
+    tags: list[str],
+) -> D:
+    """The next version of `source`'s chain, numbered from the head's counter, made latest."""
+    fields = content_fields(content)
+    async with _lease(cls, source.chain_id) as lease:
+        _check_may_change(cls, lease, user)
+        version = await heads.take_version_number(lease)
+        document = cls(
+            version=version,
+            isLatest=False,
+            createdBy=lease.owner,
+            isPublic=is_public,
+            tags=tags,
+            copiedFrom=source.copiedFrom,
+            **{cls.chain_field: source.chain_id},
+            **cls.scope,
+            **fields,
+        )
+        try:
+            await document.insert()
+        except DuplicateKeyError as error:
+            raise Conflict(f"version {version} of this {cls.kind} already exists") from error
+        latest = await _settle(cls, lease)
+    document.isLatest = latest == document.id
+    return document
+
+
+async def archive(
+    cls: type[D], document: D, *, user: CurrentUser, retention_days: int
+) -> PydanticObjectId | None:
+    """Hide the version and schedule its purge; returns the chain's latest version id after."""
+    async with _lease(cls, document.chain_id) as lease:
+        _check_may_change(cls, lease, user)
+        now = utc_now()
+        await cls.get_motor_collection().update_one(
+            cls.in_scope({"_id": document.id, "isArchived": False}),
+            {
+                "$set": {
+                    "isArchived": True,
+                    "isLatest": False,
+                    "archivedAt": now,
+                    "purgeAt": now + timedelta(days=retention_days),
+                    "updatedAt": now,
+                }
+            },
+        )
+        return await _settle(cls, lease)
+
+
+async def unarchive(cls: type[D], document: D, *, user: CurrentUser) -> PydanticObjectId | None:
+    """Bring an archived version back; returns the chain's latest version id after."""
+    async with _lease(cls, document.chain_id) as lease:
+        _check_may_change(cls, lease, user)
+        result = await cls.get_motor_collection().update_one(
+            cls.in_scope({"_id": document.id}),
+            {
+                "$set": {
+                    "isArchived": False,
+                    "archivedAt": None,
+                    "purgeAt": None,
+                    "updatedAt": utc_now(),
+                }
+            },
+        )
+        if result.matched_count == 0:
+            raise NotFound(f"this {cls.kind} version was purged meanwhile")
+        return await _settle(cls, lease)
+
+
+async def purge_version(
+    cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
+) -> None:
+    """Hard-delete one archived version. A live version, or one `pinned` reports in use, is 409."""
+    async with _lease(cls, document.chain_id) as lease:
+        _check_may_change(cls, lease, user)
+        if not document.isArchived:
+            raise Conflict(f"only an archived {cls.kind} version can be purged; archive it first")
+        if await pinned([document.version_id]):
+            raise Conflict(f"this {cls.kind} version is in use and cannot be purged")
+        result = await cls.get_motor_collection().delete_one(
+            cls.in_scope({"_id": document.id, "isArchived": True})
+        )
+        if result.deleted_count == 0:
+            raise Conflict(f"this {cls.kind} version was restored meanwhile; nothing was purged")
+
+
+async def purge_archived(
+    cls: type[VersionedDocument],
+    *,
+    owner: str | None,
+    older_than: timedelta | None = None,
+    pinned: PurgeGuard = nothing_pinned,
+) -> int:
+    """Hard-delete archived versions whose `purgeAt` has passed (or, with `older_than`, archived
+    longer than that); `owner` None means every creator's. Returns how many went. Archived
+    versions are never latest, so no chain's head changes."""
+    now = utc_now()
+    query: dict[str, Any] = {"isArchived": True}
+    if older_than is None:
+        query["purgeAt"] = {"$lte": now}
+    else:
+        query["archivedAt"] = {"$lte": now - older_than}
+    if owner is not None:
+        query["createdBy"] = owner
+    collection = cls.get_motor_collection()
+    ids = [
+        row["_id"] for row in await collection.find(cls.in_scope(query), {"_id": 1}).to_list(None)
+    ]
+    keep = await pinned(ids) if ids else set()
+    doomed = [id_ for id_ in ids if id_ not in keep]
+    if not doomed:
+        return 0
+    result = await collection.delete_many(
+        cls.in_scope({"_id": {"$in": doomed}, "isArchived": True})
+    )
+    return int(result.deleted_count)
+
+
+async def delete_chain(
+    cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
+) -> int:
+    """Hard-delete every version of the chain, whatever its state, then its head."""
+    collection = cls.get_motor_collection()
+    async with _lease(cls, document.chain_id) as lease:
+        _check_may_change(cls, lease, user)
+        chain = cls.in_scope({cls.chain_field: document.chain_id})
+        ids = [row["_id"] for row in await collection.find(chain, {"_id": 1}).to_list(None)]
+        if ids and await pinned(ids):
+            raise Conflict(f"a version of this {cls.kind} is in use; the chain cannot be deleted")
+        result = await collection.delete_many(chain)
+        await heads.drop_head(lease)
+    return int(result.deleted_count)
