@@ -30,6 +30,7 @@ def serve(args: argparse.Namespace) -> None:
     on_startup: Any = None
     if args.demo:
         from peakhealth import demo
+        from peakhealth.identity.tokens import issuer_for
 
         async def on_startup(app: Any) -> None:
             ids = await demo.load_demo()
@@ -38,7 +39,9 @@ def serve(args: argparse.Namespace) -> None:
             if secret is None:
                 print("No HS256 secret configured: mint tokens with your Supabase project.")
                 return
-            for role, token in demo.demo_tokens(secret).items():
+            for role, token in demo.demo_tokens(
+                secret, issuer_for(settings.supabase_url) if settings.supabase_url else None
+            ).items():
                 print(f"\n{role} token:\n{token}")
             base = f"http://{args.host}:{args.port}"
             print(
@@ -51,7 +54,7 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def token(args: argparse.Namespace) -> None:
-    from peakhealth.identity.tokens import mint_token
+    from peakhealth.identity.tokens import issuer_for, mint_token
 
     settings = _settings()
     if settings.jwt_secret is None:
@@ -63,19 +66,21 @@ def token(args: argparse.Namespace) -> None:
             role=args.role,
             email=args.email,
             ttl_seconds=args.ttl,
+            issuer=issuer_for(settings.supabase_url) if settings.supabase_url else None,
         )
     )
 
 
 def purge(args: argparse.Namespace) -> None:
-    from peakhealth import db, versioning
+    from peakhealth import db
+    from peakhealth.versioning import chains
 
     settings = _settings()
 
     async def run() -> None:
         await db.connect(settings)
         for document in db.DOCUMENTS:
-            purged = await versioning.purge_archived(document, owner=None)
+            purged = await chains.purge_archived(document, owner=None)
             print(f"{document.kind}: {purged} archived version(s) purged")
 
     asyncio.run(run())

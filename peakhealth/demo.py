@@ -12,7 +12,7 @@ from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.plan.drafts import LibraryWorkoutDraft, SectionDraft, TemplateDraft
 from peakhealth.routines import service as routines
 from peakhealth.routines.documents import TemplateRoutineDocument
-from peakhealth.versioning import create_chain
+from peakhealth.versioning.chains import create_chain
 
 TRAINER = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d001", role="trainer")
 CLIENT = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d002", role="client")
@@ -129,9 +129,11 @@ async def load_demo() -> dict[str, str]:
     }
 
 
-def demo_tokens(secret: str) -> dict[str, str]:
+def demo_tokens(secret: str, issuer: str | None = None) -> dict[str, str]:
+    """Tokens of the demo users; with `issuer` when the service checks it (SUPABASE_URL set)."""
     return {
-        "trainer": mint_token(secret, sub=TRAINER.id, role="trainer", email="trainer@demo.test"),
-        "client": mint_token(secret, sub=CLIENT.id, role="client", email="client@demo.test"),
-        "admin": mint_token(secret, sub=ADMIN.id, role="admin", email="admin@demo.test"),
+        user.role: mint_token(
+            secret, sub=user.id, role=user.role, email=f"{user.role}@demo.test", issuer=issuer
+        )
+        for user in (TRAINER, CLIENT, ADMIN)
     }

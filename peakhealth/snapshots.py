@@ -7,6 +7,7 @@ saving a plan costs a constant number of queries. Copies get fresh element ids a
 from collections.abc import Sequence
 from typing import Any
 
+import bson
 from beanie import PydanticObjectId
 from pydantic import BaseModel, ValidationError
 
@@ -19,35 +20,67 @@ from peakhealth.plan.base import Source
 from peakhealth.plan.routines import TemplateRoutine, TemplateRoutineDraft
 from peakhealth.plan.tree import Path, duplicate_ids, with_fresh_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
-from peakhealth.versioning import VersionedDocument, can_read
+from peakhealth.versioning import rules
+from peakhealth.versioning.documents import MAX_DOCUMENT_BYTES, VersionedDocument
 
 Wanted = list[tuple[Path, str]]
+Found = dict[Path, tuple[VersionedDocument, int]]  # a referenced version and its BSON size
 
 
-async def _fetch_copies(
+async def _fetch(
     cls: type[VersionedDocument], wanted: Wanted, user: CurrentUser, errors: list[FieldError]
-) -> dict[Path, Any]:
-    """Deep copies of the referenced versions, by the path that referenced them (one query)."""
+) -> Found:
+    """The referenced versions the caller may use, by the path that referenced them, with the
+    size each adds to the document (one query for all of them)."""
     if not wanted:
         return {}
-    ids = {PydanticObjectId(ref) for _, ref in wanted}
-    found = {doc.id: doc for doc in await cls.find({"_id": {"$in": list(ids)}}).to_list()}
-    copies: dict[Path, Any] = {}
+    ids = list({PydanticObjectId(ref) for _, ref in wanted})
+    rows = await cls.get_motor_collection().find(cls.in_scope({"_id": {"$in": ids}})).to_list(None)
+    by_id = {row["_id"]: row for row in rows}
+    found: Found = {}
     for path, ref in wanted:
-        document = found.get(PydanticObjectId(ref))
-        if document is None or not can_read(document, user):
+        row = by_id.get(PydanticObjectId(ref))
+        if row is None or not rules.may_read(
+            owner=row.get("createdBy", ""), is_public=bool(row.get("isPublic")), user=user
+        ):
             errors.append(FieldError(format_path(path), f"no {cls.kind} version with id {ref}"))
-        elif document.isArchived:
+        elif row.get("isArchived"):
             errors.append(FieldError(format_path(path), f"{cls.kind} version {ref} is archived"))
         else:
-            copy = with_fresh_ids(document.content())
-            copy.source = Source(
-                kind=cls.kind,
-                id=document.version_id,
-                parentId=document.chain_id,
-                version=document.version,
+            found[path] = (cls.model_validate(row), len(bson.encode(row)))
+    return found
+
+
+def _check_size(*found: Found) -> None:
+    """Refuse, before copying anything, a document whose references alone pass the limit;
+    the error names the reference that crossed it."""
+    total = 0
+    for path, (_, size) in sorted(item for batch in found for item in batch.items()):
+        total += size
+        if total > MAX_DOCUMENT_BYTES:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        format_path(path),
+                        f"with this reference the document would exceed"
+                        f" {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
+                    )
+                ]
             )
-            copies[path] = copy
+
+
+def _copies(cls: type[VersionedDocument], found: Found) -> dict[Path, Any]:
+    """Deep copies of the found versions, with fresh element ids and their `source`."""
+    copies: dict[Path, Any] = {}
+    for path, (document, _) in found.items():
+        copy = with_fresh_ids(document.content())
+        copy.source = Source(
+            kind=cls.kind,  # type: ignore[arg-type]
+            id=document.version_id,
+            parentId=document.chain_id,
+            version=document.version,
+        )
+        copies[path] = copy
     return copies
 
 
@@ -92,9 +125,11 @@ async def resolve_workout(
 ) -> Workout:
     """The workout with every section reference replaced by a copy of that section version."""
     errors: list[FieldError] = []
-    sections = await _fetch_copies(SectionDocument, _section_refs(draft, ()), user, errors)
+    found = await _fetch(SectionDocument, _section_refs(draft, ()), user, errors)
     if errors:
         raise ValidationFailed(errors)
+    _check_size(found)
+    sections = _copies(SectionDocument, found)
     workout: Workout = _validated(Workout, _embed_workout(draft, (), sections), ())
     await _finish(workout, catalog, errors)
     return workout
@@ -113,10 +148,13 @@ async def resolve_template(
             workout_refs.append((("workouts", index), item))
         else:
             section_refs.extend(_section_refs(item, ("workouts", index)))
-    workouts = await _fetch_copies(WorkoutDocument, workout_refs, user, errors)
-    sections = await _fetch_copies(SectionDocument, section_refs, user, errors)
+    found_workouts = await _fetch(WorkoutDocument, workout_refs, user, errors)
+    found_sections = await _fetch(SectionDocument, section_refs, user, errors)
     if errors:
         raise ValidationFailed(errors)
+    _check_size(found_workouts, found_sections)
+    workouts = _copies(WorkoutDocument, found_workouts)
+    sections = _copies(SectionDocument, found_sections)
     embedded: list[Any] = []
     for index, item in enumerate(draft.workouts):
         path: Path = ("workouts", index)

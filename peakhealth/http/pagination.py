@@ -1,18 +1,25 @@
-"""`?page=&limit=` on every list, and the `{data, pagination}` body."""
+"""`?page=&limit=` (and `?view=`) on every list, and the `{data, pagination}` body."""
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
+from pydantic import BaseModel
+
+from peakhealth.errors import FieldError, ValidationFailed
 
 MAX_LIMIT = 100
+MAX_FULL_LIMIT = 20  # whole plan trees are large: fewer per page
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class PageRequest:
     page: int
     limit: int
+    full: bool = False
 
     @property
     def skip(self) -> int:
@@ -24,6 +31,38 @@ def page_request(
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="items per page, at most 100"),
 ) -> PageRequest:
     return PageRequest(page=page, limit=limit)
+
+
+def plan_page_request(
+    page: int = Query(1, ge=1, le=1_000_000, description="1-based page number"),
+    limit: int = Query(
+        20, ge=1, le=MAX_LIMIT, description="items per page, at most 100 (20 with view=full)"
+    ),
+    view: Annotated[
+        Literal["summary", "full"],
+        Query(description="summary: top-level fields and counts; full: whole trees"),
+    ] = "summary",
+) -> PageRequest:
+    """A page of plan documents: summaries unless `view=full`."""
+    if view == "full" and limit > MAX_FULL_LIMIT:
+        raise ValidationFailed([FieldError("limit", f"at most {MAX_FULL_LIMIT} with view=full")])
+    return PageRequest(page=page, limit=limit, full=view == "full")
+
+
+class Pagination(BaseModel):
+    currentPage: int
+    pageSize: int
+    totalItems: int
+    totalPages: int
+    hasNextPage: bool
+    hasPrevPage: bool
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    data: list[T]
+    pagination: Pagination
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peakhealth.errors import (
@@ -138,11 +139,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = dict(error.headers) if error.headers else None
         return problem(request, error.status_code, str(detail), headers=headers)
 
+    @app.exception_handler(ConnectionFailure)
+    async def _database_down(request: Request, error: Exception) -> JSONResponse:
+        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, error)
+        return problem(request, 503, "the database cannot be reached", headers={"Retry-After": "5"})
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
-
-        if isinstance(error, ConnectionFailure | ServerSelectionTimeoutError):
-            return problem(request, 503, "the database cannot be reached")
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(request, 500, "the server failed to complete the request")

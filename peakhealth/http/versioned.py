@@ -1,23 +1,41 @@
 """The HTTP face of the version-chain mechanism, shared by library sections, library workouts and
-template routines: each handler parses, calls `peakhealth.versioning`, and returns."""
+template routines: each handler parses, calls `peakhealth.versioning.chains`, and returns."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
-from peakhealth import versioning
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import FieldError, ValidationFailed
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
-from peakhealth.http.pagination import PageRequest, page_of, page_request
+from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
 from peakhealth.identity.users import CurrentUser
-from peakhealth.plan.durations import parse_seconds
-from peakhealth.versioning import CopiedFrom, D
+from peakhealth.plan.durations import parse_age
+from peakhealth.versioning import chains
+from peakhealth.versioning.documents import D, VersionedDocument
 
 Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[Any]]
-Pages = Annotated[PageRequest, Depends(page_request)]
+PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
+
+
+class LifecycleResult(BaseModel):
+    """The answer to archive and unarchive: the chain's latest version after the change."""
+
+    success: bool
+    newLatestVersionId: str | None
+
+
+class PurgeResult(BaseModel):
+    purged: int
+
+
+def plan_page(document: type[VersionedDocument]) -> Any:
+    """The response model of a page of versions: summaries, or whole trees with view=full."""
+    return Page[document.summary_model | document.full_model]  # type: ignore[name-defined]
 
 
 def older_than(
@@ -29,7 +47,7 @@ def older_than(
     if olderThan is None:
         return None
     try:
-        return timedelta(seconds=parse_seconds(olderThan, allow_days=True))
+        return parse_age(olderThan)  # positive, at most 100 years: no date overflow
     except ValueError as error:
         raise ValidationFailed([FieldError("olderThan", str(error))]) from error
 
@@ -42,102 +60,113 @@ def add_version_chain_routes(
     build: Build,
     copy: bool = True,
     bulk_purge: bool = True,
+    pinned: chains.PurgeGuard = chains.nothing_pinned,
 ) -> None:
     """Create, read, versions, new version, copy, archive, unarchive, purge, bulk purge, delete
-    chain: the same contract wherever a version chain is served."""
+    chain: the same contract wherever a version chain is served. `pinned` reports versions that
+    something else points to, which can be archived but not purged. Handlers answer the JSON
+    directly; the response models document it (the contract tests check the two agree)."""
     kind = document.kind
+    version_model = document.full_model
 
     def publishing_of(draft: Any) -> dict[str, Any]:
         return {"is_public": draft.isPublic, "tags": draft.tags}
 
-    @router.post("", status_code=201, summary=f"Create a {kind} (version 1)")
-    async def create(
-        draft: body,
-        user: Author,
-        catalog: Catalog,
-    ) -> dict[str, Any]:
+    @router.post(
+        "", status_code=201, response_model=version_model, summary=f"Create a {kind} (version 1)"
+    )
+    async def create(draft: body, user: Author, catalog: Catalog) -> Response:
         content = await build(draft, user, catalog)
-        created = await versioning.create_chain(
-            document, content, user=user, **publishing_of(draft)
+        created = await chains.create_chain(document, content, user=user, **publishing_of(draft))
+        return JSONResponse(created.present(), status_code=201)
+
+    @router.get("/{id}", response_model=version_model, summary=f"One {kind} version")
+    async def read(user: User, id: VersionId) -> Response:
+        return JSONResponse((await chains.load_readable(document, id, user)).present())
+
+    @router.get(
+        "/{id}/versions",
+        response_model=plan_page(document),
+        summary=f"Every version of the {kind} chain the caller may read, newest first",
+    )
+    async def versions(user: User, id: VersionId, pages: PlanPages) -> Response:
+        source = await chains.load_readable(document, id, user)
+        items, total = await chains.list_versions(
+            document, source, user, skip=pages.skip, limit=pages.limit, full=pages.full
         )
-        return created.present()
+        return JSONResponse(page_of(items, total, pages))
 
-    @router.get("/{id}", summary=f"One {kind} version")
-    async def read(user: User, id: VersionId) -> dict[str, Any]:
-        return (await versioning.load_readable(document, id, user)).present()
-
-    @router.get("/{id}/versions", summary=f"Every version of the {kind} chain, newest first")
-    async def versions(user: User, id: VersionId, pages: Pages) -> dict[str, Any]:
-        source = await versioning.load_readable(document, id, user)
-        items, total = await versioning.list_versions(
-            document, source, user, skip=pages.skip, limit=pages.limit
-        )
-        return page_of([item.present() for item in items], total, pages)
-
-    @router.put("/{id}", summary=f"Publish a new {kind} version from the full body")
-    async def new_version(
-        user: Author,
-        id: VersionId,
-        draft: body,
-        catalog: Catalog,
-    ) -> dict[str, Any]:
-        source = await versioning.load_editable(document, id, user)
+    @router.put(
+        "/{id}",
+        response_model=version_model,
+        summary=f"Publish a new {kind} version from the full body",
+    )
+    async def new_version(user: Author, id: VersionId, draft: body, catalog: Catalog) -> Response:
+        source = await chains.load_readable(document, id, user)
         content = await build(draft, user, catalog)
-        published = await versioning.publish_new_version(
-            document, source, content, **publishing_of(draft)
+        published = await chains.publish_new_version(
+            document, source, content, user=user, **publishing_of(draft)
         )
-        return published.present()
+        return JSONResponse(published.present())
 
     if copy:
 
-        @router.post("/{id}/copy", status_code=201, summary=f"Fork the {kind} into a new chain")
-        async def fork(user: Author, id: VersionId) -> dict[str, Any]:
-            source = await versioning.load_readable(document, id, user)
-            created = await versioning.create_chain(
-                document,
-                source.content(),
-                user=user,
-                is_public=False,
-                tags=source.tags,
-                copied_from=CopiedFrom(id=source.version_id, version=source.version),
-            )
-            return created.present()
-
-    @router.put("/{id}/archive", summary=f"Archive a {kind} version")
-    async def archive(user: User, id: VersionId, settings: AppSettings) -> dict[str, Any]:
-        target = await versioning.load_editable(document, id, user)
-        latest = await versioning.archive(
-            document, target, retention_days=settings.archive_retention_days
+        @router.post(
+            "/{id}/copy",
+            status_code=201,
+            response_model=version_model,
+            summary=f"Fork the {kind} into a new private chain",
         )
-        return {"success": True, "newLatestVersionId": latest}
+        async def fork(user: Author, id: VersionId) -> Response:
+            source = await chains.load_readable(document, id, user)
+            forked = await chains.fork(document, source, user=user)
+            return JSONResponse(forked.present(), status_code=201)
 
-    @router.put("/{id}/unarchive", summary=f"Restore an archived {kind} version")
-    async def unarchive(user: User, id: VersionId) -> dict[str, Any]:
-        target = await versioning.load_editable(document, id, user)
-        latest = await versioning.unarchive(document, target)
-        return {"success": True, "newLatestVersionId": latest}
+    @router.put(
+        "/{id}/archive", response_model=LifecycleResult, summary=f"Archive a {kind} version"
+    )
+    async def archive(user: User, id: VersionId, settings: AppSettings) -> LifecycleResult:
+        target = await chains.load_readable(document, id, user)
+        latest = await chains.archive(
+            document, target, user=user, retention_days=settings.archive_retention_days
+        )
+        return LifecycleResult(success=True, newLatestVersionId=str(latest) if latest else None)
+
+    @router.put(
+        "/{id}/unarchive",
+        response_model=LifecycleResult,
+        summary=f"Restore an archived {kind} version",
+    )
+    async def unarchive(user: User, id: VersionId) -> LifecycleResult:
+        target = await chains.load_readable(document, id, user)
+        latest = await chains.unarchive(document, target, user=user)
+        return LifecycleResult(success=True, newLatestVersionId=str(latest) if latest else None)
 
     @router.delete("/{id}", status_code=204, summary=f"Purge an archived {kind} version")
     async def purge(user: User, id: VersionId) -> Response:
-        target = await versioning.load_editable(document, id, user)
-        await versioning.purge_version(document, target)
+        target = await chains.load_readable(document, id, user)
+        await chains.purge_version(document, target, user=user, pinned=pinned)
         return Response(status_code=204)
 
     @router.delete("/{id}/versions", status_code=204, summary=f"Delete the whole {kind} chain")
     async def delete_chain(user: User, id: VersionId) -> Response:
-        target = await versioning.load_editable(document, id, user)
-        await versioning.delete_chain(document, target)
+        target = await chains.load_readable(document, id, user)
+        await chains.delete_chain(document, target, user=user, pinned=pinned)
         return Response(status_code=204)
 
     if bulk_purge:
 
-        @router.delete("", summary=f"Purge archived {kind} versions (own; every one for admins)")
+        @router.delete(
+            "",
+            response_model=PurgeResult,
+            summary=f"Purge archived {kind} versions (own; every one for admins)",
+        )
         async def purge_archived(
             user: Author,
             status: Annotated[Literal["archived"], Query(description="Must be 'archived'")],
             age: Annotated[timedelta | None, Depends(older_than)],
-        ) -> dict[str, int]:
-            purged = await versioning.purge_archived(
-                document, owner=None if user.is_admin else user.id, older_than=age
+        ) -> PurgeResult:
+            purged = await chains.purge_archived(
+                document, owner=None if user.is_admin else user.id, older_than=age, pinned=pinned
             )
-            return {"purged": purged}
+            return PurgeResult(purged=purged)

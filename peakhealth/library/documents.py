@@ -1,14 +1,13 @@
 """Stored library versions: `sections` and `workouts` collections."""
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from beanie import PydanticObjectId
-from pydantic import TypeAdapter
 from pymongo import ASCENDING, IndexModel
 
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import Workout
-from peakhealth.versioning import VersionedDocument
+from peakhealth.versioning.documents import VersionedDocument, describe_content
 
 
 def _version_indexes(chain_field: str, kind_field: str) -> list[IndexModel]:
@@ -25,7 +24,6 @@ class SectionDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentSectionId"
     kind: ClassVar[str] = "section"
-    content_type: ClassVar[TypeAdapter[Any]] = TypeAdapter(Section)
 
     parentSectionId: PydanticObjectId
 
@@ -39,10 +37,13 @@ class WorkoutDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentWorkoutId"
     kind: ClassVar[str] = "workout"
-    content_type: ClassVar[TypeAdapter[Any]] = TypeAdapter(Workout)
 
     parentWorkoutId: PydanticObjectId
 
     class Settings:
         name = "workouts"
         indexes = _version_indexes("parentWorkoutId", "type")
+
+
+describe_content(SectionDocument, Section, tree_field="exercises")
+describe_content(WorkoutDocument, Workout, tree_field="sections")

@@ -2,15 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from peakhealth.http.dependencies import User
-from peakhealth.http.pagination import PageRequest, page_of, page_request
-from peakhealth.http.versioned import add_version_chain_routes
+from peakhealth.http.pagination import page_of
+from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.library import service
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft
-from peakhealth.versioning import VersionedDocument
+from peakhealth.versioning.documents import VersionedDocument
 
 router = APIRouter(prefix="/api/library")
 
@@ -20,16 +21,20 @@ def _library_routes(
 ) -> APIRouter:
     routes = APIRouter(prefix=f"/{segment}", tags=[f"library {segment}"])
 
-    @routes.get("", summary=f"Latest {document.kind} versions the caller may read")
+    @routes.get(
+        "",
+        response_model=plan_page(document),
+        summary=f"Latest {document.kind} versions the caller may read",
+    )
     async def list_latest(
         user: User,
-        pages: Annotated[PageRequest, Depends(page_request)],
+        pages: PlanPages,
         type: Annotated[str | None, Query(description=f"{document.kind} type")] = None,
         tag: Annotated[str | None, Query()] = None,
         search: Annotated[str | None, Query(max_length=200, description="in the name")] = None,
         createdBy: Annotated[str | None, Query(pattern="^me$", description="'me'")] = None,
         includeArchived: Annotated[bool, Query(description="add own archived versions")] = False,
-    ) -> dict[str, Any]:
+    ) -> Response:
         items, total = await service.list_latest(
             document,
             user,
@@ -40,8 +45,9 @@ def _library_routes(
             include_archived=includeArchived,
             skip=pages.skip,
             limit=pages.limit,
+            full=pages.full,
         )
-        return page_of([item.present() for item in items], total, pages)
+        return JSONResponse(page_of(items, total, pages))
 
     add_version_chain_routes(routes, document=document, body=body, build=build)
     return routes

@@ -4,11 +4,14 @@ import re
 from typing import Any
 
 from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.errors import FieldError, ValidationFailed
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.sections import SECTION_TYPES
 from peakhealth.plan.workouts import Workout
 from peakhealth.snapshots import check_section, resolve_workout
-from peakhealth.versioning import D, find_page, readable_filter
+from peakhealth.versioning.chains import find_page
+from peakhealth.versioning.documents import VersionedDocument
+from peakhealth.versioning.rules import readable_filter
 
 
 async def build_section(draft: Any, user: CurrentUser, catalog: ExerciseCatalog) -> Any:
@@ -26,12 +29,15 @@ async def build_workout(draft: Any, user: CurrentUser, catalog: ExerciseCatalog)
 
 
 def name_search(text: str) -> dict[str, Any]:
-    """Case-insensitive substring match on the name, the text taken literally."""
+    """Case-insensitive substring match on the name, the text taken literally. Control
+    characters (a NUL makes a real MongoDB refuse the `$regex`) are 422 naming `search`."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+        raise ValidationFailed([FieldError("search", "must not contain control characters")])
     return {"$regex": re.escape(text.strip()), "$options": "i"}
 
 
 async def list_latest(
-    cls: type[D],
+    cls: type[VersionedDocument],
     user: CurrentUser,
     *,
     type: str | None,
@@ -41,7 +47,8 @@ async def list_latest(
     include_archived: bool,
     skip: int,
     limit: int,
-) -> tuple[list[D], int]:
+    full: bool,
+) -> tuple[list[Any], int]:
     """Latest non-archived versions the caller may read, newest first; with `include_archived`
     the caller's own archived versions too."""
     visible: dict[str, Any] = {"isLatest": True, "isArchived": False, **readable_filter(user)}
@@ -57,5 +64,10 @@ async def list_latest(
     if mine:
         conditions.append({"createdBy": user.id})
     return await find_page(
-        cls, {"$and": conditions}, sort=[("updatedAt", -1), ("_id", -1)], skip=skip, limit=limit
+        cls,
+        {"$and": conditions},
+        sort=[("updatedAt", -1), ("_id", -1)],
+        skip=skip,
+        limit=limit,
+        full=full,
     )

@@ -3,11 +3,10 @@
 from typing import Any, ClassVar, Literal
 
 from beanie import PydanticObjectId
-from pydantic import TypeAdapter
 from pymongo import ASCENDING, IndexModel
 
 from peakhealth.plan.routines import TemplateRoutine
-from peakhealth.versioning import VersionedDocument
+from peakhealth.versioning.documents import VersionedDocument, describe_content
 
 TEMPLATE = {"routineType": "template"}
 
@@ -17,12 +16,17 @@ class TemplateRoutineDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentRoutineId"
     kind: ClassVar[str] = "template routine"
-    content_type: ClassVar[TypeAdapter[Any]] = TypeAdapter(TemplateRoutine)
     content_has_id: ClassVar[bool] = False
     scope: ClassVar[dict[str, Any]] = TEMPLATE
+    policy_fields: ClassVar[tuple[str, ...]] = ("templateType",)
 
     routineType: Literal["template"] = "template"
     parentRoutineId: PydanticObjectId
+
+    @classmethod
+    def admin_only(cls, stored: dict[str, Any]) -> bool:
+        """A chain whose latest version is a company template is changed by admins only."""
+        return stored.get("templateType") == "company"
 
     class Settings:
         name = "routines"
@@ -39,3 +43,6 @@ class TemplateRoutineDocument(VersionedDocument):
             IndexModel([("userId", ASCENDING), ("isFavorite", ASCENDING)]),
             IndexModel([("createdBy", ASCENDING)]),
         ]
+
+
+describe_content(TemplateRoutineDocument, TemplateRoutine, tree_field="workouts")

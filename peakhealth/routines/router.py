@@ -1,12 +1,13 @@
 """`/api/templates/routines`: template routine versions."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from peakhealth.http.dependencies import User
-from peakhealth.http.pagination import PageRequest, page_of, page_request
-from peakhealth.http.versioned import add_version_chain_routes
+from peakhealth.http.pagination import page_of
+from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
 from peakhealth.routines import service
@@ -15,16 +16,20 @@ from peakhealth.routines.documents import TemplateRoutineDocument
 router = APIRouter(prefix="/api/templates/routines", tags=["template routines"])
 
 
-@router.get("", summary="Explore: latest public template versions plus the caller's own")
+@router.get(
+    "",
+    response_model=plan_page(TemplateRoutineDocument),
+    summary="Explore: latest public template versions plus the caller's own",
+)
 async def explore(
     user: User,
-    pages: Annotated[PageRequest, Depends(page_request)],
+    pages: PlanPages,
     goal: Annotated[Goal | None, Query()] = None,
     difficulty: Annotated[Difficulty | None, Query()] = None,
     tag: Annotated[str | None, Query()] = None,
     templateType: Annotated[str | None, Query(pattern="^(trainer|company)$")] = None,
     search: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Response:
     items, total = await service.explore(
         user,
         goal=goal,
@@ -34,8 +39,9 @@ async def explore(
         search=search,
         skip=pages.skip,
         limit=pages.limit,
+        full=pages.full,
     )
-    return page_of([item.present() for item in items], total, pages)
+    return JSONResponse(page_of(items, total, pages))
 
 
 add_version_chain_routes(

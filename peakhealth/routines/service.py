@@ -9,7 +9,8 @@ from peakhealth.library.service import name_search
 from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.snapshots import resolve_template
-from peakhealth.versioning import find_page, readable_filter
+from peakhealth.versioning.chains import find_page
+from peakhealth.versioning.rules import readable_filter
 
 
 async def build_template(
@@ -32,7 +33,8 @@ async def explore(
     search: str | None,
     skip: int,
     limit: int,
-) -> tuple[list[TemplateRoutineDocument], int]:
+    full: bool,
+) -> tuple[list[Any], int]:
     """Latest public template versions plus the caller's own, newest first."""
     conditions: list[dict[str, Any]] = [
         {"routineType": "template", "isLatest": True, "isArchived": False},
@@ -56,4 +58,5 @@ async def explore(
         sort=[("updatedAt", -1), ("_id", -1)],
         skip=skip,
         limit=limit,
+        full=full,
     )
