@@ -17,18 +17,13 @@ from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
-from peakhealth.http.problems import Problem, install_problem_handlers
+from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.identity.tokens import TokenVerifier
 from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
 
 log = logging.getLogger("peakhealth")
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
-}
 
 
 def choose_catalog(settings: Settings) -> ExerciseCatalog:
@@ -60,7 +55,6 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        responses=PROBLEM_RESPONSES,
         redirect_slashes=False,  # a trailing slash is 404: no redirect echoing the Host header
     )
     app.state.settings = settings
@@ -69,6 +63,14 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     install_problem_handlers(app)
+    describe = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(describe())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # The last added runs first: the rate limit sees (and labels) every /api answer, 413 and 415
     # included.
     app.add_middleware(RequireJsonBodies)

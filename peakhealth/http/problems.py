@@ -148,3 +148,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(request, 500, "the server failed to complete the request")
+
+
+# The problem statuses each kind of /api operation can answer. Every /api call can meet a bad
+# token, an unknown id, a bad parameter, the rate limit and an unreachable database; calls that
+# change something can also meet a role, a conflict and a bad or oversized body.
+_READ_PROBLEMS = (401, 404, 422, 429, 503)
+_WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+_OPERATION_PROBLEMS = {"/ready": (503,), "/health": ()}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Give every operation of an OpenAPI document the problem responses it can answer, as
+    `application/problem+json` with the Problem schema."""
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+        Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})
+    schema["components"]["schemas"].update(defs)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if path in _OPERATION_PROBLEMS:
+                statuses: tuple[int, ...] = _OPERATION_PROBLEMS[path]
+            elif method == "get":
+                statuses = _READ_PROBLEMS
+            else:
+                statuses = _WRITE_PROBLEMS
+            responses = operation.setdefault("responses", {})
+            for code in list(responses):
+                if code.isdigit() and int(code) >= 400:
+                    del responses[code]  # FastAPI's own 422 (application/json) among them
+            for status in statuses:
+                responses[str(status)] = {
+                    "description": STATUSES[status][1],
+                    "content": {PROBLEM_JSON: {"schema": problem_ref}},
+                }
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422, replaced above
+        schema["components"]["schemas"].pop(unused, None)
+    return schema

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import FieldError, ValidationFailed
@@ -33,9 +33,16 @@ class PurgeResult(BaseModel):
     purged: int
 
 
+_plan_pages: dict[type[VersionedDocument], Any] = {}
+
+
 def plan_page(document: type[VersionedDocument]) -> Any:
     """The response model of a page of versions: summaries, or whole trees with view=full."""
-    return Page[document.summary_model | document.full_model]  # type: ignore[name-defined]
+    if document not in _plan_pages:
+        items = document.summary_model | document.full_model
+        name = document.__name__.removesuffix("Document")
+        _plan_pages[document] = create_model(f"{name}Page", __base__=Page[items])  # type: ignore[valid-type]
+    return _plan_pages[document]
 
 
 def older_than(
