@@ -16,19 +16,19 @@ from peakhealth.plan.base import is_object_id
 bearer = HTTPBearer(auto_error=False, description="Supabase access token")
 
 
-def current_user(
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> CurrentUser:
-    """The verified caller, as the rate limiter verified it when it did. A plain function: FastAPI
-    runs it in a thread, so a JWKS fetch never blocks the event loop."""
+    """The verified caller, as the rate limiter verified it when it did. Verification awaits the
+    JWKS fetch it may need (httpx's async client): no thread, no blocked event loop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("send 'Authorization: Bearer <Supabase access token>'")
     already = verified_upstream(request, credentials.credentials)
     if already is not None:
         return already
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials)
+    return await verifier.verify(credentials.credentials)
 
 
 User = Annotated[CurrentUser, Depends(current_user)]

@@ -12,11 +12,11 @@ from limits.aio.storage import MovingWindowSupport, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from peakhealth.errors import ServiceUnavailable
 from peakhealth.http.problems import problem
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 from peakhealth.identity.users import CurrentUser
@@ -113,13 +113,17 @@ class RateLimit:
         token = bearer_token(Headers(scope=scope))
         if token is not None:
             verifier: TokenVerifier = scope["app"].state.verifier
-            outcome: CurrentUser | InvalidToken
+            outcome: CurrentUser | InvalidToken | None
             try:
-                # In a thread, as in `current_user`: a JWKS fetch must not block the event loop.
-                outcome = await run_in_threadpool(verifier.verify, token)
+                outcome = await verifier.verify(token)  # a JWKS fetch is awaited, not blocking
             except InvalidToken as error:
                 outcome = error
-            scope["state"] = {**scope.get("state", {}), VERIFIED_CALLER: (token, outcome)}
+            except ServiceUnavailable:
+                # No JWKS could be fetched yet: counted by address, nothing remembered, so
+                # `current_user` verifies again and answers 503.
+                outcome = None
+            if outcome is not None:
+                scope["state"] = {**scope.get("state", {}), VERIFIED_CALLER: (token, outcome)}
             if isinstance(outcome, CurrentUser):
                 return f"user:{outcome.id}"
         client = scope.get("client")

@@ -8,10 +8,10 @@ from typing import Any
 import jwt
 
 from peakhealth.errors import DomainError
+from peakhealth.identity.jwks import ASYMMETRIC, JwksCache, UnknownKey, jwks_url
 from peakhealth.identity.users import ROLES, CurrentUser, Role
 
 AUDIENCE = "authenticated"
-ASYMMETRIC = ("RS256", "ES256")
 
 
 class InvalidToken(DomainError):
@@ -25,43 +25,37 @@ def issuer_for(supabase_url: str) -> str:
 
 class TokenVerifier:
     """Checks signature, `exp`, `aud`, `sub` (a UUID) and, with a Supabase URL, `iss`; reads the
-    role from `app_metadata.role` only (`user_metadata` is editable by the user)."""
+    role from `app_metadata.role` only (`user_metadata` is editable by the user). HS256 tokens are
+    checked with the secret; RS256 and ES256 tokens with the key their `kid` names in the
+    project's JWKS (see `JwksCache`)."""
 
-    def __init__(self, *, secret: str | None, supabase_url: str | None) -> None:
+    def __init__(
+        self, *, secret: str | None, supabase_url: str | None, jwks: JwksCache | None = None
+    ) -> None:
         self._secret = secret
         self._issuer = issuer_for(supabase_url) if supabase_url else None
-        self._jwks = (
-            jwt.PyJWKClient(
-                f"{self._issuer}/.well-known/jwks.json",
-                cache_keys=True,
-                lifespan=600,
-            )
-            if supabase_url
-            else None
-        )
+        self.jwks = jwks or (JwksCache(jwks_url(supabase_url)) if supabase_url else None)
 
-    def verify(self, token: str) -> CurrentUser:
+    async def verify(self, token: str) -> CurrentUser:
+        """The caller the token names; raises InvalidToken (401), or ServiceUnavailable (503)
+        when the token needs the JWKS and none could ever be fetched."""
         try:
-            algorithm = jwt.get_unverified_header(token).get("alg")
+            header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
             raise InvalidToken("the bearer token is not a JWT") from error
+        algorithm = header.get("alg")
         key: Any
         if algorithm == "HS256" and self._secret:
             key = self._secret
-        elif algorithm in ASYMMETRIC and self._jwks is not None:
-            try:
-                key = self._jwks.get_signing_key_from_jwt(token).key
-            except jwt.PyJWTError as error:
-                raise InvalidToken(
-                    "the token's signing key is not in the project's JWKS"
-                ) from error
+        elif algorithm in ASYMMETRIC and self.jwks is not None:
+            key = await self._signing_key(self.jwks, header.get("kid"))
         else:
             raise InvalidToken(f"tokens signed with {algorithm!r} are not accepted here")
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=[algorithm],
+                algorithms=[algorithm],  # a JWKS key also refuses any algorithm but its own
                 audience=AUDIENCE,
                 issuer=self._issuer,  # when set, a token without `iss` is refused too
                 options={"require": ["exp", "sub", "aud"]},
@@ -73,6 +67,15 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the token is not valid: {error}") from error
         return user_from_claims(claims)
+
+    @staticmethod
+    async def _signing_key(jwks: JwksCache, kid: Any) -> jwt.PyJWK:
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("the token does not name its signing key ('kid')")
+        try:
+            return await jwks.key(kid)
+        except UnknownKey as error:
+            raise InvalidToken("the token's signing key is not in the project's JWKS") from error
 
 
 def user_from_claims(claims: dict[str, Any]) -> CurrentUser:

@@ -1,6 +1,7 @@
 """Settings: the development secret is for the embedded store only; the rate limit and its
 storage are checked at start-up."""
 
+import asyncio
 import subprocess
 import sys
 
@@ -54,8 +55,10 @@ def test_token_command_mints_a_verifiable_token() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    user = TokenVerifier(secret=DEVELOPMENT_JWT_SECRET, supabase_url=None).verify(
-        result.stdout.strip()
+    user = asyncio.run(
+        TokenVerifier(secret=DEVELOPMENT_JWT_SECRET, supabase_url=None).verify(
+            result.stdout.strip()
+        )
     )
     assert (user.id, user.role) == (sub, "admin")
 
@@ -121,4 +124,5 @@ def test_token_command_signs_for_the_project_issuer() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    TokenVerifier(secret=secret, supabase_url=url).verify(result.stdout.strip())
+    user = asyncio.run(TokenVerifier(secret=secret, supabase_url=url).verify(result.stdout.strip()))
+    assert user.role == "client"

@@ -1,43 +1,106 @@
-"""Asymmetric Supabase tokens verified against a JWKS served over loopback HTTP."""
+"""Asymmetric Supabase tokens verified against a JWKS served over loopback HTTP: the cache, its
+refetch rules (unknown kid, at most once a minute, one fetch for concurrent requests), and what
+happens when the JWKS cannot be fetched."""
 
+import asyncio
 import json
+import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from peakhealth.errors import ServiceUnavailable
+from peakhealth.identity.jwks import JwksCache, UnknownKey, jwks_url, parse_jwks
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 
+JWKS_PATH = "/auth/v1/.well-known/jwks.json"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+ROTATED_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+OTHER_EC_KEY = ec.generate_private_key(ec.SECP256R1())
 
 
-@pytest.fixture(scope="module")
-def supabase_url() -> Iterator[str]:
-    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
-    body = json.dumps({"keys": [{**public, "kid": "key-1", "alg": "RS256", "use": "sig"}]})
+def public_jwk(private_key: Any, kid: str) -> dict[str, Any]:
+    """The public half of `private_key` as a JWKS member, the way Supabase publishes it."""
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
+        return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
+    jwk = jwt.algorithms.ECAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
+    return {**jwk, "kid": kid, "alg": "ES256", "use": "sig"}
 
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            found = self.path == "/auth/v1/.well-known/jwks.json"
-            self.send_response(200 if found else 404)
-            self.send_header("content-type", "application/json")
-            self.end_headers()
-            self.wfile.write(body.encode() if found else b"{}")
 
-        def log_message(self, *args: Any) -> None:
-            pass
+class JwksServer:
+    """A Supabase project's JWKS endpoint on 127.0.0.1: serves `keys` (or `body`) with `status`
+    after `delay` seconds, counts the requests; `stop()` closes the port."""
 
-    server = HTTPServer(("127.0.0.1", 0), Jwks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    def __init__(self, keys: list[dict[str, Any]]) -> None:
+        self.keys = list(keys)
+        self.status = 200
+        self.body: bytes | None = None
+        self.delay = 0.0
+        self.requests = 0
+        self._count = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path != JWKS_PATH:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                with owner._count:
+                    owner.requests += 1
+                time.sleep(owner.delay)
+                body = owner.body or json.dumps({"keys": owner.keys}).encode()
+                try:
+                    self.send_response(owner.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        self._running = True
+
+    def stop(self) -> None:
+        """Shut down: the port refuses connections from now on."""
+        if self._running:
+            self._running = False
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def closed_port_url() -> str:
+    """A Supabase URL on 127.0.0.1 where nothing listens."""
+    server = JwksServer([])
+    server.stop()
+    return server.url
+
+
+@pytest.fixture
+def jwks() -> Iterator[JwksServer]:
+    server = JwksServer([public_jwk(KEY, "key-1"), public_jwk(EC_KEY, "ec-1")])
+    yield server
+    server.stop()
 
 
 USER_ID = "6c0b1d2e-0000-4000-8000-0000000000a1"
@@ -53,21 +116,331 @@ def claims(**extra: Any) -> dict[str, Any]:
     }
 
 
-def test_rs256_token_from_the_project_jwks_is_accepted(supabase_url: str) -> None:
-    token = jwt.encode(
-        claims(iss=f"{supabase_url}/auth/v1"), KEY, algorithm="RS256", headers={"kid": "key-1"}
-    )
-    user = TokenVerifier(secret=None, supabase_url=supabase_url).verify(token)
+def rs256(kid: str = "key-1", key: Any = KEY, **extra: Any) -> str:
+    return jwt.encode(claims(**extra), key, algorithm="RS256", headers={"kid": kid})
+
+
+def es256(kid: str = "ec-1", key: Any = EC_KEY, **extra: Any) -> str:
+    return jwt.encode(claims(**extra), key, algorithm="ES256", headers={"kid": kid})
+
+
+class Clock:
+    """A monotonic clock the test moves forward."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def cache_for(server: JwksServer, **options: Any) -> JwksCache:
+    return JwksCache(jwks_url(server.url), **options)
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+async def test_rs256_token_from_the_project_jwks_is_accepted(jwks: JwksServer) -> None:
+    token = rs256(iss=f"{jwks.url}/auth/v1")
+    user = await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
     assert (user.id, user.role) == (USER_ID, "trainer")
 
 
-def test_token_signed_by_another_key_is_refused(supabase_url: str) -> None:
-    token = jwt.encode(claims(), OTHER_KEY, algorithm="RS256", headers={"kid": "key-1"})
-    with pytest.raises(InvalidToken):
-        TokenVerifier(secret=None, supabase_url=supabase_url).verify(token)
+async def test_es256_token_from_the_project_jwks_is_accepted(jwks: JwksServer) -> None:
+    token = es256(iss=f"{jwks.url}/auth/v1")
+    user = await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
+    assert (user.id, user.role) == (USER_ID, "trainer")
 
 
-def test_hs256_token_is_refused_when_only_jwks_is_configured(supabase_url: str) -> None:
+@pytest.mark.parametrize(
+    "token",
+    [rs256(key=OTHER_KEY), es256(key=OTHER_EC_KEY)],
+    ids=["RS256", "ES256"],
+)
+async def test_token_signed_by_another_key_is_refused(jwks: JwksServer, token: str) -> None:
+    with pytest.raises(InvalidToken, match="not valid"):
+        await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
+
+
+async def test_hs256_token_is_refused_when_only_jwks_is_configured(jwks: JwksServer) -> None:
     token = jwt.encode(claims(), "a-secret-that-is-long-enough-for-hs256", algorithm="HS256")
+    with pytest.raises(InvalidToken, match="HS256"):
+        await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
+    assert jwks.requests == 0
+
+
+async def test_token_without_kid_is_refused_without_a_fetch(jwks: JwksServer) -> None:
+    token = jwt.encode(claims(iss=f"{jwks.url}/auth/v1"), KEY, algorithm="RS256")
+    with pytest.raises(InvalidToken, match="kid"):
+        await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
+    assert jwks.requests == 0
+
+
+async def test_token_whose_alg_differs_from_its_key_is_refused(jwks: JwksServer) -> None:
+    """An RS256 header naming the ES256 key: the key's own algorithm decides."""
+    token = rs256(kid="ec-1", iss=f"{jwks.url}/auth/v1")
     with pytest.raises(InvalidToken):
-        TokenVerifier(secret=None, supabase_url=supabase_url).verify(token)
+        await TokenVerifier(secret=None, supabase_url=jwks.url).verify(token)
+
+
+# --- the JWKS document -------------------------------------------------------------------------
+
+
+def test_only_rs256_and_es256_signing_keys_are_kept() -> None:
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    p384_jwk = {
+        **jwt.algorithms.ECAlgorithm.to_jwk(p384.public_key(), as_dict=True),
+        "kid": "p384",
+    }
+    document = {
+        "keys": [
+            public_jwk(KEY, "rsa"),
+            public_jwk(EC_KEY, "ec"),
+            {"kty": "oct", "k": "c2VjcmV0LXRoYXQtaXMtbG9uZy1lbm91Z2g", "kid": "hmac"},
+            {**public_jwk(OTHER_KEY, "encryption"), "use": "enc"},
+            {k: v for k, v in public_jwk(OTHER_KEY, "x").items() if k != "kid"},
+            {"kty": "RSA", "kid": "broken", "n": "AQAB"},
+            p384_jwk,
+            "not-a-key",
+        ]
+    }
+    keys = parse_jwks(document)
+    assert sorted(keys) == ["ec", "rsa"]
+    assert (keys["rsa"].algorithm_name, keys["ec"].algorithm_name) == ("RS256", "ES256")
+
+
+@pytest.mark.parametrize("document", [[], {}, {"keys": "none"}, "jwks"])
+def test_an_answer_that_is_not_a_jwks_is_refused(document: Any) -> None:
+    with pytest.raises(ValueError, match="not a JWKS"):
+        parse_jwks(document)
+
+
+async def test_an_empty_jwks_is_loaded_and_unknown_kids_are_401_not_503(
+    jwks: JwksServer,
+) -> None:
+    jwks.keys = []
+    verifier = TokenVerifier(secret=None, supabase_url=jwks.url)
+    with pytest.raises(InvalidToken, match="not in the project's JWKS"):
+        await verifier.verify(rs256())
+    assert verifier.jwks is not None and verifier.jwks.loaded
+
+
+async def test_a_non_jwks_answer_counts_as_a_failed_fetch(jwks: JwksServer) -> None:
+    jwks.body = b"<html>maintenance</html>"
+    with pytest.raises(ServiceUnavailable):
+        await cache_for(jwks).key("key-1")
+
+
+# --- caching and refetching --------------------------------------------------------------------
+
+
+async def test_keys_are_cached(jwks: JwksServer) -> None:
+    verifier = TokenVerifier(secret=None, supabase_url=jwks.url)
+    for _ in range(3):
+        await verifier.verify(rs256(iss=f"{jwks.url}/auth/v1"))
+        await verifier.verify(es256(iss=f"{jwks.url}/auth/v1"))
+    assert jwks.requests == 1
+
+
+async def test_a_rotated_in_key_is_accepted_after_one_refetch(jwks: JwksServer) -> None:
+    verifier = TokenVerifier(secret=None, supabase_url=jwks.url)
+    await verifier.verify(rs256(iss=f"{jwks.url}/auth/v1"))
+    jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
+    rotated = rs256(kid="key-2", key=ROTATED_KEY, iss=f"{jwks.url}/auth/v1")
+    assert (await verifier.verify(rotated)).id == USER_ID
+    assert (await verifier.verify(rotated)).id == USER_ID
+    assert jwks.requests == 2
+
+
+async def test_unknown_kids_refetch_at_most_once_a_minute(jwks: JwksServer) -> None:
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock)
+    await cache.key("key-1")
+    for _ in range(5):
+        with pytest.raises(UnknownKey):
+            await cache.key(str(uuid.uuid4()))
+    assert jwks.requests == 2
+    clock.now += 59
+    with pytest.raises(UnknownKey):
+        await cache.key(str(uuid.uuid4()))
+    assert jwks.requests == 2
+    clock.now += 1
+    with pytest.raises(UnknownKey):
+        await cache.key(str(uuid.uuid4()))
+    assert jwks.requests == 3
+
+
+async def test_a_key_rotated_in_within_the_minute_waits_for_the_next_refetch(
+    jwks: JwksServer,
+) -> None:
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock)
+    await cache.key("key-1")
+    with pytest.raises(UnknownKey):
+        await cache.key("key-2")  # refetched: no such key yet
+    jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
+    clock.now += 59
+    with pytest.raises(UnknownKey):
+        await cache.key("key-2")
+    assert jwks.requests == 2
+    clock.now += 1
+    assert (await cache.key("key-2")).key_id == "key-2"
+    assert jwks.requests == 3
+
+
+async def test_concurrent_requests_for_an_unknown_kid_share_one_fetch(jwks: JwksServer) -> None:
+    cache = cache_for(jwks)
+    await cache.key("key-1")
+    jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
+    jwks.delay = 0.2
+    found = await asyncio.gather(*(cache.key("key-2") for _ in range(10)))
+    assert {key.key_id for key in found} == {"key-2"}
+    assert jwks.requests == 2
+
+
+async def test_concurrent_first_requests_share_one_fetch(jwks: JwksServer) -> None:
+    jwks.delay = 0.2
+    cache = cache_for(jwks)
+    found = await asyncio.gather(*(cache.key(kid) for kid in ["key-1", "ec-1"] * 5))
+    assert [key.key_id for key in found] == ["key-1", "ec-1"] * 5
+    assert jwks.requests == 1
+
+
+async def test_the_fetch_does_not_block_the_event_loop(jwks: JwksServer) -> None:
+    jwks.delay = 0.3
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    await cache_for(jwks).key("key-1")
+    ticker.cancel()
+    assert ticks >= 10
+
+
+async def test_keys_older_than_max_age_are_refetched(jwks: JwksServer) -> None:
+    """A key the project revoked (dropped from its JWKS) stops working within `max_age`."""
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock, max_age=600)
+    await cache.key("key-1")
+    jwks.keys = [public_jwk(EC_KEY, "ec-1")]
+    clock.now += 599
+    await cache.key("key-1")
+    assert jwks.requests == 1
+    clock.now += 1
+    with pytest.raises(UnknownKey):
+        await cache.key("key-1")
+    assert jwks.requests == 2
+
+
+async def test_stale_keys_are_kept_when_the_refetch_fails(jwks: JwksServer) -> None:
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock, max_age=600)
+    await cache.key("key-1")
+    clock.now += 601
+    jwks.stop()
+    assert (await cache.key("key-1")).key_id == "key-1"
+    assert (await cache.key("ec-1")).key_id == "ec-1"
+
+
+# --- the JWKS cannot be fetched ----------------------------------------------------------------
+
+
+async def test_jwks_never_loaded_is_service_unavailable(caplog: pytest.LogCaptureFixture) -> None:
+    url = closed_port_url()
+    verifier = TokenVerifier(secret=None, supabase_url=url)
+    with (
+        caplog.at_level(logging.WARNING, logger="peakhealth"),
+        pytest.raises(ServiceUnavailable, match="JWKS"),
+    ):
+        await verifier.verify(rs256())
+    assert f"JWKS fetch from {jwks_url(url)} failed (ConnectError" in caplog.text
+    assert "asymmetric tokens answer 503" in caplog.text
+
+
+async def test_jwks_down_after_a_load_refuses_unknown_kids_and_keeps_known_ones(
+    jwks: JwksServer,
+) -> None:
+    verifier = TokenVerifier(secret=None, supabase_url=jwks.url)
+    issuer = f"{jwks.url}/auth/v1"
+    await verifier.verify(rs256(iss=issuer))
+    jwks.stop()
+    with pytest.raises(InvalidToken, match="not in the project's JWKS"):
+        await verifier.verify(rs256(kid="key-2", key=ROTATED_KEY, iss=issuer))
+    assert (await verifier.verify(es256(iss=issuer))).id == USER_ID
+
+
+async def test_failed_first_fetches_are_retried_after_the_retry_interval(
+    jwks: JwksServer,
+) -> None:
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock, retry_interval=5)
+    jwks.status = 500
+    for _ in range(3):
+        with pytest.raises(ServiceUnavailable):
+            await cache.key("key-1")
+    assert jwks.requests == 1
+    jwks.status = 200
+    clock.now += 5
+    assert (await cache.key("key-1")).key_id == "key-1"
+    assert jwks.requests == 2
+
+
+async def test_the_fetch_times_out(jwks: JwksServer, caplog: pytest.LogCaptureFixture) -> None:
+    jwks.delay = 2.0
+    cache = cache_for(jwks, timeout=0.2)
+    started = time.monotonic()
+    with (
+        caplog.at_level(logging.WARNING, logger="peakhealth"),
+        pytest.raises(ServiceUnavailable),
+    ):
+        await cache.key("key-1")
+    assert time.monotonic() - started < 1.5
+    assert "ReadTimeout" in caplog.text
+
+
+def test_the_default_timeout_is_short() -> None:
+    assert JwksCache("http://127.0.0.1:1/jwks.json").timeout <= 5
+
+
+async def test_a_successful_fetch_is_logged(
+    jwks: JwksServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="peakhealth"):
+        await cache_for(jwks).key("key-1")
+    assert f"JWKS loaded from {jwks_url(jwks.url)}: 2 signing keys (ec-1, key-1)" in caplog.text
+
+
+def test_one_cache_serves_several_event_loops(jwks: JwksServer) -> None:
+    """The lock is per event loop (an asyncio.Lock binds to the first loop it waits in)."""
+    cache = cache_for(jwks, clock=Clock())
+    jwks.delay = 0.1
+
+    async def contend(kid: str) -> None:
+        await asyncio.gather(*(cache.key(kid) for _ in range(3)))
+
+    asyncio.run(contend("key-1"))
+    cache.clock.now += 60  # type: ignore[attr-defined]
+    jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
+    asyncio.run(contend("key-2"))
+    assert jwks.requests == 2
+
+
+async def test_known_keys_do_not_wait_for_a_refresh_under_way(jwks: JwksServer) -> None:
+    clock = Clock()
+    cache = cache_for(jwks, clock=clock, max_age=600)
+    await cache.key("key-1")
+    clock.now += 600
+    jwks.delay = 0.5
+    refresh = asyncio.create_task(cache.key("ec-1"))  # stale: refetches, slowly
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    assert (await cache.key("key-1")).key_id == "key-1"
+    assert time.monotonic() - started < 0.2
+    await refresh
+    assert jwks.requests == 2

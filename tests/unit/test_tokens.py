@@ -33,35 +33,35 @@ def encode(payload: dict[str, Any], secret: str = SECRET) -> str:
     return jwt.encode(payload, secret, algorithm="HS256")
 
 
-def test_minted_token_is_accepted() -> None:
-    user = verifier().verify(mint_token(SECRET, sub=USER_ID, role="trainer", email="t@x.io"))
+async def test_minted_token_is_accepted() -> None:
+    user = await verifier().verify(mint_token(SECRET, sub=USER_ID, role="trainer", email="t@x.io"))
     assert user.id == USER_ID
     assert user.role == "trainer"
     assert user.email == "t@x.io"
 
 
 @pytest.mark.parametrize("role", ["client", "trainer", "admin"])
-def test_role_is_read_from_app_metadata(role: str) -> None:
+async def test_role_is_read_from_app_metadata(role: str) -> None:
     token = encode(claims(app_metadata={"role": role}))
-    assert verifier().verify(token).role == role
+    assert (await verifier().verify(token)).role == role
 
 
-def test_role_in_user_metadata_is_ignored() -> None:
+async def test_role_in_user_metadata_is_ignored() -> None:
     token = encode(claims(user_metadata={"role": "admin"}))
-    assert verifier().verify(token).role == "client"
+    assert (await verifier().verify(token)).role == "client"
     token = encode(claims(app_metadata={"role": "trainer"}, user_metadata={"role": "admin"}))
-    assert verifier().verify(token).role == "trainer"
+    assert (await verifier().verify(token)).role == "trainer"
 
 
-def test_unknown_role_falls_back_to_client() -> None:
+async def test_unknown_role_falls_back_to_client() -> None:
     token = encode(claims(app_metadata={"role": "superuser"}))
-    assert verifier().verify(token).role == "client"
+    assert (await verifier().verify(token)).role == "client"
 
 
-def test_expired_token_is_rejected() -> None:
+async def test_expired_token_is_rejected() -> None:
     token = mint_token(SECRET, sub=USER_ID, ttl_seconds=-60)
     with pytest.raises(InvalidToken, match="expired"):
-        verifier().verify(token)
+        await verifier().verify(token)
 
 
 def without(claim: str) -> dict[str, Any]:
@@ -81,45 +81,45 @@ def without(claim: str) -> dict[str, Any]:
     ],
     ids=["wrong audience", "missing audience", "missing subject", "empty subject", "no expiry"],
 )
-def test_tokens_missing_a_required_claim_are_rejected(payload: dict[str, Any]) -> None:
+async def test_tokens_missing_a_required_claim_are_rejected(payload: dict[str, Any]) -> None:
     with pytest.raises(InvalidToken):
-        verifier().verify(encode(payload))
+        await verifier().verify(encode(payload))
 
 
-def test_wrong_secret_is_rejected() -> None:
+async def test_wrong_secret_is_rejected() -> None:
     token = mint_token("another-secret-that-is-also-long-enough-for-hs256", sub=USER_ID)
     with pytest.raises(InvalidToken):
-        verifier().verify(token)
+        await verifier().verify(token)
 
 
-def test_alg_none_is_rejected() -> None:
+async def test_alg_none_is_rejected() -> None:
     token = jwt.encode(claims(app_metadata={"role": "admin"}), None, algorithm="none")
     with pytest.raises(InvalidToken):
-        verifier().verify(token)
+        await verifier().verify(token)
 
 
-def test_unsigned_token_with_hs256_header_is_rejected() -> None:
+async def test_unsigned_token_with_hs256_header_is_rejected() -> None:
     header, payload, _ = encode(claims()).split(".")
     with pytest.raises(InvalidToken):
-        verifier().verify(f"{header}.{payload}.")
+        await verifier().verify(f"{header}.{payload}.")
 
 
-def test_tampered_payload_is_rejected() -> None:
+async def test_tampered_payload_is_rejected() -> None:
     header, _, signature = encode(claims()).split(".")
     _, forged_payload, _ = encode(claims(app_metadata={"role": "admin"}), "x" * 40).split(".")
     with pytest.raises(InvalidToken):
-        verifier().verify(f"{header}.{forged_payload}.{signature}")
+        await verifier().verify(f"{header}.{forged_payload}.{signature}")
 
 
-def test_garbage_is_rejected() -> None:
+async def test_garbage_is_rejected() -> None:
     with pytest.raises(InvalidToken):
-        verifier().verify("not-a-jwt")
+        await verifier().verify("not-a-jwt")
 
 
-def test_hs256_is_refused_without_a_secret() -> None:
+async def test_hs256_is_refused_without_a_secret() -> None:
     token = mint_token(SECRET, sub=USER_ID)
     with pytest.raises(InvalidToken):
-        TokenVerifier(secret=None, supabase_url=None).verify(token)
+        await TokenVerifier(secret=None, supabase_url=None).verify(token)
 
 
 SUPABASE_URL = "https://project-ref.supabase.co"
@@ -132,18 +132,18 @@ def project_verifier(url: str = SUPABASE_URL) -> TokenVerifier:
 
 
 @pytest.mark.parametrize("subject", ["user-1", "admin", "33333333-3333-3333-3333", "12345"])
-def test_subject_that_is_not_a_uuid_is_rejected(subject: str) -> None:
+async def test_subject_that_is_not_a_uuid_is_rejected(subject: str) -> None:
     with pytest.raises(InvalidToken, match="UUID"):
-        verifier().verify(encode(claims(sub=subject)))
+        await verifier().verify(encode(claims(sub=subject)))
 
 
-def test_missing_subject_is_rejected() -> None:
+async def test_missing_subject_is_rejected() -> None:
     with pytest.raises(InvalidToken, match="sub"):
-        verifier().verify(encode(without("sub")))
+        await verifier().verify(encode(without("sub")))
 
 
-def test_subject_is_the_canonical_uuid() -> None:
-    user = verifier().verify(encode(claims(sub=USER_ID.upper())))
+async def test_subject_is_the_canonical_uuid() -> None:
+    user = await verifier().verify(encode(claims(sub=USER_ID.upper())))
     assert user.id == USER_ID
 
 
@@ -156,28 +156,28 @@ def test_subject_is_the_canonical_uuid() -> None:
         "https://evil.example/auth/v1",
     ],
 )
-def test_token_from_another_issuer_is_rejected(issuer: str) -> None:
+async def test_token_from_another_issuer_is_rejected(issuer: str) -> None:
     with pytest.raises(InvalidToken, match="issued by"):
-        project_verifier().verify(encode(claims(iss=issuer)))
+        await project_verifier().verify(encode(claims(iss=issuer)))
 
 
-def test_token_without_issuer_is_rejected_when_supabase_url_is_set() -> None:
+async def test_token_without_issuer_is_rejected_when_supabase_url_is_set() -> None:
     with pytest.raises(InvalidToken, match="iss"):
-        project_verifier().verify(encode(claims()))
+        await project_verifier().verify(encode(claims()))
 
 
 @pytest.mark.parametrize("url", [SUPABASE_URL, f"{SUPABASE_URL}/"])
-def test_token_from_the_project_issuer_is_accepted(url: str) -> None:
-    user = project_verifier(url).verify(encode(claims(iss=ISSUER)))
+async def test_token_from_the_project_issuer_is_accepted(url: str) -> None:
+    user = await project_verifier(url).verify(encode(claims(iss=ISSUER)))
     assert user.id == USER_ID
 
 
-def test_issuer_is_not_required_without_supabase_url() -> None:
-    assert verifier().verify(encode(claims())).id == USER_ID
+async def test_issuer_is_not_required_without_supabase_url() -> None:
+    assert (await verifier().verify(encode(claims()))).id == USER_ID
 
 
-def test_minted_token_with_issuer_verifies_against_the_project() -> None:
+async def test_minted_token_with_issuer_verifies_against_the_project() -> None:
     token = mint_token(SECRET, sub=USER_ID, role="admin", issuer=issuer_for(SUPABASE_URL))
-    assert project_verifier().verify(token).role == "admin"
+    assert (await project_verifier().verify(token)).role == "admin"
     with pytest.raises(InvalidToken):
-        project_verifier().verify(mint_token(SECRET, sub=USER_ID))
+        await project_verifier().verify(mint_token(SECRET, sub=USER_ID))
