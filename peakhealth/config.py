@@ -28,6 +28,18 @@ class Settings(BaseSettings):
         default=None, description="Supabase project URL: JWKS for tokens, and the catalog"
     )
     supabase_service_role_key: str | None = None
+    supabase_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Longest wait for a Supabase answer; past it the request is a 503",
+    )
+    catalog_cache_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        description="How long exercise catalog answers are reused (0: ask the catalog every time)",
+    )
     supabase_jwt_secret: str | None = Field(default=None, description="HS256 token secret")
     archive_retention_days: int = Field(default=90, ge=1, le=3650)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="413 above this")

@@ -1,7 +1,7 @@
 """Shared fixtures: an app on a fresh embedded store, an HTTP client, and users with tokens."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from peakhealth.app import create_app
 from peakhealth.catalog.embedded import load_bundled
 from peakhealth.config import DEVELOPMENT_JWT_SECRET, Settings
-from peakhealth.identity.tokens import mint_token
+from peakhealth.identity.tokens import issuer_for, mint_token
 
 
 @dataclass(frozen=True)
@@ -22,15 +22,57 @@ class Caller:
     headers: dict[str, str]
 
 
+# Test modules whose requests also run against the Supabase adapters (a local PostgREST-protocol
+# server holding the same catalog rows), so their catalog checks are shown to hold with both.
+BOTH_CATALOGS = frozenset(
+    {"test_library", "test_templates", "test_bad_input", "test_exercises", "test_chain_guards"}
+)
+# The issuer tokens must carry while the app under test has SUPABASE_URL set.
+_issuer: str | None = None
+
+
 def make_caller(role: str) -> Caller:
     user_id = str(uuid.uuid4())
-    token = mint_token(DEVELOPMENT_JWT_SECRET, sub=user_id, role=role)  # type: ignore[arg-type]
+    token = mint_token(
+        DEVELOPMENT_JWT_SECRET,
+        sub=user_id,
+        role=role,  # type: ignore[arg-type]
+        issuer=_issuer,
+    )
     return Caller(user_id, role, {"Authorization": f"Bearer {token}"})
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_CATALOGS and "settings" in metafunc.fixturenames:
+        metafunc.parametrize("settings", ["embedded", "supabase"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgrest() -> Iterator[Any]:
+    """A local PostgREST-protocol server with the bundled catalog, for the whole session."""
+    from tests.support.postgrest import PostgrestServer
+
+    with PostgrestServer() as server:
+        yield server
+
+
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+def settings(request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """The embedded defaults; with the `supabase` parameter, the catalog and directory read from
+    the local PostgREST server (no cache, so every save reaches it)."""
+    global _issuer
+    if getattr(request, "param", "embedded") != "supabase":
+        yield Settings(_env_file=None)  # type: ignore[call-arg]
+        return
+    from tests.support import supabase_settings
+
+    server = request.getfixturevalue("postgrest")
+    _issuer = issuer_for(server.url)
+    try:
+        yield supabase_settings(server.url, catalog_cache_seconds=0)
+    finally:
+        _issuer = None
 
 
 @pytest.fixture
@@ -48,22 +90,22 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def trainer() -> Caller:
+def trainer(settings: Settings) -> Caller:
     return make_caller("trainer")
 
 
 @pytest.fixture
-def other_trainer() -> Caller:
+def other_trainer(settings: Settings) -> Caller:
     return make_caller("trainer")
 
 
 @pytest.fixture
-def client_user() -> Caller:
+def client_user(settings: Settings) -> Caller:
     return make_caller("client")
 
 
 @pytest.fixture
-def admin() -> Caller:
+def admin(settings: Settings) -> Caller:
     return make_caller("admin")
 
 

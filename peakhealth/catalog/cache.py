@@ -1,0 +1,83 @@
+"""A time-limited cache in front of any catalog adapter: the catalog changes rarely, and a plan
+save or a search should not cost a Supabase round trip each time."""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from peakhealth.catalog.models import CatalogExercise
+from peakhealth.catalog.port import ExerciseCatalog, ExerciseSearch, Variant
+
+MAX_ENTRIES = 4096  # search texts come from callers: the cache must not grow without bound
+
+
+class CachedCatalog:
+    """Answers of `inner` kept for `ttl_seconds`: searches and reads by request, variants by id
+    (a save asks the adapter, in one request, only for the ids not seen lately). Absent ids are
+    remembered too; failures are not."""
+
+    def __init__(
+        self,
+        inner: ExerciseCatalog,
+        ttl_seconds: float,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inner = inner
+        self._ttl = ttl_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+
+    async def variants(self, ids: Iterable[str]) -> dict[str, Variant]:
+        wanted = set(ids)
+        known: dict[str, Variant | None] = {}
+        for id_ in wanted:
+            hit, value = self._lookup(("variant", id_))
+            if hit:
+                known[id_] = value
+        missing = wanted - known.keys()
+        if missing:
+            fetched = await self._inner.variants(missing)
+            for id_ in missing:
+                known[id_] = fetched.get(id_)
+                self._store(("variant", id_), known[id_])
+        return {id_: variant for id_, variant in known.items() if variant is not None}
+
+    async def search(self, query: ExerciseSearch) -> tuple[list[CatalogExercise], int]:
+        hit, value = self._lookup(("search", query))
+        if not hit:
+            items, total = await self._inner.search(query)
+            value = (tuple(items), total)  # a caller changing its list changes no cached answer
+            self._store(("search", query), value)
+        return list(value[0]), value[1]
+
+    async def get(self, exercise_id: str) -> CatalogExercise | None:
+        hit, value = self._lookup(("get", exercise_id))
+        if not hit:
+            value = await self._inner.get(exercise_id)
+            self._store(("get", exercise_id), value)
+        found: CatalogExercise | None = value
+        return found
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def _lookup(self, key: Hashable) -> tuple[bool, Any]:
+        entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        expires, value = entry
+        if self._clock() >= expires:
+            del self._entries[key]
+            return False, None
+        self._entries.move_to_end(key)
+        return True, value
+
+    def _store(self, key: Hashable, value: Any) -> None:
+        self._entries[key] = (self._clock() + self._ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)

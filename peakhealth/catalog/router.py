@@ -1,0 +1,57 @@
+"""`/api/exercises`: the exercise catalog, for any signed-in user."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from peakhealth.catalog import service
+from peakhealth.catalog.models import CatalogExercise, Category
+from peakhealth.http.dependencies import Catalog, User
+from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+
+router = APIRouter(prefix="/api/exercises", tags=["exercises"])
+
+
+@router.get(
+    "", response_model=Page[CatalogExercise], summary="The catalog, each exercise with its variants"
+)
+async def list_exercises(
+    _: User,
+    catalog: Catalog,
+    pages: Annotated[PageRequest, Depends(page_request)],
+    search: Annotated[
+        str | None,
+        Query(max_length=100, description="in the name or an alternative name, any case"),
+    ] = None,
+    muscleGroup: Annotated[
+        str | None,
+        Query(max_length=50, description="a primary muscle group of a variant, e.g. glutes"),
+    ] = None,
+    equipment: Annotated[
+        str | None,
+        Query(max_length=50, description="equipment of a variant, e.g. dumbbell or bodyweight"),
+    ] = None,
+    category: Annotated[Category | None, Query()] = None,
+) -> Any:
+    items, total = await service.list_exercises(
+        catalog,
+        search=search,
+        muscle_group=muscleGroup,
+        equipment=equipment,
+        category=category,
+        skip=pages.skip,
+        limit=pages.limit,
+    )
+    return page_of(items, total, pages)
+
+
+@router.get(
+    "/{exerciseId}", response_model=CatalogExercise, summary="One exercise with its variants"
+)
+async def read_exercise(
+    _: User,
+    catalog: Catalog,
+    exerciseId: Annotated[UUID, Path(description="Supabase UUID of the exercise")],
+) -> Any:
+    return await service.read_exercise(catalog, exerciseId)
