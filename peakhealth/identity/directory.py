@@ -1,0 +1,130 @@
+"""The user directory: which clients a trainer coaches (Supabase table `trainer_clients`).
+
+A port with two adapters: `EmbeddedDirectory` keeps the links in the service's own database and
+lets admins change them over the API; `SupabaseDirectory` (identity/supabase_directory.py)
+reads the project's `trainer_clients` and `profiles`, where links are managed in Supabase."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from beanie import Document
+from pydantic import Field
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from peakhealth.errors import NotFound
+from peakhealth.timestamps import UtcDatetime, utc_now
+
+LinkStatus = Literal["active", "ended"]
+
+
+@dataclass(frozen=True)
+class ClientLink:
+    """A trainer's client, as the directory knows them."""
+
+    clientId: str
+    status: LinkStatus
+    createdAt: datetime
+    displayName: str | None = None
+
+
+class UserDirectory(Protocol):
+    """What the service needs to know about trainers and their clients."""
+
+    manages_links: bool  # True when links are changed through this service (embedded mode)
+
+    async def is_client_of(self, trainer_id: str, client_id: str) -> bool:
+        """True when an active link joins the trainer and the client."""
+        ...
+
+    async def clients_of(
+        self, trainer_id: str, *, offset: int, limit: int
+    ) -> tuple[list[ClientLink], int]:
+        """The trainer's active clients, oldest link first, and how many there are."""
+        ...
+
+    async def link(self, trainer_id: str, client_id: str) -> None:
+        """Make (or re-activate) the link; embedded mode only."""
+        ...
+
+    async def unlink(self, trainer_id: str, client_id: str) -> None:
+        """End the link; NotFound when there is no active one. Embedded mode only."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections at shutdown."""
+        ...
+
+
+class TrainerClientLink(Document):
+    """One trainer-client link of the embedded directory (the shape of `trainer_clients`)."""
+
+    trainerId: str
+    clientId: str
+    status: LinkStatus = "active"
+    schemaVersion: int = 1
+    createdAt: UtcDatetime = Field(default_factory=utc_now)
+    updatedAt: UtcDatetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "trainer_clients"
+        indexes = [
+            IndexModel([("trainerId", ASCENDING), ("clientId", ASCENDING)], unique=True),
+            IndexModel([("clientId", ASCENDING)]),
+        ]
+
+
+class EmbeddedDirectory:
+    """Links kept in the service's own database (`trainer_clients`), changed by admins."""
+
+    manages_links = True
+
+    async def aclose(self) -> None:
+        return None
+
+    def _collection(self) -> Any:
+        return TrainerClientLink.get_motor_collection()
+
+    async def is_client_of(self, trainer_id: str, client_id: str) -> bool:
+        found = await self._collection().find_one(
+            {"trainerId": trainer_id, "clientId": client_id, "status": "active"}, {"_id": 1}
+        )
+        return found is not None
+
+    async def clients_of(
+        self, trainer_id: str, *, offset: int, limit: int
+    ) -> tuple[list[ClientLink], int]:
+        query = {"trainerId": trainer_id, "status": "active"}
+        total = await self._collection().count_documents(query)
+        cursor = (
+            self._collection()
+            .find(query)
+            .sort([("createdAt", ASCENDING), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        rows = await cursor.to_list(None)
+        return [
+            ClientLink(clientId=row["clientId"], status=row["status"], createdAt=row["createdAt"])
+            for row in rows
+        ], total
+
+    async def link(self, trainer_id: str, client_id: str) -> None:
+        now = utc_now()
+        await self._collection().find_one_and_update(
+            {"trainerId": trainer_id, "clientId": client_id},
+            {
+                "$set": {"status": "active", "updatedAt": now},
+                "$setOnInsert": {"createdAt": now, "schemaVersion": 1},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def unlink(self, trainer_id: str, client_id: str) -> None:
+        result = await self._collection().update_one(
+            {"trainerId": trainer_id, "clientId": client_id, "status": "active"},
+            {"$set": {"status": "ended", "updatedAt": utc_now()}},
+        )
+        if result.matched_count == 0:
+            raise NotFound("this trainer has no active link to this client")

@@ -1,0 +1,87 @@
+"""`/api/trainers`: the trainer-client directory (links changed by admins in embedded mode)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel
+
+from peakhealth.errors import Conflict, Forbidden
+from peakhealth.http.dependencies import User
+from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.identity.directory import LinkStatus, UserDirectory
+from peakhealth.identity.users import CurrentUser
+from peakhealth.plan.base import UUID_PATTERN
+
+router = APIRouter(prefix="/api/trainers", tags=["trainer-client directory"])
+
+UserId = Annotated[str, Path(description="Supabase user id (UUID)", pattern=UUID_PATTERN)]
+
+
+class Client(BaseModel):
+    """A client of the calling trainer."""
+
+    clientId: str
+    status: LinkStatus
+    createdAt: datetime
+    displayName: str | None = None
+
+
+class ClientPage(Page[Client]):
+    """One page of the calling trainer's clients."""
+
+
+def directory(request: Request) -> UserDirectory:
+    adapter: UserDirectory = request.app.state.directory
+    return adapter
+
+
+Directory = Annotated[UserDirectory, Depends(directory)]
+
+
+def admin(user: User) -> CurrentUser:
+    if not user.is_admin:
+        raise Forbidden("only an admin links trainers and clients")
+    return user
+
+
+def links_managed_here(directory: Directory) -> UserDirectory:
+    if not directory.manages_links:
+        raise Conflict("trainer-client links are managed in Supabase (table trainer_clients)")
+    return directory
+
+
+@router.get("/me/clients", response_model=ClientPage, summary="The calling trainer's clients")
+async def my_clients(
+    user: User, directory: Directory, pages: Annotated[PageRequest, Depends(page_request)]
+) -> object:
+    if not user.authors_plans:
+        raise Forbidden("only trainers have clients")
+    links, total = await directory.clients_of(user.id, offset=pages.skip, limit=pages.limit)
+    return page_of([Client(**vars(link)) for link in links], total, pages)
+
+
+@router.put(
+    "/{trainerId}/clients/{clientId}", status_code=204, summary="Link a client to a trainer"
+)
+async def link_client(
+    trainerId: UserId,
+    clientId: UserId,
+    _: Annotated[CurrentUser, Depends(admin)],
+    directory: Annotated[UserDirectory, Depends(links_managed_here)],
+) -> Response:
+    await directory.link(trainerId.lower(), clientId.lower())
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{trainerId}/clients/{clientId}", status_code=204, summary="End a trainer-client link"
+)
+async def unlink_client(
+    trainerId: UserId,
+    clientId: UserId,
+    _: Annotated[CurrentUser, Depends(admin)],
+    directory: Annotated[UserDirectory, Depends(links_managed_here)],
+) -> Response:
+    await directory.unlink(trainerId.lower(), clientId.lower())
+    return Response(status_code=204)
