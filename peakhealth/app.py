@@ -12,27 +12,60 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from peakhealth import __version__, db
+from peakhealth.assignments.router import router as assignments_router
+from peakhealth.catalog.cache import CachedCatalog
 from peakhealth.catalog.embedded import EmbeddedCatalog
 from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
+from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
+from peakhealth.identity.router import router as directory_router
 from peakhealth.identity.tokens import TokenVerifier
 from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
+from peakhealth.routines.user_router import router as user_routines_router
+from peakhealth.sessions.router import router as sessions_router
 
 log = logging.getLogger("peakhealth")
 
 
 def choose_catalog(settings: Settings) -> ExerciseCatalog:
+    """Supabase when its URL and service-role key are set, else the bundled catalog; behind a
+    time-limited cache unless CATALOG_CACHE_SECONDS is 0."""
+    catalog: ExerciseCatalog
     if settings.supabase_catalog:
         from peakhealth.catalog.supabase import SupabaseCatalog
 
         assert settings.supabase_url and settings.supabase_service_role_key
-        return SupabaseCatalog(settings.supabase_url, settings.supabase_service_role_key)
-    return EmbeddedCatalog()
+        catalog = SupabaseCatalog(
+            settings.supabase_url,
+            settings.supabase_service_role_key,
+            timeout_seconds=settings.supabase_timeout_seconds,
+        )
+    else:
+        catalog = EmbeddedCatalog()
+    if settings.catalog_cache_seconds > 0:
+        catalog = CachedCatalog(catalog, settings.catalog_cache_seconds)
+    return catalog
+
+
+def choose_directory(settings: Settings) -> UserDirectory:
+    """Supabase (`trainer_clients`, `profiles`) when its URL and service-role key are set, else
+    the links kept in the service's own database."""
+    if settings.supabase_catalog:
+        from peakhealth.identity.supabase_directory import SupabaseDirectory
+
+        assert settings.supabase_url and settings.supabase_service_role_key
+        return SupabaseDirectory(
+            settings.supabase_url,
+            settings.supabase_service_role_key,
+            timeout_seconds=settings.supabase_timeout_seconds,
+        )
+    return EmbeddedDirectory()
 
 
 def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> FastAPI:
@@ -46,6 +79,8 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         if on_startup is not None:
             await on_startup(app)
         yield
+        await app.state.catalog.aclose()
+        await app.state.directory.aclose()
         app.state.client.close()
 
     app = FastAPI(
@@ -62,6 +97,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         secret=settings.jwt_secret, supabase_url=settings.supabase_url
     )
     app.state.catalog = choose_catalog(settings)
+    app.state.directory = choose_directory(settings)
     install_problem_handlers(app)
     describe = app.openapi
 
@@ -80,6 +116,11 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.include_router(library_router)
     app.include_router(templates_router)
+    app.include_router(exercises_router)
+    app.include_router(directory_router)
+    app.include_router(user_routines_router)
+    app.include_router(assignments_router)
+    app.include_router(sessions_router)
 
     @app.get("/health", tags=["operations"], summary="The process is alive")
     async def health() -> dict[str, str]:

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -35,7 +36,7 @@ def serve(args: argparse.Namespace) -> None:
         async def on_startup(app: Any) -> None:
             ids = await demo.load_demo()
             secret = settings.jwt_secret
-            print("Demo data loaded:", ", ".join(f"{k} {v}" for k, v in ids.items()))
+            print("Demo data loaded:", ", ".join(f"{k} {v}" for k, v in ids.items() if k != "week"))
             if secret is None:
                 print("No HS256 secret configured: mint tokens with your Supabase project.")
                 return
@@ -44,9 +45,12 @@ def serve(args: argparse.Namespace) -> None:
             ).items():
                 print(f"\n{role} token:\n{token}")
             base = f"http://{args.host}:{args.port}"
+            sunday = (date.fromisoformat(ids["week"]) + timedelta(days=6)).isoformat()
             print(
                 "\nTry:\n  curl -H 'Authorization: Bearer <trainer token>' "
-                f"{base}/api/templates/routines/{ids['template']}\n",
+                f"{base}/api/templates/routines/{ids['template']}\n"
+                "  curl -H 'Authorization: Bearer <client token>' "
+                f"'{base}/api/workout-sessions?from={ids['week']}&to={sunday}'\n",
                 flush=True,
             )
 

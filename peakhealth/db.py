@@ -7,17 +7,28 @@ from typing import Any
 from beanie import init_beanie
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
+from peakhealth.identity.directory import TrainerClientLink
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.versioning.heads import ChainHead
 
 log = logging.getLogger("peakhealth")
 
 # The versioned documents (bulk purge walks them) and every collection Beanie manages.
 DOCUMENTS: list[Any] = [SectionDocument, WorkoutDocument, TemplateRoutineDocument]
-MODELS: list[Any] = [*DOCUMENTS, ChainHead]
+MODELS: list[Any] = [
+    *DOCUMENTS,
+    ChainHead,
+    TrainerClientLink,
+    UserRoutineDocument,
+    RoutineAssignment,
+    WorkoutSession,
+]
 
 
 def make_client(settings: Settings) -> Any:

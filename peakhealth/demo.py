@@ -1,10 +1,14 @@
-"""`peakhealth serve --demo`: a demo trainer's small library and template routine, and tokens."""
+"""`peakhealth serve --demo`: a demo trainer's small library and template routine, the demo
+client's assignment of it with this week's sessions (one completed and logged), and tokens."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from peakhealth.assignments import service as assignments
 from peakhealth.catalog.embedded import EmbeddedCatalog, load_bundled
+from peakhealth.identity.directory import EmbeddedDirectory
 from peakhealth.identity.tokens import mint_token
 from peakhealth.identity.users import CurrentUser
 from peakhealth.library import service as library
@@ -12,6 +16,9 @@ from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.plan.drafts import LibraryWorkoutDraft, SectionDraft, TemplateDraft
 from peakhealth.routines import service as routines
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.sessions import service as sessions
+from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.sessions.models import SessionUpdate
 from peakhealth.versioning.chains import create_chain
 
 TRAINER = CurrentUser(id="6c0b1d2e-0000-4000-8000-00000000d001", role="trainer")
@@ -122,11 +129,58 @@ async def load_demo() -> dict[str, str]:
         is_public=True,
         tags=template_draft.tags,
     )
+    assignment, week = await _assign_and_train(str(template.id), catalog)
     return {
         "section": str(stored_sections[0].id),
         "workout": str(workout.id),
         "template": str(template.id),
+        "assignment": assignment,
+        "week": week,
     }
+
+
+async def _assign_and_train(template_id: str, catalog: EmbeddedCatalog) -> tuple[str, str]:
+    """The demo client, linked to the demo trainer, gets the template from this week's Monday;
+    the first session is completed with a log. Returns the assignment id and this week's
+    Monday."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    await EmbeddedDirectory().link(TRAINER.id, CLIENT.id)
+    assignment = await assignments.create(
+        routine_version_id=template_id,
+        client_id=CLIENT.id,
+        start=monday,
+        training_days=["mon", "wed", "fri"],
+        scheduled_time="07:30",
+        notes="Film your squats on day one.",
+        user=TRAINER,
+        directory=EmbeddedDirectory(),
+    )
+    first = await WorkoutSession.find_one({"routineAssignmentId": assignment.id, "sequence": 1})
+    assert first is not None
+    section = first.workoutSnapshot["sections"][1]
+    squat = section["exercises"][0]
+    log = {
+        "sections": [
+            {
+                "sectionId": str(section["_id"]),
+                "exercises": [
+                    {
+                        "exerciseEntryId": str(squat["_id"]),
+                        "sets": [
+                            {"setId": str(planned["_id"]), "performance": {"reps": 5, "weight": 80}}
+                            for planned in squat["sets"]
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    change = SessionUpdate.model_validate(
+        {"status": "completed", "performanceLog": log, "durationMinutes": 52}
+    )
+    await sessions.update(str(first.id), change, CLIENT, catalog)
+    return str(assignment.id), monday.isoformat()
 
 
 def demo_tokens(secret: str, issuer: str | None = None) -> dict[str, str]:

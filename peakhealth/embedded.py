@@ -12,6 +12,8 @@ import random
 from collections import Counter
 from typing import Any
 
+import bson
+from bson.raw_bson import RawBSONDocument
 from mongomock_motor import AsyncMongoMockClient
 from pymongo.errors import ServerSelectionTimeoutError
 
@@ -42,6 +44,26 @@ _CALLS = frozenset(
     }
 )
 _CURSORS = frozenset({"find", "aggregate", "list_indexes"})
+_INSERTS = frozenset({"insert_one", "insert_many"})
+
+
+def _stored_as_a_server_would(documents: Any) -> Any:
+    """A server decodes pre-encoded values (RawBSONDocument) into plain documents; mongomock
+    would keep the wrapper object, which no query can look into."""
+
+    def decoded(document: Any) -> Any:
+        if isinstance(document, dict) and any(
+            isinstance(value, RawBSONDocument) for value in document.values()
+        ):
+            return {
+                key: bson.decode(value.raw) if isinstance(value, RawBSONDocument) else value
+                for key, value in document.items()
+            }
+        return document
+
+    if isinstance(documents, list):
+        return [decoded(document) for document in documents]
+    return decoded(documents)
 
 
 class EmbeddedClient:
@@ -124,6 +146,8 @@ class _Collection:
 
             async def call(*args: Any, **kwargs: Any) -> Any:
                 await self._store.round_trip(name)
+                if name in _INSERTS and args:
+                    args = (_stored_as_a_server_would(args[0]), *args[1:])
                 result = await target(*args, **kwargs)
                 await self._store.way_back()
                 return result

@@ -83,6 +83,17 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture
+async def interleaved_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app on the interleaving store: concurrent requests interleave between
+    database calls as they do against a server (every concurrency test runs on it)."""
+    application = create_app(Settings(_env_file=None, embedded_interleave=True))  # type: ignore[call-arg]
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+
+@pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -60,6 +60,7 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 # Always `fullmatch`: with `match`, `$` also matches before a trailing newline.
 _UUID_TEXT = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _UUID = re.compile(_UUID_TEXT)
+UUID_PATTERN = f"^{_UUID_TEXT}$"
 _OBJECT_ID = re.compile("[0-9a-fA-F]{24}")
 
 
@@ -248,6 +249,13 @@ SERVER_MANAGED = frozenset(
         "routineType",
         "copiedFrom",
         "orderIndex",
+        # user-created routines
+        "userId",
+        "isActive",
+        "isFavorite",
+        "completedWorkouts",
+        "totalWorkouts",
+        "lastUsed",
     }
 )
 

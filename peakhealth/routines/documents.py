@@ -31,11 +31,13 @@ class TemplateRoutineDocument(VersionedDocument):
     class Settings:
         name = "routines"
         indexes = [
+            # Sparse, not partial: user routines (in the same collection) have neither field
+            # and stay out of it, and the embedded store honours sparse but not partial indexes.
             IndexModel(
                 [("parentRoutineId", ASCENDING), ("version", ASCENDING)],
                 unique=True,
-                partialFilterExpression=TEMPLATE,
-                name="template_chain_version_unique",
+                sparse=True,
+                name="template_chain_version",
             ),
             IndexModel([("parentRoutineId", ASCENDING), ("isLatest", ASCENDING)]),
             IndexModel([("isPublic", ASCENDING), ("templateType", ASCENDING), ("tags", ASCENDING)]),

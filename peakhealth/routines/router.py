@@ -5,13 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from peakhealth.http.dependencies import User
+from peakhealth.assignments.service import pinned_versions
+from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import page_of
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
-from peakhealth.routines import service
+from peakhealth.routines import service, user_service
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.routines.user_documents import UserRoutineView
 
 router = APIRouter(prefix="/api/templates/routines", tags=["template routines"])
 
@@ -51,4 +53,16 @@ add_version_chain_routes(
     build=service.build_template,
     copy=False,
     bulk_purge=False,
+    pinned=pinned_versions,  # a version an assignment points to can be archived, not purged
 )
+
+
+@router.post(
+    "/{id}/copy",
+    status_code=201,
+    response_model=UserRoutineView,
+    summary="Copy a template version into a user-created routine of the caller",
+)
+async def copy_to_user_routine(user: User, id: VersionId) -> Response:
+    """Allowed when the version allows copies, or to its creator and admins."""
+    return JSONResponse(await user_service.copy_template(user, id), status_code=201)

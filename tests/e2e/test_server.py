@@ -93,3 +93,91 @@ def test_openapi_and_docs_are_served_without_a_token(server: str) -> None:
     assert "cdn" not in page.text.lower()
     script = httpx.get(f"{server}/docs-assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
+
+
+def test_assign_train_log_and_upgrade_over_tcp(server: str) -> None:
+    """The heart of the product, end to end: a trainer links a client, publishes and assigns;
+    the client reads the week, starts, logs and completes a session and sees the exercise's
+    history; the trainer upgrades, and the past stays as it was."""
+    admin, trainer, client = make_caller("admin"), make_caller("trainer"), make_caller("client")
+    with (
+        httpx.Client(base_url=server, headers=trainer.headers, timeout=10) as coach,
+        httpx.Client(base_url=server, headers=client.headers, timeout=10) as athlete,
+    ):
+        linked = httpx.put(
+            f"{server}/api/trainers/{trainer.id}/clients/{client.id}", headers=admin.headers
+        )
+        assert linked.status_code == 204
+        body = template_body(
+            [
+                {"name": "A", "type": "strength", "sections": [strength_section()]},
+                {"name": "B", "type": "strength", "sections": [warmup_section()]},
+            ],
+            duration=4,
+            schedule={"trainingDays": ["mon", "wed", "fri"]},
+        )
+        routine = coach.post("/api/templates/routines", json=body).json()
+        assignment = coach.post(
+            "/api/routine-assignments",
+            json={
+                "routineVersionId": routine["id"],
+                "userId": client.id,
+                "startDate": "2026-11-23",
+            },
+        )
+        assert assignment.status_code == 201, assignment.text
+        assignment_id = assignment.json()["id"]
+
+        week = athlete.get("/api/workout-sessions?from=2026-11-23&to=2026-11-29")
+        assert week.status_code == 200, week.text
+        days = week.json()["data"]
+        assert [s["scheduledDate"] for s in days] == ["2026-11-23", "2026-11-25", "2026-11-27"]
+        first = days[0]
+        started = athlete.put(
+            f"/api/workout-sessions/{first['id']}", json={"status": "in-progress"}
+        )
+        assert started.status_code == 200, started.text
+        section = first["workoutSnapshot"]["sections"][0]
+        squat = section["exercises"][0]
+        log = {
+            "sections": [
+                {
+                    "sectionId": section["id"],
+                    "exercises": [
+                        {
+                            "exerciseEntryId": squat["id"],
+                            "sets": [
+                                {"setId": planned["id"], "performance": {"reps": 5, "weight": w}}
+                                for planned, w in zip(squat["sets"], (100, 105, 110), strict=True)
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+        done = athlete.put(
+            f"/api/workout-sessions/{first['id']}",
+            json={"status": "completed", "performanceLog": log, "durationMinutes": 55},
+        )
+        assert done.status_code == 200, done.text
+        history = athlete.get(f"/api/exercises/{squat['exerciseId']}/history")
+        assert history.status_code == 200, history.text
+        (entry,) = history.json()["data"]
+        assert entry["sessionId"] == first["id"]
+        assert entry["topSet"]["weight"] == 110
+        assert entry["volume"] == 5 * (100 + 105 + 110)
+        progress = coach.get(f"/api/routine-assignments/{assignment_id}").json()["progress"]
+        assert (progress["completedWorkouts"], progress["totalWorkouts"]) == (1, 12)
+
+        completed_before = athlete.get(f"/api/workout-sessions/{first['id']}").json()
+        renamed = dict(body)
+        renamed["workouts"] = [dict(body["workouts"][0], name="A2"), body["workouts"][1]]
+        v2 = coach.put(f"/api/templates/routines/{routine['id']}", json=renamed).json()
+        upgraded = coach.post(
+            f"/api/routine-assignments/{assignment_id}/upgrade", json={"fromDate": "2026-11-25"}
+        )
+        assert upgraded.status_code == 201, upgraded.text
+        assert upgraded.json()["routineVersionId"] == v2["id"]
+        week = athlete.get("/api/workout-sessions?from=2026-11-23&to=2026-11-29").json()["data"]
+        assert [s["workoutSnapshot"]["name"] for s in week] == ["A", "A2", "B"]
+        assert athlete.get(f"/api/workout-sessions/{first['id']}").json() == completed_before

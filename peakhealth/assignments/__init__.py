@@ -1,0 +1,1 @@
+"""Routine assignments: a routine version assigned to a client, scheduled as sessions."""

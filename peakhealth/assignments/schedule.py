@@ -1,0 +1,67 @@
+"""Scheduling and the assignment lifecycle as pure functions: which workout falls on which day,
+and which status changes an assignment allows."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peakhealth.errors import InvalidTransition
+from peakhealth.plan.base import WEEKDAYS, Weekday
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """One day of an assignment's calendar: the routine's workout at `workoutIndex`."""
+
+    scheduledDate: date
+    weekIndex: int  # 1-based week of the assignment
+    sequence: int  # 1-based position among the assignment's sessions
+    workoutIndex: int
+
+
+def end_date(start: date, weeks: int) -> date:
+    """The last day of an assignment that runs `weeks` weeks from `start`."""
+    return start + timedelta(days=7 * weeks - 1)
+
+
+def schedule_sessions(
+    start: date, weeks: int, training_days: Sequence[Weekday], workout_count: int
+) -> list[PlannedSession]:
+    """Every training day from `start` to the end date gets the routine's next workout, in
+    order and cycling: two workouts on mon/wed/fri give A B A, B A B, ..."""
+    if workout_count < 1:
+        return []
+    days = {WEEKDAYS.index(day) for day in training_days}
+    planned: list[PlannedSession] = []
+    for offset in range(7 * weeks):
+        day = start + timedelta(days=offset)
+        if day.weekday() in days:
+            planned.append(
+                PlannedSession(
+                    scheduledDate=day,
+                    weekIndex=offset // 7 + 1,
+                    sequence=len(planned) + 1,
+                    workoutIndex=len(planned) % workout_count,
+                )
+            )
+    return planned
+
+
+# PATCH targets and the statuses they may come from (DOMAIN.md section 7).
+_MOVES: dict[str, frozenset[str]] = {
+    "paused": frozenset({"active"}),
+    "active": frozenset({"paused"}),
+    "completed": frozenset({"active", "paused"}),
+    "cancelled": frozenset({"active", "paused"}),
+}
+LIVE: frozenset[str] = frozenset({"active", "paused"})
+
+
+def check_assignment_move(current: str, target: str) -> bool:
+    """True when `target` changes the assignment, False when it already has that status (a
+    repeated request changes nothing); InvalidTransition for any other move."""
+    if current == target:
+        return False
+    if current not in _MOVES.get(target, frozenset()):
+        raise InvalidTransition(f"an assignment cannot go from {current} to {target}")
+    return True

@@ -1,0 +1,359 @@
+"""Assignments: assign a template routine version to a client, schedule its sessions, replace,
+pause, resume, complete, cancel and upgrade.
+
+Scheduling costs one read of the routine version and one bulk insert of the sessions whatever
+their number; each workout's snapshot is encoded to BSON once and the same bytes are reused by
+every session of that workout. At most one active or paused assignment of a routine per client
+is enforced by a unique index on `liveKey` (set only while the assignment is live), so two
+concurrent assignments cannot both stay live. Assigning runs under the template chain's lease,
+so a version cannot be purged between the check and the assignment that pins it."""
+
+from datetime import date
+from typing import Any
+
+import bson
+from beanie import PydanticObjectId, SortDirection
+from bson.raw_bson import RawBSONDocument
+from pymongo.errors import DuplicateKeyError
+
+from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.progress import refresh_progress
+from peakhealth.assignments.schedule import LIVE, check_assignment_move, end_date, schedule_sessions
+from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from peakhealth.identity.directory import UserDirectory
+from peakhealth.identity.users import CurrentUser
+from peakhealth.plan.base import WEEKDAYS
+from peakhealth.plan.routines import default_training_days
+from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.sessions.documents import SNAPSHOT_FIELDS, WorkoutSession
+from peakhealth.timestamps import utc_now
+from peakhealth.versioning import heads, rules
+
+MAX_REPLACEMENT_ATTEMPTS = 16
+
+
+def live_key(user_id: str, parent_routine_id: PydanticObjectId) -> str:
+    """The value unique among live assignments: one per client and routine."""
+    return f"{user_id}|{parent_routine_id}"
+
+
+def readable_filter(user: CurrentUser) -> dict[str, Any]:
+    """A client reads their own assignments; a trainer the ones they made (and their own); an
+    admin every one."""
+    if user.is_admin:
+        return {}
+    if user.authors_plans:
+        return {"$or": [{"trainerId": user.id}, {"userId": user.id}]}
+    return {"userId": user.id}
+
+
+def _object_id(value: str, field: str) -> PydanticObjectId:
+    try:
+        return PydanticObjectId(value)
+    except Exception as error:
+        raise ValidationFailed([FieldError(field, "must be an id of 24 hex characters")]) from error
+
+
+async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
+    """The assignment, or NotFound when it does not exist or the caller may not read it."""
+    found = await RoutineAssignment.find_one(
+        {"_id": _object_id(assignment_id, "id"), **readable_filter(user)}
+    )
+    if found is None:
+        raise NotFound(f"no assignment with id {assignment_id}")
+    return found
+
+
+async def list_page(
+    user: CurrentUser, *, user_id: str | None, status: str | None, skip: int, limit: int
+) -> tuple[list[RoutineAssignment], int]:
+    conditions: list[dict[str, Any]] = [readable_filter(user)]
+    if user_id:
+        conditions.append({"userId": user_id})
+    if status:
+        conditions.append({"status": status})
+    query = {"$and": conditions}
+    total = await RoutineAssignment.find(query).count()
+    items = (
+        await RoutineAssignment.find(query)
+        .sort([("assignedAt", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
+        .skip(skip)
+        .limit(limit)
+        .to_list()
+    )
+    return items, total
+
+
+async def _check_may_assign(
+    user: CurrentUser, client_id: str, directory: UserDirectory
+) -> str | None:
+    """Who may assign to whom (DOMAIN.md section 7); returns the trainerId to record."""
+    if client_id == user.id:
+        return None  # anyone assigns to themselves
+    if user.is_admin:
+        return None
+    if user.role == "trainer":
+        if await directory.is_client_of(user.id, client_id):
+            return user.id
+        raise Forbidden("this user is not one of your clients")
+    raise Forbidden("a client assigns routines to themselves only")
+
+
+def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
+    """Each workout of the version with its snapshot, encoded to BSON once."""
+    return [
+        (
+            workout["_id"],
+            RawBSONDocument(
+                bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
+            ),
+        )
+        for workout in version.get("workouts", [])
+    ]
+
+
+async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict[str, Any]:
+    version: dict[str, Any] | None = await TemplateRoutineDocument.get_motor_collection().find_one(
+        TemplateRoutineDocument.in_scope({"_id": version_id})
+    )
+    if version is None or not rules.may_read(
+        owner=version.get("createdBy", ""), is_public=bool(version.get("isPublic")), user=user
+    ):
+        raise ValidationFailed(
+            [FieldError("routineVersionId", f"no template routine version with id {version_id}")]
+        )
+    if version.get("isArchived"):
+        raise ValidationFailed(
+            [FieldError("routineVersionId", "this routine version is archived; assign another")]
+        )
+    return version
+
+
+async def _end_live(assignment_id: PydanticObjectId, status: str) -> bool:
+    """Complete or cancel a live assignment; a cancelled one loses its `scheduled` sessions and
+    keeps every other. False when it was no longer live."""
+    result = await RoutineAssignment.get_motor_collection().update_one(
+        {"_id": assignment_id, "status": {"$in": sorted(LIVE)}},
+        {"$set": {"status": status, "updatedAt": utc_now()}, "$unset": {"liveKey": ""}},
+    )
+    if result.modified_count == 0:
+        return False
+    if status == "cancelled":
+        await WorkoutSession.get_motor_collection().delete_many(
+            {"routineAssignmentId": assignment_id, "status": "scheduled"}
+        )
+    await refresh_progress(assignment_id)
+    return True
+
+
+async def _assign(
+    version: dict[str, Any],
+    *,
+    client_id: str,
+    trainer_id: str | None,
+    assigned_by: str,
+    start: date,
+    training_days: list[str] | None,
+    scheduled_time: str | None,
+    notes: str | None,
+) -> RoutineAssignment:
+    """Insert the assignment (replacing a live one of the same routine) and its sessions."""
+    parent: PydanticObjectId = version["parentRoutineId"]
+    workouts = _snapshots(version)
+    weeks = int(version.get("duration", 1))
+    days = (
+        training_days
+        or (version.get("schedule") or {}).get("trainingDays")
+        or default_training_days(len(workouts))
+    )
+    days = sorted(set(days), key=WEEKDAYS.index)
+    planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
+    assignments = RoutineAssignment.get_motor_collection()
+    key = live_key(client_id, parent)
+    for _ in range(MAX_REPLACEMENT_ATTEMPTS):
+        replaced: PydanticObjectId | None = None
+        for old in await assignments.find({"liveKey": key}, {"_id": 1}).to_list(None):
+            if await _end_live(old["_id"], "cancelled"):
+                replaced = old["_id"]
+        now = utc_now()
+        assignment = RoutineAssignment(
+            id=PydanticObjectId(),
+            routineVersionId=version["_id"],
+            parentRoutineId=parent,
+            userId=client_id,
+            trainerId=trainer_id,
+            assignedBy=assigned_by,
+            assignedAt=now,
+            startDate=start.isoformat(),
+            endDate=end_date(start, weeks).isoformat(),
+            trainingDays=days,
+            scheduledTime=scheduled_time,
+            notesForUser=notes,
+            replacesAssignmentId=replaced,
+        )
+        assignment.progress.totalWorkouts = len(planned)
+        stored = assignment.model_dump(by_alias=True, exclude={"revision_id"})
+        stored["liveKey"] = key
+        try:
+            await assignments.insert_one(stored)
+        except DuplicateKeyError:
+            continue  # a concurrent assignment became live first: replace it in turn
+        break
+    else:
+        raise Conflict("this routine is being assigned to this user by other requests; try again")
+    if planned:
+        await WorkoutSession.get_motor_collection().insert_many(
+            [
+                {
+                    "_id": PydanticObjectId(),
+                    "userId": client_id,
+                    "trainerId": trainer_id,
+                    "routineAssignmentId": assignment.id,
+                    "parentRoutineId": parent,
+                    "routineVersionId": version["_id"],
+                    "workoutId": workouts[day.workoutIndex][0],
+                    "scheduledDate": day.scheduledDate.isoformat(),
+                    "scheduledTime": scheduled_time,
+                    "weekIndex": day.weekIndex,
+                    "sequence": day.sequence,
+                    "status": "scheduled",
+                    "workoutSnapshot": workouts[day.workoutIndex][1],
+                    "schemaVersion": 1,
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+                for day in planned
+            ]
+        )
+    # A concurrent request may have replaced this assignment while its sessions were written.
+    if await assignments.find_one({"_id": assignment.id, "liveKey": key}, {"_id": 1}) is None:
+        await WorkoutSession.get_motor_collection().delete_many(
+            {"routineAssignmentId": assignment.id, "status": "scheduled"}
+        )
+        await refresh_progress(assignment.id)  # type: ignore[arg-type]
+        found = await RoutineAssignment.get(assignment.id)
+        assert found is not None
+        return found
+    return assignment
+
+
+async def create(
+    *,
+    routine_version_id: str,
+    client_id: str,
+    start: date,
+    training_days: list[str] | None,
+    scheduled_time: str | None,
+    notes: str | None,
+    user: CurrentUser,
+    directory: UserDirectory,
+) -> RoutineAssignment:
+    """Assign a template routine version to a client and schedule every session."""
+    trainer_id = await _check_may_assign(user, client_id, directory)
+    version_id = _object_id(routine_version_id, "routineVersionId")
+    version = await _load_version(version_id, user)
+    async with heads.chain_lease(version["parentRoutineId"], kind="template routine"):
+        version = await _load_version(version_id, user)  # not purged while we waited
+        return await _assign(
+            version,
+            client_id=client_id,
+            trainer_id=trainer_id,
+            assigned_by=user.id,
+            start=start,
+            training_days=training_days,
+            scheduled_time=scheduled_time,
+            notes=notes,
+        )
+
+
+def _check_may_manage(assignment: RoutineAssignment, user: CurrentUser) -> None:
+    """The trainer who made it, an admin, or the client for an assignment nobody else made."""
+    if user.is_admin or assignment.trainerId == user.id:
+        return
+    if assignment.userId == user.id and assignment.trainerId is None:
+        return
+    raise Forbidden("only the trainer who made this assignment or an admin may change it")
+
+
+async def update(
+    assignment: RoutineAssignment,
+    *,
+    user: CurrentUser,
+    status: str | None,
+    notes: str | None,
+    notes_given: bool,
+    feedback: str | None,
+    feedback_given: bool,
+) -> RoutineAssignment:
+    """PATCH: a status move, trainer notes, client feedback; each checked for its author."""
+    assert assignment.id is not None
+    changes: dict[str, Any] = {}
+    if notes_given:
+        if not (user.is_admin or assignment.trainerId == user.id):
+            raise Forbidden("trainer notes are written by the assigning trainer or an admin")
+        changes["notesForUser"] = notes
+    if feedback_given:
+        if assignment.userId != user.id:
+            raise Forbidden("feedback is written by the client the routine is assigned to")
+        changes["progress.feedback"] = feedback
+    if status is not None:
+        _check_may_manage(assignment, user)
+        if check_assignment_move(assignment.status, status):
+            if status in ("completed", "cancelled"):
+                if not await _end_live(assignment.id, status):
+                    raise Conflict("this assignment changed meanwhile; read it again")
+            else:
+                result = await RoutineAssignment.get_motor_collection().update_one(
+                    {"_id": assignment.id, "status": assignment.status},
+                    {"$set": {"status": status, "updatedAt": utc_now()}},
+                )
+                if result.modified_count == 0:
+                    raise Conflict("this assignment changed meanwhile; read it again")
+    if changes:
+        changes["updatedAt"] = utc_now()
+        await RoutineAssignment.get_motor_collection().update_one(
+            {"_id": assignment.id}, {"$set": changes}
+        )
+    found = await RoutineAssignment.get(assignment.id)
+    if found is None:
+        raise NotFound("this assignment no longer exists")
+    return found
+
+
+async def upgrade(
+    assignment: RoutineAssignment, *, user: CurrentUser, from_date: date
+) -> RoutineAssignment:
+    """Replace the assignment with the latest non-archived version of the same routine, from
+    `from_date`, for the routine's full duration, starting again at its first workout."""
+    _check_may_manage(assignment, user)
+    if assignment.status not in LIVE:
+        raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
+    head = await heads.read_head(assignment.parentRoutineId)
+    latest_id = head.get("latestId") if head else None
+    if latest_id is None:
+        raise Conflict("this routine has no live version to upgrade to")
+    async with heads.chain_lease(assignment.parentRoutineId, kind="template routine"):
+        version = await TemplateRoutineDocument.get_motor_collection().find_one(
+            TemplateRoutineDocument.in_scope({"_id": latest_id, "isArchived": False})
+        )
+        if version is None:
+            raise Conflict("the latest version changed meanwhile; try again")
+        return await _assign(
+            version,
+            client_id=assignment.userId,
+            trainer_id=assignment.trainerId,
+            assigned_by=user.id,
+            start=from_date,
+            training_days=list(assignment.trainingDays),
+            scheduled_time=assignment.scheduledTime,
+            notes=assignment.notesForUser,
+        )
+
+
+async def pinned_versions(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
+    """The template versions among `ids` that an assignment points to, whatever its status:
+    they can be archived, never purged (the purge guard of the template chains)."""
+    found = await RoutineAssignment.get_motor_collection().distinct(
+        "routineVersionId", {"routineVersionId": {"$in": ids}}
+    )
+    return set(found)

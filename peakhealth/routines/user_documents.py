@@ -1,0 +1,187 @@
+"""User-created routines: plain mutable documents in `routines` (`routineType: user-created`),
+private to `userId`. Their content, the request bodies, the stored document and how it is shown.
+
+The stored layout is that of a template version: routine fields flat, `workouts` embedded with
+element ids under `_id`, `counts` of the tree beside them. The single active routine of a user is
+kept by the database itself: `activeKey` (the user id) exists only on the active routine, and a
+sparse unique index on it refuses a second one. Sparse rather than partial: every other document
+of the collection lacks the field and stays out of the index, and the embedded store (mongomock,
+through `create_indexes`) keeps `sparse` but drops a `partialFilterExpression`, which would make
+a partial index unique over the whole collection."""
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from beanie import Document
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    create_model,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pymongo import ASCENDING, IndexModel
+
+from peakhealth.plan.base import drop_server_managed
+from peakhealth.plan.reading import READ_CONFIG, IdText, TreeCounts, read_fields
+from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
+from peakhealth.plan.workouts import Workout
+from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.versioning.documents import SCHEMA_VERSION, CopiedFrom, CopiedFromRead, upgrade
+
+USER_CREATED: dict[str, Any] = {"routineType": "user-created"}
+ACTIVE_KEY = "activeKey"  # present (the user id) on the active routine only
+
+# ----- content and request bodies --------------------------------------------------------------
+
+
+class UserRoutineContent(RoutineFields):
+    """A user routine's plan as stored: every workout and section embedded."""
+
+    workouts: list[Workout] = Field(min_length=1, max_length=MAX_WORKOUTS)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "UserRoutineContent":
+        for index, workout in enumerate(self.workouts):
+            workout.orderIndex = index
+        self._fill_schedule(len(self.workouts))
+        return self
+
+
+class UserRoutineDraft(RoutineFields):
+    """A user routine as submitted: workouts may be workout version ids, and sections inside
+    embedded workouts may be section version ids. No publishing fields: it is private."""
+
+    workouts: list[WorkoutOrReference] = Field(min_length=1, max_length=MAX_WORKOUTS)
+
+
+UserRoutineBody: Any = Annotated[UserRoutineDraft, BeforeValidator(drop_server_managed)]
+
+# The top-level fields PATCH may change, with the rules they have in a whole routine.
+PATCHABLE = ("name", "description", "difficulty", "goal", "duration", "objectives", "schedule")
+
+
+def _no_default_shown(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _optional(name: str) -> Any:
+    """The field `name` of a whole routine, absent unless given: its type and bounds kept, so a
+    null stays a validation error where the field takes none."""
+    info = RoutineFields.model_fields[name]
+    optional = FieldInfo.merge_field_infos(
+        info, default=None, default_factory=None, json_schema_extra=_no_default_shown
+    )
+    return (info.annotation, optional)
+
+
+UserRoutinePatch: type[RoutineFields] = create_model(
+    "UserRoutinePatch",
+    __base__=RoutineFields,
+    __doc__="Some top-level fields of a user routine; `workouts` is changed with PUT only."
+    " `description: null` removes it; `schedule: null` or `{}` restores the default week.",
+    **{name: _optional(name) for name in PATCHABLE},
+)
+UserRoutinePatchBody: Any = Annotated[UserRoutinePatch, BeforeValidator(drop_server_managed)]
+
+# Stored keys that hold the routine's content (a replacement rewrites exactly these).
+CONTENT_KEYS: frozenset[str] = frozenset({*UserRoutineContent.model_fields, "counts"})
+
+# ----- storage ---------------------------------------------------------------------------------
+
+
+class UserRoutineDocument(Document):
+    """A user's own routine. Content fields are stored flat beside these (extra fields)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    scope: ClassVar[dict[str, Any]] = USER_CREATED
+
+    routineType: Literal["user-created"] = "user-created"
+    userId: str
+    isActive: bool = False
+    isFavorite: bool = False
+    completedWorkouts: int = 0
+    totalWorkouts: int = 0
+    lastUsed: UtcDatetime | None = None
+    copiedFrom: CopiedFrom | None = None  # the template version it was copied from
+    schemaVersion: int = SCHEMA_VERSION
+    createdAt: UtcDatetime = Field(default_factory=utc_now)
+    updatedAt: UtcDatetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "routines"
+        # (userId, isActive) and (userId, isFavorite) are declared with the template documents
+        # of the same collection.
+        indexes = [
+            IndexModel(
+                [(ACTIVE_KEY, ASCENDING)],
+                unique=True,
+                sparse=True,
+                name="one_active_user_routine",
+            ),
+        ]
+
+    def stored(self) -> dict[str, Any]:
+        """The document as MongoDB holds it."""
+        stored = self.model_dump(exclude={"id", "revision_id"})
+        stored["_id"] = self.id
+        return stored
+
+
+def owned(user_id: str, **query: Any) -> dict[str, Any]:
+    """A query on the user routines of `user_id`: scope and owner always together."""
+    return {**query, **USER_CREATED, "userId": user_id}
+
+
+# ----- how a user routine is shown -------------------------------------------------------------
+
+
+class UserRoutineMeta(BaseModel):
+    """What every user routine shows besides its plan."""
+
+    model_config = READ_CONFIG
+
+    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
+    routineType: Literal["user-created"] = "user-created"
+    userId: str
+    isActive: bool = False
+    isFavorite: bool = False
+    completedWorkouts: int = 0
+    totalWorkouts: int = 0
+    lastUsed: UtcDatetime | None = None
+    copiedFrom: CopiedFromRead | None = None
+    schemaVersion: int
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+UserRoutineView: type[BaseModel] = create_model(
+    "UserRoutine",
+    __base__=UserRoutineMeta,
+    __module__=__name__,
+    __doc__="A user-created routine, whole.",
+    **read_fields(UserRoutineContent),
+)
+UserRoutineSummary: type[BaseModel] = create_model(
+    "UserRoutineSummary",
+    __base__=UserRoutineMeta,
+    __module__=__name__,
+    __doc__="A user-created routine in a list: the workouts left out, their counts shown.",
+    counts=(TreeCounts, Field(default_factory=TreeCounts)),
+    **read_fields(UserRoutineContent, leave_out=frozenset({"workouts"})),
+)
+_VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
+    TypeAdapter(UserRoutineView),
+    TypeAdapter(UserRoutineSummary),
+)
+
+
+def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> Any:
+    """A stored user routine (raw, as MongoDB returns it) as JSON-ready data."""
+    adapter = _VIEWS[0] if full else _VIEWS[1]
+    shown = adapter.validate_python(upgrade(stored) if full else stored)
+    return adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)

@@ -1,0 +1,335 @@
+"""User-created routines: build, create, read, replace, patch, delete, favorite, activate, copy
+from a template, and the caller's routine list (own routines and assigned template versions).
+
+A user routine is private: every query carries the scope (`routineType: user-created`) and the
+owner (`userId` = the caller), admins included. Template versions are read here only through an
+assignment of the caller."""
+
+from typing import Any, Literal
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.errors import Conflict, Forbidden, NotFound
+from peakhealth.identity.users import CurrentUser
+from peakhealth.plan.routines import (
+    RoutineFields,
+    TemplateRoutine,
+    TemplateRoutineDraft,
+    default_training_days,
+)
+from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.routines.user_documents import (
+    ACTIVE_KEY,
+    CONTENT_KEYS,
+    UserRoutineContent,
+    UserRoutineDocument,
+    UserRoutineDraft,
+    owned,
+    present_user_routine,
+)
+from peakhealth.snapshots import resolve_template
+from peakhealth.timestamps import utc_now
+from peakhealth.versioning import chains, rules
+from peakhealth.versioning.documents import (
+    SCHEMA_VERSION,
+    CopiedFrom,
+    content_fields,
+    present_stored,
+    upgrade,
+)
+
+RoutineListType = Literal["active", "user", "assigned"]
+
+# Assignments whose routine shows in the caller's list: a cancelled (or replaced) one does not.
+LISTED_ASSIGNMENTS = ("active", "paused", "completed")
+# Conditional updates retried after losing a race; each loss means another request of the same
+# user won, so a request retries at most once per concurrent request of that user.
+MAX_ATTEMPTS = 50
+
+
+def _routines() -> Any:
+    return UserRoutineDocument.get_motor_collection()
+
+
+def _object_id(routine_id: str) -> PydanticObjectId:
+    return PydanticObjectId(routine_id)  # the path id is checked at the edge
+
+
+def _not_found(routine_id: str) -> NotFound:
+    return NotFound(f"no routine with id {routine_id}")
+
+
+async def _own_row(
+    user: CurrentUser, routine_id: str, projection: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    row: dict[str, Any] | None = await _routines().find_one(
+        owned(user.id, _id=_object_id(routine_id)), projection
+    )
+    if row is None:
+        raise _not_found(routine_id)
+    return row
+
+
+# ----- rules -----------------------------------------------------------------------------------
+
+
+def may_copy_template(*, owner: str, allow_copy: bool, user: CurrentUser) -> bool:
+    """A template version may be copied into a user routine when it allows copies, or by its
+    creator, or by an admin (reading it is checked first)."""
+    return allow_copy or user.is_admin or owner == user.id
+
+
+def patch_update(
+    changes: RoutineFields, *, workout_count: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The `$set` and `$unset` of a PATCH: given fields set; a null description removed; a null
+    (or empty) schedule back to the default week of the routine's workouts."""
+    to_set: dict[str, Any] = {}
+    to_unset: dict[str, str] = {}
+    for name, value in changes.model_dump(exclude_unset=True).items():
+        if value is not None:
+            to_set[name] = value
+        elif name == "schedule":
+            to_set[name] = {"trainingDays": default_training_days(workout_count)}
+        else:
+            to_unset[name] = ""
+    return to_set, to_unset
+
+
+# ----- building --------------------------------------------------------------------------------
+
+
+def _user_content(routine: TemplateRoutine) -> UserRoutineContent:
+    """The routine part of a template's content; its publishing fields stay behind."""
+    return UserRoutineContent.model_validate(
+        {name: getattr(routine, name) for name in UserRoutineContent.model_fields}
+    )
+
+
+async def build_routine(
+    draft: UserRoutineDraft, user: CurrentUser, catalog: ExerciseCatalog
+) -> UserRoutineContent:
+    """The content of a submitted user routine: references resolved into embedded copies
+    exactly as for a template (one `$in` query per level), exercises checked in the catalog."""
+    as_template = TemplateRoutineDraft.model_construct(
+        **{name: getattr(draft, name) for name in UserRoutineDraft.model_fields}
+    )
+    return _user_content(await resolve_template(as_template, user, catalog))
+
+
+# ----- changing --------------------------------------------------------------------------------
+
+
+async def create(
+    user: CurrentUser, content: UserRoutineContent, *, copied_from: CopiedFrom | None = None
+) -> Any:
+    """A new user routine of the caller, neither active nor favorite."""
+    document = UserRoutineDocument(
+        userId=user.id, copiedFrom=copied_from, **content_fields(content)
+    )
+    await document.insert()
+    return present_user_routine(document.stored())
+
+
+async def copy_template(user: CurrentUser, version_id: str) -> Any:
+    """A user routine of the caller from a template version, its element ids kept (sessions and
+    history line up with the template) and `copiedFrom` recorded. A version the caller may not
+    read (or an archived one of someone else) is 404; one they may read but not copy is 403."""
+    source = await chains.load_readable(TemplateRoutineDocument, version_id, user)
+    if not rules.may_fork(
+        owner=source.createdBy,
+        is_public=source.isPublic,
+        is_archived=source.isArchived,
+        user=user,
+    ):
+        raise NotFound(f"no template routine version with id {version_id} to copy")
+    allow_copy = bool((source.model_extra or {}).get("allowCopy"))
+    if not may_copy_template(owner=source.createdBy, allow_copy=allow_copy, user=user):
+        raise Forbidden("this template does not allow copies; only its creator may copy it")
+    return await create(
+        user,
+        _user_content(source.content()),
+        copied_from=CopiedFrom(id=source.version_id, version=source.version),
+    )
+
+
+async def replace(
+    user: CurrentUser, routine_id: str, draft: UserRoutineDraft, catalog: ExerciseCatalog
+) -> Any:
+    """The routine's content replaced by the submitted one; its state (active, favorite,
+    counters, `copiedFrom`) untouched."""
+    await _own_row(user, routine_id, {"_id": 1})
+    fields = content_fields(await build_routine(draft, user, catalog))
+    update: dict[str, Any] = {
+        "$set": {**fields, "schemaVersion": SCHEMA_VERSION, "updatedAt": utc_now()}
+    }
+    gone = {name: "" for name in CONTENT_KEYS - fields.keys()}
+    if gone:
+        update["$unset"] = gone
+    row = await _routines().find_one_and_update(
+        owned(user.id, _id=_object_id(routine_id)), update, return_document=ReturnDocument.AFTER
+    )
+    if row is None:
+        raise _not_found(routine_id)
+    return present_user_routine(row)
+
+
+async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> Any:
+    """Some top-level fields changed, validated as in a whole routine; workouts untouched."""
+    row = await _own_row(user, routine_id)
+    to_set, to_unset = patch_update(changes, workout_count=len(row.get("workouts") or []))
+    if not to_set and not to_unset:
+        return present_user_routine(row)
+    update: dict[str, Any] = {"$set": {**to_set, "updatedAt": utc_now()}}
+    if to_unset:
+        update["$unset"] = to_unset
+    changed = await _routines().find_one_and_update(
+        owned(user.id, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
+    )
+    if changed is None:
+        raise _not_found(routine_id)
+    return present_user_routine(changed)
+
+
+async def delete(user: CurrentUser, routine_id: str) -> None:
+    """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
+    result = await _routines().delete_one(owned(user.id, _id=_object_id(routine_id)))
+    if result.deleted_count == 0:
+        raise _not_found(routine_id)
+
+
+async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
+    """Flip `isFavorite` and return the new value. The flip is conditional on the value read,
+    so each of two concurrent toggles flips once (the loser of a race reads again)."""
+    for _ in range(MAX_ATTEMPTS):
+        row = await _own_row(user, routine_id, {"isFavorite": 1})
+        was = bool(row.get("isFavorite"))
+        condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
+        result = await _routines().update_one(
+            owned(user.id, _id=row["_id"], **condition),
+            {"$set": {"isFavorite": not was, "updatedAt": utc_now()}},
+        )
+        if result.matched_count:
+            return not was
+    raise Conflict("the routine is being changed by other requests; try again")
+
+
+async def activate(user: CurrentUser, routine_id: str) -> Any:
+    """Make the routine the caller's single active one: clear every other active routine, then
+    set this one. The unique `activeKey` index refuses a second active routine, so an
+    activation that lost a race to another one clears it and tries again: never two active, and
+    the last activation to succeed wins."""
+    target = owned(user.id, _id=_object_id(routine_id))
+    await _own_row(user, routine_id, {"_id": 1})
+    for _ in range(MAX_ATTEMPTS):
+        now = utc_now()
+        await _routines().update_many(
+            owned(user.id, isActive=True, _id={"$ne": target["_id"]}),
+            {"$set": {"isActive": False, "updatedAt": now}, "$unset": {ACTIVE_KEY: ""}},
+        )
+        try:
+            row = await _routines().find_one_and_update(
+                target,
+                {"$set": {"isActive": True, ACTIVE_KEY: user.id, "updatedAt": now}},
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            continue  # another routine became active in between: clear it again
+        if row is None:
+            raise _not_found(routine_id)
+        return present_user_routine(row)
+    raise Conflict("the routine is being changed by other requests; try again")
+
+
+# ----- reading ---------------------------------------------------------------------------------
+
+
+async def _assigned_versions(
+    user: CurrentUser, statuses: tuple[str, ...]
+) -> list[PydanticObjectId]:
+    """The template versions the caller's assignments in these statuses point to."""
+    rows = (
+        await RoutineAssignment.get_motor_collection()
+        .find(
+            {"userId": user.id, "status": {"$in": list(statuses)}},
+            {"routineVersionId": 1, "status": 1},
+        )
+        .to_list(None)
+    )
+    return sorted(
+        {PydanticObjectId(row["routineVersionId"]) for row in rows if row.get("routineVersionId")}
+    )
+
+
+def _present(row: dict[str, Any], *, full: bool) -> Any:
+    if row.get("routineType") == "template":
+        return present_stored(TemplateRoutineDocument, row, full=full)
+    return present_user_routine(row, full=full)
+
+
+async def read(user: CurrentUser, routine_id: str) -> Any:
+    """An own user routine, or a template version one of the caller's assignments points to."""
+    version_id = _object_id(routine_id)
+    row = await _routines().find_one(owned(user.id, _id=version_id))
+    if row is not None:
+        return present_user_routine(row)
+    assignment = await RoutineAssignment.get_motor_collection().find_one(
+        {"userId": user.id, "routineVersionId": version_id}, {"_id": 1}
+    )
+    if assignment is not None:
+        template = await TemplateRoutineDocument.get_motor_collection().find_one(
+            TemplateRoutineDocument.in_scope({"_id": version_id})
+        )
+        if template is not None:
+            return present_stored(TemplateRoutineDocument, template, full=True)
+    raise _not_found(routine_id)
+
+
+async def list_routines(
+    user: CurrentUser,
+    kind: RoutineListType | None,
+    *,
+    skip: int,
+    limit: int,
+    full: bool,
+) -> tuple[list[Any], int]:
+    """The caller's routines, newest first: own user routines (`user`), template versions of
+    their active, paused or completed assignments (`assigned`), both when no type is given;
+    `active` is the active user routine and the versions of active assignments."""
+    branches: list[dict[str, Any]] = []
+    if kind in (None, "user"):
+        branches.append(owned(user.id))
+    elif kind == "active":
+        branches.append(owned(user.id, isActive=True))
+    if kind in (None, "assigned", "active"):
+        statuses = ("active",) if kind == "active" else LISTED_ASSIGNMENTS
+        versions = await _assigned_versions(user, statuses)
+        if versions:
+            branches.append(TemplateRoutineDocument.in_scope({"_id": {"$in": versions}}))
+    if not branches:
+        return [], 0
+    query = branches[0] if len(branches) == 1 else {"$or": branches}
+    collection = _routines()
+    total = await collection.count_documents(query)
+    projection = None if full else {"workouts": 0}
+    rows = (
+        await collection.find(query, projection)
+        .sort([("createdAt", -1), ("_id", -1)])
+        .skip(skip)
+        .limit(limit)
+        .to_list(None)
+    )
+    uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
+    if uncounted:  # template versions stored before counts were: counted once from their tree
+        trees = {
+            tree["_id"]: upgrade(tree)
+            for tree in await collection.find(
+                {"$and": [query, {"_id": {"$in": uncounted}}]}
+            ).to_list(None)
+        }
+        rows = [trees.get(row["_id"], row) for row in rows]
+    return [_present(row, full=full) for row in rows], total

@@ -1,0 +1,138 @@
+"""Request bodies and responses of `/api/workout-sessions`.
+
+Bodies are strict plan models (unknown fields, `workoutSnapshot` among them, are 422). Responses
+are lenient read models of what is stored: ids as `id` (24 hex), the snapshot's plan content
+through the plan's read models, the log through the read models of its input models."""
+
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, model_validator
+
+from peakhealth.http.pagination import Page
+from peakhealth.plan.base import UUID_PATTERN, Notes, ObjectIdValue, PlanModel, raise_field_errors
+from peakhealth.plan.calendar import CalendarDate, ClockTime
+from peakhealth.plan.reading import READ_CONFIG, IdText, lenient, read_model
+from peakhealth.plan.sections import Section
+from peakhealth.plan.workouts import WorkoutType
+from peakhealth.sessions.performance import PerformanceLog
+from peakhealth.sessions.transitions import SessionStatus
+from peakhealth.timestamps import UtcDatetime
+
+DurationMinutes = Annotated[int, Field(ge=1, le=1440, description="minutes")]
+
+
+class SessionCreate(PlanModel):
+    """Schedule a workout of one of the caller's own user routines."""
+
+    routineId: ObjectIdValue = Field(description="A user routine of the caller")
+    workoutId: ObjectIdValue = Field(description="The id of a workout inside that routine")
+    scheduledDate: CalendarDate
+    scheduledTime: ClockTime | None = None
+
+
+class SessionUpdate(PlanModel):
+    """Any of these; absent fields stay as they are, `null` clears notes, durationMinutes,
+    scheduledTime and performanceLog. The snapshot cannot be changed."""
+
+    status: SessionStatus | None = Field(default=None, description="The status to move to")
+    durationMinutes: DurationMinutes | None = Field(
+        default=None, description="In progress or completed sessions only"
+    )
+    notes: Notes | None = None
+    performanceLog: PerformanceLog | None = Field(
+        default=None, description="Replaces the whole log; in progress or completed sessions only"
+    )
+    scheduledDate: CalendarDate | None = Field(
+        default=None, description="Move a scheduled session to another day"
+    )
+    scheduledTime: ClockTime | None = Field(default=None, description="Scheduled sessions only")
+
+    @model_validator(mode="after")
+    def _no_null_targets(self) -> "SessionUpdate":
+        raise_field_errors(
+            [
+                ((name,), f"{name} cannot be null: leave it out to keep it")
+                for name in ("status", "scheduledDate")
+                if name in self.model_fields_set and getattr(self, name) is None
+            ],
+            self,
+        )
+        return self
+
+
+SectionsRead: Any = lenient(list[Section])
+
+
+class SnapshotSummary(BaseModel):
+    """The planned workout, its sections left out."""
+
+    model_config = READ_CONFIG
+
+    name: str
+    type: WorkoutType
+    objective: str | None = None
+
+
+class SnapshotRead(SnapshotSummary):
+    """The planned workout as it was when the session was created."""
+
+    sections: SectionsRead = Field(default_factory=list)
+
+
+PerformanceLogRead: Any = read_model(PerformanceLog)
+
+
+class SessionFields(BaseModel):
+    """What every view of a session shows."""
+
+    model_config = READ_CONFIG
+
+    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
+    userId: str = Field(pattern=UUID_PATTERN)
+    trainerId: str | None = None
+    routineAssignmentId: IdText | None = None
+    parentRoutineId: IdText
+    routineVersionId: IdText | None = None
+    routineId: IdText | None = Field(default=None, description="The user routine it came from")
+    workoutId: IdText = Field(description="The workout's id inside the routine")
+    scheduledDate: str = Field(description="Calendar day YYYY-MM-DD (local, no zone)")
+    scheduledTime: str | None = Field(default=None, description="Local time of day HH:mm")
+    weekIndex: int | None = None
+    sequence: int | None = None
+    status: SessionStatus
+    startedAt: UtcDatetime | None = None
+    completedAt: UtcDatetime | None = None
+    durationMinutes: int | None = None
+    notes: str | None = None
+    schemaVersion: int = 1
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+class SessionSummary(SessionFields):
+    """A session in the calendar: no sections, no log."""
+
+    workoutSnapshot: SnapshotSummary
+
+
+class SessionRead(SessionFields):
+    """One session with its snapshot and its log."""
+
+    workoutSnapshot: SnapshotRead
+    performanceLog: PerformanceLogRead | None = None
+
+
+class SessionPage(Page[SessionRead | SessionSummary]):
+    """One page of the calendar: whole sessions, or summaries with `view=summary`."""
+
+
+_full = TypeAdapter(SessionRead)
+_summary = TypeAdapter(SessionSummary)
+
+
+def present(stored: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
+    """A stored session (raw, as MongoDB holds it) as the API shows it; absent fields left out."""
+    adapter: TypeAdapter[Any] = _full if full else _summary
+    shown = adapter.validate_python(stored)
+    body: dict[str, Any] = adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
+    return body

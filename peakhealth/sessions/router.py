@@ -1,0 +1,124 @@
+"""`/api/workout-sessions` and `/api/exercises/{exerciseId}/history`."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+
+from peakhealth.http.dependencies import Catalog, User
+from peakhealth.http.pagination import PageRequest, page_of, page_request
+from peakhealth.plan.base import UUID_PATTERN
+from peakhealth.plan.calendar import CalendarDate
+from peakhealth.sessions import service
+from peakhealth.sessions.history import ExerciseHistory
+from peakhealth.sessions.models import (
+    SessionCreate,
+    SessionPage,
+    SessionRead,
+    SessionUpdate,
+    present,
+)
+from peakhealth.sessions.transitions import SessionStatus
+
+router = APIRouter(tags=["workout sessions"])
+SESSIONS = "/api/workout-sessions"
+ID_PATTERN = "^[0-9a-fA-F]{24}$"
+
+OMIT_ABSENT: dict[str, Any] = {"response_model_exclude_none": True}  # absent fields are left out
+SessionId = Annotated[str, Path(description="Session id (24 hex characters)", pattern=ID_PATTERN)]
+
+
+@router.get(
+    SESSIONS,
+    response_model=SessionPage,
+    **OMIT_ABSENT,
+    summary="The calendar: sessions the caller may read, by date, time and sequence",
+)
+async def list_sessions(
+    user: User,
+    pages: Annotated[PageRequest, Depends(page_request)],
+    date_from: Annotated[
+        CalendarDate | None, Query(alias="from", description="First day, included")
+    ] = None,
+    date_to: Annotated[
+        CalendarDate | None,
+        Query(alias="to", description="Last day, included; at most 366 days after from"),
+    ] = None,
+    status: Annotated[SessionStatus | None, Query()] = None,
+    routineAssignmentId: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    userId: Annotated[
+        str | None,
+        Query(pattern=UUID_PATTERN, description="A client (trainers and admins); yourself"),
+    ] = None,
+    view: Annotated[
+        Literal["full", "summary"],
+        Query(description="full: snapshot and log; summary: the workout's name and type only"),
+    ] = "full",
+) -> JSONResponse:
+    rows, total = await service.list_calendar(
+        user,
+        date_from=date_from,
+        date_to=date_to,
+        status=status,
+        assignment_id=routineAssignmentId,
+        user_id=userId.lower() if userId else None,
+        skip=pages.skip,
+        limit=pages.limit,
+        full=view == "full",
+    )
+    # Answered directly: a summary would also pass as a whole session with no sections.
+    items = [present(row, full=view == "full") for row in rows]
+    return JSONResponse(page_of(items, total, pages))
+
+
+@router.post(
+    SESSIONS,
+    status_code=201,
+    response_model=SessionRead,
+    **OMIT_ABSENT,
+    summary="Schedule a workout of one of your own routines",
+)
+async def create_session(request: SessionCreate, user: User) -> dict[str, Any]:
+    return present(await service.create(user, request))
+
+
+@router.get(
+    f"{SESSIONS}/{{id}}",
+    response_model=SessionRead,
+    **OMIT_ABSENT,
+    summary="One session with snapshot and log",
+)
+async def read_session(id: SessionId, user: User) -> dict[str, Any]:
+    return present(await service.load(id, user))
+
+
+@router.put(
+    f"{SESSIONS}/{{id}}",
+    response_model=SessionRead,
+    **OMIT_ABSENT,
+    summary="Change status, log, duration, notes or date (the session's client or an admin)",
+)
+async def update_session(
+    id: SessionId, change: SessionUpdate, user: User, catalog: Catalog
+) -> dict[str, Any]:
+    return present(await service.update(id, change, user, catalog))
+
+
+@router.get(
+    "/api/exercises/{exerciseId}/history",
+    response_model=ExerciseHistory,
+    **OMIT_ABSENT,
+    tags=["exercises"],
+    summary="Your latest performances of an exercise (or one variant), newest first",
+)
+async def exercise_history(
+    user: User,
+    exerciseId: Annotated[UUID, Path(description="Supabase UUID of the exercise")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    variantId: Annotated[UUID | None, Query(description="Only this variant")] = None,
+) -> ExerciseHistory:
+    entries = await service.exercise_history(
+        user, str(exerciseId), str(variantId) if variantId else None, limit
+    )
+    return ExerciseHistory(data=entries)

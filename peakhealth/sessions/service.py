@@ -1,0 +1,267 @@
+"""Workout sessions: the calendar, scheduling from a user routine, status changes and logs, and
+exercise history. Loads, calls the pure rules (transitions, performance, history), saves.
+
+Every query carries the reader's filter (`readable_filter`: a client their own sessions, a trainer
+the ones of the assignments they made and their own, an admin all). A change is one read and one
+write conditional on the status that was read, so a concurrent change is noticed and the change
+is worked out again from the new state."""
+
+from datetime import date, datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import ASCENDING, DESCENDING
+
+from peakhealth.assignments.progress import refresh_progress
+from peakhealth.assignments.service import readable_filter
+from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from peakhealth.identity.users import CurrentUser
+from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.sessions.history import HistoryEntry, history_entry
+from peakhealth.sessions.models import SessionCreate, SessionUpdate
+from peakhealth.sessions.performance import substituted_variants, validate_log
+from peakhealth.sessions.transitions import (
+    apply_transition,
+    check_loggable,
+    check_reschedule,
+)
+from peakhealth.timestamps import utc_now
+
+MAX_RANGE_DAYS = 366
+MAX_UPDATE_ATTEMPTS = 5
+CALENDAR_ORDER = [
+    ("scheduledDate", ASCENDING),
+    ("scheduledTime", ASCENDING),
+    ("sequence", ASCENDING),
+    ("_id", ASCENDING),
+]
+# A calendar summary shows the planned workout's name and type, not its tree nor the log.
+SUMMARY_PROJECTION = {"workoutSnapshot.sections": 0, "performanceLog": 0}
+
+
+def _sessions() -> Any:
+    return WorkoutSession.get_motor_collection()
+
+
+def check_range(date_from: str | None, date_to: str | None) -> None:
+    """`from` <= `to`, and at most MAX_RANGE_DAYS days from one to the other, both included."""
+    if date_from is None or date_to is None:
+        return
+    days = (date.fromisoformat(date_to) - date.fromisoformat(date_from)).days + 1
+    if days < 1:
+        raise ValidationFailed([FieldError("to", "must not be before from")])
+    if days > MAX_RANGE_DAYS:
+        raise ValidationFailed([FieldError("to", f"a range spans at most {MAX_RANGE_DAYS} days")])
+
+
+async def list_calendar(
+    user: CurrentUser,
+    *,
+    date_from: str | None,
+    date_to: str | None,
+    status: str | None,
+    assignment_id: str | None,
+    user_id: str | None,
+    skip: int,
+    limit: int,
+    full: bool = True,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the sessions the caller may read, by date, time and sequence, and how many
+    match in all; whole, or without sections and log. A `userId` outside what the caller may
+    read simply matches nothing."""
+    check_range(date_from, date_to)
+    conditions: list[dict[str, Any]] = [readable_filter(user)]
+    if user_id is not None:
+        conditions.append({"userId": user_id})
+    days: dict[str, str] = {}
+    if date_from is not None:
+        days["$gte"] = date_from
+    if date_to is not None:
+        days["$lte"] = date_to
+    if days:
+        conditions.append({"scheduledDate": days})
+    if status is not None:
+        conditions.append({"status": status})
+    if assignment_id is not None:
+        conditions.append({"routineAssignmentId": PydanticObjectId(assignment_id)})
+    query = {"$and": conditions}
+    collection = _sessions()
+    total = await collection.count_documents(query)
+    rows: list[dict[str, Any]] = (
+        await collection.find(query, None if full else SUMMARY_PROJECTION)
+        .sort(CALENDAR_ORDER)
+        .skip(skip)
+        .limit(limit)
+        .to_list(None)
+    )
+    return rows, total
+
+
+async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
+    """The stored session, or NotFound when it does not exist or the caller may not read it."""
+    stored: dict[str, Any] | None = await _sessions().find_one(
+        {"_id": PydanticObjectId(session_id), **readable_filter(user)}
+    )
+    if stored is None:
+        raise NotFound(f"no workout session with id {session_id}")
+    return stored
+
+
+async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
+    """A session of a workout of one of the caller's own user routines, its snapshot copied
+    from the routine as it is now."""
+    routine: dict[str, Any] | None = await UserRoutineDocument.get_motor_collection().find_one(
+        {"_id": request.routineId, "routineType": "user-created", "userId": user.id},
+        {"workouts": 1},
+    )
+    if routine is None:
+        raise ValidationFailed([FieldError("routineId", "no routine of yours with this id")])
+    workout = next(
+        (item for item in routine.get("workouts") or [] if item.get("_id") == request.workoutId),
+        None,
+    )
+    if workout is None:
+        raise ValidationFailed([FieldError("workoutId", "no workout with this id in the routine")])
+    session = WorkoutSession(
+        userId=user.id,
+        parentRoutineId=routine["_id"],
+        routineId=routine["_id"],
+        workoutId=workout["_id"],
+        scheduledDate=request.scheduledDate,
+        scheduledTime=request.scheduledTime,
+        workoutSnapshot=workout_snapshot(workout),
+    )
+    await session.insert()
+    return session.model_dump(exclude={"revision_id"})
+
+
+def session_changes(
+    stored: dict[str, Any],
+    change: SessionUpdate,
+    now: datetime,
+    catalog_variants: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The stored fields a PUT changes (None clears one); empty when it changes nothing. The
+    status rules come first (409), then the log is checked against the snapshot (422)."""
+    given = change.model_fields_set
+    current = stored["status"]
+    target = change.status if change.status is not None else current
+    changes = apply_transition(current, target, now)
+    for name in ("scheduledDate", "scheduledTime"):
+        value = getattr(change, name)
+        if name in given and value != stored.get(name):
+            check_reschedule(target)
+            changes[name] = value
+    if "durationMinutes" in given and change.durationMinutes != stored.get("durationMinutes"):
+        if change.durationMinutes is not None:
+            check_loggable(target, "a duration")
+        changes["durationMinutes"] = change.durationMinutes
+    if "notes" in given and change.notes != stored.get("notes"):
+        changes["notes"] = change.notes
+    if "performanceLog" in given:
+        log = None
+        if change.performanceLog is not None:
+            check_loggable(target)
+            log = validate_log(change.performanceLog, stored["workoutSnapshot"], catalog_variants)
+        if log != stored.get("performanceLog"):
+            changes["performanceLog"] = log
+    return changes
+
+
+async def _catalog_variants(
+    change: SessionUpdate, snapshot: dict[str, Any], catalog: ExerciseCatalog
+) -> dict[str, str] | None:
+    """Substituted variants that exist, by id, with their exercise id: one catalog call."""
+    if change.performanceLog is None:
+        return None
+    wanted = substituted_variants(change.performanceLog, snapshot)
+    if not wanted:
+        return {}
+    return {key: variant.exerciseId for key, variant in (await catalog.variants(wanted)).items()}
+
+
+async def update(
+    session_id: str, change: SessionUpdate, user: CurrentUser, catalog: ExerciseCatalog
+) -> dict[str, Any]:
+    """Apply a PUT: status, log, duration, notes, date. Repeating it changes nothing more."""
+    collection = _sessions()
+    variants: dict[str, str] | None = None
+    for attempt in range(MAX_UPDATE_ATTEMPTS):
+        stored = await load(session_id, user)
+        if not (user.is_admin or stored["userId"] == user.id):
+            raise Forbidden("only the session's client logs it and changes it")
+        if attempt == 0:  # the snapshot never changes: one catalog call is enough
+            variants = await _catalog_variants(change, stored["workoutSnapshot"], catalog)
+        now = utc_now()
+        changes = session_changes(stored, change, now, variants)
+        if not changes:
+            return stored
+        changes["updatedAt"] = now
+        written = await collection.update_one(
+            {"_id": stored["_id"], "status": stored["status"]}, {"$set": changes}
+        )
+        if written.matched_count:
+            updated = {**stored, **changes}
+            if updated["status"] != stored["status"]:
+                await _after_status_change(updated)
+            return updated
+    raise Conflict("the session kept changing while this request updated it; try again")
+
+
+async def _after_status_change(session: dict[str, Any]) -> None:
+    """Keep what is derived from sessions in step: the assignment's progress, or the user
+    routine's count of completed workouts."""
+    if session.get("routineAssignmentId") is not None:
+        await refresh_progress(session["routineAssignmentId"])
+    elif session.get("routineId") is not None and session["status"] == "completed":
+        await _refresh_user_routine(session["routineId"])
+
+
+async def _refresh_user_routine(routine_id: PydanticObjectId) -> None:
+    """Recount the routine's completed sessions and its latest completion (never incremented).
+    Completion is final, so the count only grows: a slower concurrent request holding an older
+    count does not write it."""
+    sessions = _sessions()
+    mine = {"parentRoutineId": routine_id, "routineId": routine_id, "status": "completed"}
+    completed = await sessions.count_documents(mine)
+    latest = await sessions.find_one(mine, {"completedAt": 1}, sort=[("completedAt", DESCENDING)])
+    if latest is None:
+        return
+    await UserRoutineDocument.get_motor_collection().update_one(
+        {
+            "_id": routine_id,
+            "routineType": "user-created",
+            "completedWorkouts": {"$not": {"$gt": completed}},
+        },
+        {"$set": {"completedWorkouts": completed, "lastUsed": latest["completedAt"]}},
+    )
+
+
+async def exercise_history(
+    user: CurrentUser, exercise_id: str, variant_id: str | None, limit: int
+) -> list[HistoryEntry]:
+    """The caller's latest completed sessions that logged sets of the exercise (or of one of
+    its variants), newest first, read from the history index."""
+    cursor = (
+        _sessions()
+        .find(
+            {
+                "userId": user.id,
+                "performanceLog.sections.exercises.exerciseId": exercise_id,
+                "completedAt": {"$ne": None},
+            },
+            {"completedAt": 1, "performanceLog.sections.exercises": 1},
+        )
+        .sort([("completedAt", DESCENDING)])
+        .batch_size(limit)
+    )
+    entries: list[HistoryEntry] = []
+    async for session in cursor:
+        entry = history_entry(session, exercise_id, variant_id)
+        if entry is not None:
+            entries.append(entry)
+            if len(entries) >= limit:
+                break
+    return entries

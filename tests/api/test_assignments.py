@@ -1,0 +1,256 @@
+"""Assignments over HTTP: scheduling, replacement, lifecycle, upgrade, pinning, who may do what."""
+
+import asyncio
+from typing import Any
+
+import httpx
+from beanie import PydanticObjectId
+from fastapi import FastAPI
+
+from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.sessions.documents import WorkoutSession
+from tests.conftest import (
+    TEMPLATES,
+    Caller,
+    create,
+    make_caller,
+    strength_section,
+    template_body,
+    warmup_section,
+)
+
+ASSIGNMENTS = "/api/routine-assignments"
+MONDAY = "2026-11-23"
+
+
+def two_workouts(**extra: Any) -> dict[str, Any]:
+    return template_body(
+        [
+            {"name": "A", "type": "strength", "sections": [strength_section("Squat day")]},
+            {"name": "B", "type": "strength", "sections": [warmup_section(), strength_section()]},
+        ],
+        duration=12,
+        schedule={"trainingDays": ["mon", "wed", "fri"]},
+        **extra,
+    )
+
+
+async def link(client: httpx.AsyncClient, admin: Caller, trainer: Caller, who: Caller) -> None:
+    response = await client.put(
+        f"/api/trainers/{trainer.id}/clients/{who.id}", headers=admin.headers
+    )
+    assert response.status_code == 204
+
+
+async def assign(
+    client: httpx.AsyncClient, by: Caller, version_id: str, to: Caller, **extra: Any
+) -> httpx.Response:
+    body = {"routineVersionId": version_id, "userId": to.id, "startDate": MONDAY, **extra}
+    return await client.post(ASSIGNMENTS, json=body, headers=by.headers)
+
+
+async def raw_sessions(assignment_id: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await WorkoutSession.get_motor_collection()
+        .find({"routineAssignmentId": PydanticObjectId(assignment_id)})
+        .sort([("sequence", 1)])
+        .to_list(None)
+    )
+    return rows
+
+
+async def test_twelve_weeks_on_mon_wed_fri_alternate_with_one_insert(
+    app: FastAPI, client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await link(client, admin, trainer, client_user)
+    store = app.state.client
+    before = dict(store.calls)
+    response = await assign(client, trainer, routine["id"], client_user)
+    assert response.status_code == 201, response.text
+    calls = {name: store.calls[name] - before.get(name, 0) for name in store.calls}
+    assert calls.get("insert_many") == 1
+    assignment = response.json()
+    assert assignment["endDate"] == "2027-02-14"
+    assert assignment["trainerId"] == trainer.id
+    assert assignment["progress"] == {"completedWorkouts": 0, "totalWorkouts": 36}
+    sessions = await raw_sessions(assignment["id"])
+    assert len(sessions) == 36
+    names = [session["workoutSnapshot"]["name"] for session in sessions]
+    assert names[:6] == ["A", "B", "A", "B", "A", "B"]
+    assert [session["scheduledDate"] for session in sessions[:4]] == [
+        "2026-11-23",
+        "2026-11-25",
+        "2026-11-27",
+        "2026-11-30",
+    ]
+    assert [session["weekIndex"] for session in sessions[::3]] == list(range(1, 13))
+    stored = routine["workouts"][0]
+    snapshot = sessions[0]["workoutSnapshot"]
+    assert str(snapshot["sections"][0]["_id"]) == stored["sections"][0]["id"]
+    assert str(sessions[0]["workoutId"]) == stored["id"]
+
+
+async def test_assigning_a_new_version_replaces_and_keeps_everything_but_scheduled(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await link(client, admin, trainer, client_user)
+    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    sessions = await raw_sessions(first["id"])
+    collection = WorkoutSession.get_motor_collection()
+    for session, status in zip(
+        sessions[:4], ["in-progress", "completed", "skipped", "cancelled"], strict=True
+    ):
+        await collection.update_one({"_id": session["_id"]}, {"$set": {"status": status}})
+    kept_before = await collection.find({"_id": {"$in": [s["_id"] for s in sessions[:4]]}}).to_list(
+        None
+    )
+    v2 = await client.put(
+        f"{TEMPLATES}/{routine['id']}", json=two_workouts(), headers=trainer.headers
+    )
+    second = await assign(client, trainer, v2.json()["id"], client_user)
+    assert second.status_code == 201
+    assert second.json()["replacesAssignmentId"] == first["id"]
+    old = await client.get(f"{ASSIGNMENTS}/{first['id']}", headers=trainer.headers)
+    assert old.json()["status"] == "cancelled"
+    remaining = await raw_sessions(first["id"])
+    assert remaining == kept_before  # byte for byte, and the scheduled ones are gone
+    assert len(await raw_sessions(second.json()["id"])) == 36
+
+
+async def test_who_may_assign_and_read(
+    client: httpx.AsyncClient,
+    admin: Caller,
+    trainer: Caller,
+    other_trainer: Caller,
+    client_user: Caller,
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts(isPublic=True))
+    refused = await assign(client, trainer, routine["id"], client_user)
+    assert refused.status_code == 403
+    await link(client, admin, trainer, client_user)
+    made = await assign(client, trainer, routine["id"], client_user)
+    assert made.status_code == 201
+    assignment_id = made.json()["id"]
+    stranger = make_caller("client")
+    assert (await assign(client, stranger, routine["id"], client_user)).status_code == 403
+    assert (await assign(client, stranger, routine["id"], stranger)).status_code == 201
+    for who, status in ((client_user, 200), (trainer, 200), (admin, 200)):
+        read = await client.get(f"{ASSIGNMENTS}/{assignment_id}", headers=who.headers)
+        assert read.status_code == status
+    for who in (stranger, other_trainer):
+        read = await client.get(f"{ASSIGNMENTS}/{assignment_id}", headers=who.headers)
+        assert read.status_code == 404
+    mine = await client.get(ASSIGNMENTS, headers=client_user.headers)
+    assert [item["id"] for item in mine.json()["data"]] == [assignment_id]
+    private = await create(client, other_trainer, TEMPLATES, two_workouts())
+    unreadable = await assign(client, trainer, private["id"], client_user)
+    assert unreadable.status_code == 422
+    assert unreadable.json()["errors"][0]["field"] == "routineVersionId"
+
+
+async def test_lifecycle_moves_notes_and_feedback(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await link(client, admin, trainer, client_user)
+    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    path = f"{ASSIGNMENTS}/{assignment['id']}"
+
+    async def patch(who: Caller, body: dict[str, Any]) -> httpx.Response:
+        return await client.patch(path, json=body, headers=who.headers)
+
+    assert (await patch(trainer, {"status": "paused"})).json()["status"] == "paused"
+    assert (await patch(trainer, {"status": "paused"})).status_code == 200  # harmless repeat
+    assert (await patch(client_user, {"status": "active"})).status_code == 403
+    assert (await patch(trainer, {"status": "active"})).json()["status"] == "active"
+    noted = await patch(trainer, {"notesForUser": "Go easy on week 1"})
+    assert noted.json()["notesForUser"] == "Go easy on week 1"
+    assert (await patch(client_user, {"notesForUser": "x"})).status_code == 403
+    feedback = await patch(client_user, {"progress": {"feedback": "Loved it"}})
+    assert feedback.json()["progress"]["feedback"] == "Loved it"
+    assert (await patch(trainer, {"progress": {"feedback": "x"}})).status_code == 403
+    cancelled = await patch(trainer, {"status": "cancelled"})
+    assert cancelled.json()["status"] == "cancelled"
+    assert await raw_sessions(assignment["id"]) == []
+    refused = await patch(trainer, {"status": "active"})
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("invalid-transition")
+    assert (await patch(trainer, {"status": "weird"})).status_code == 422
+
+
+async def test_assigned_versions_can_be_archived_but_not_purged(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await client.put(f"{TEMPLATES}/{routine['id']}", json=two_workouts(), headers=trainer.headers)
+    assert (await assign(client, trainer, routine["id"], trainer)).status_code == 201
+    archived = await client.put(f"{TEMPLATES}/{routine['id']}/archive", headers=trainer.headers)
+    assert archived.status_code == 200
+    purge = await client.delete(f"{TEMPLATES}/{routine['id']}", headers=trainer.headers)
+    assert purge.status_code == 409
+    chain = await client.delete(f"{TEMPLATES}/{routine['id']}/versions", headers=trainer.headers)
+    assert chain.status_code == 409
+    read = await client.get(f"{TEMPLATES}/{routine['id']}", headers=trainer.headers)
+    assert read.status_code == 200
+    again = await assign(client, trainer, routine["id"], trainer)
+    assert again.status_code == 422  # an archived version is not assigned again
+
+
+async def test_upgrade_moves_the_future_to_the_latest_version(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await link(client, admin, trainer, client_user)
+    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    sessions = await raw_sessions(first["id"])
+    await WorkoutSession.get_motor_collection().update_one(
+        {"_id": sessions[0]["_id"]}, {"$set": {"status": "completed"}}
+    )
+    done = await WorkoutSession.get_motor_collection().find_one({"_id": sessions[0]["_id"]})
+    renamed = two_workouts()
+    renamed["workouts"][0]["name"] = "A2"
+    v2 = (
+        await client.put(f"{TEMPLATES}/{routine['id']}", json=renamed, headers=trainer.headers)
+    ).json()
+    upgraded = await client.post(
+        f"{ASSIGNMENTS}/{first['id']}/upgrade",
+        json={"fromDate": "2026-12-02"},
+        headers=trainer.headers,
+    )
+    assert upgraded.status_code == 201, upgraded.text
+    new = upgraded.json()
+    assert new["routineVersionId"] == v2["id"]
+    assert new["replacesAssignmentId"] == first["id"]
+    assert new["startDate"] == "2026-12-02" and new["endDate"] == "2027-02-23"
+    future = await raw_sessions(new["id"])
+    assert future[0]["scheduledDate"] == "2026-12-02"
+    assert future[0]["workoutSnapshot"]["name"] == "A2"
+    assert await raw_sessions(first["id"]) == [done]
+
+
+async def test_concurrent_assignments_leave_one_live_and_no_orphans(
+    interleaved_client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    client = interleaved_client
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    await link(client, admin, trainer, client_user)
+    responses = await asyncio.gather(
+        *(assign(client, trainer, routine["id"], client_user) for _ in range(4))
+    )
+    assert [response.status_code for response in responses] == [201] * 4
+    rows = (
+        await RoutineAssignment.get_motor_collection()
+        .find({"userId": client_user.id})
+        .to_list(None)
+    )
+    live = [row for row in rows if row["status"] in ("active", "paused")]
+    assert len(live) == 1
+    scheduled = (
+        await WorkoutSession.get_motor_collection()
+        .find({"userId": client_user.id, "status": "scheduled"})
+        .to_list(None)
+    )
+    assert {row["routineAssignmentId"] for row in scheduled} == {live[0]["_id"]}
+    assert len(scheduled) == 36
