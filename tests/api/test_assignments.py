@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
 from tests.conftest import (
+    SECTIONS,
     TEMPLATES,
+    WORKOUTS,
     Caller,
     create,
     make_caller,
@@ -254,3 +256,57 @@ async def test_concurrent_assignments_leave_one_live_and_no_orphans(
     )
     assert {row["routineAssignmentId"] for row in scheduled} == {live[0]["_id"]}
     assert len(scheduled) == 36
+
+
+async def test_no_library_or_template_change_reaches_a_scheduled_snapshot(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    """Sessions built from library references keep their snapshots, byte for byte, through new
+    versions, archives and purges of every section, workout and template version behind them."""
+    section = await create(client, trainer, SECTIONS, strength_section())
+    warmup = await create(client, trainer, SECTIONS, warmup_section())
+    workout = await create(
+        client,
+        trainer,
+        WORKOUTS,
+        {"name": "Lib day", "type": "strength", "sections": [warmup["id"], section["id"]]},
+    )
+    body = template_body(
+        [workout["id"], {"name": "Own", "type": "strength", "sections": [section["id"]]}],
+        duration=2,
+    )
+    routine = await create(client, trainer, TEMPLATES, body)
+    await link(client, admin, trainer, client_user)
+    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    before = await raw_sessions(assignment["id"])
+    assert before
+
+    async def churn(path: str, item: dict[str, Any], new_body: dict[str, Any]) -> None:
+        headers = trainer.headers
+        newer = await client.put(f"{path}/{item['id']}", json=new_body, headers=headers)
+        assert newer.status_code == 200, newer.text
+        for version in (item, newer.json()):
+            archived = await client.put(f"{path}/{version['id']}/archive", headers=headers)
+            assert archived.status_code == 200
+        purged = await client.delete(f"{path}/{newer.json()['id']}", headers=headers)
+        assert purged.status_code == 204
+
+    await churn(SECTIONS, section, strength_section("Changed"))
+    await churn(SECTIONS, warmup, warmup_section("Changed"))
+    await churn(
+        WORKOUTS, workout, {"name": "Changed", "type": "strength", "sections": [strength_section()]}
+    )
+    embedded = template_body([{"name": "X", "type": "strength", "sections": [strength_section()]}])
+    replaced = await client.put(
+        f"{TEMPLATES}/{routine['id']}", json=embedded, headers=trainer.headers
+    )
+    assert replaced.status_code == 200
+    await client.put(f"{TEMPLATES}/{replaced.json()['id']}/archive", headers=trainer.headers)
+    assert (
+        await client.delete(f"{TEMPLATES}/{replaced.json()['id']}", headers=trainer.headers)
+    ).status_code == 204
+    for chain in (section, warmup, workout):
+        path = SECTIONS if chain in (section, warmup) else WORKOUTS
+        gone = await client.delete(f"{path}/{chain['id']}/versions", headers=trainer.headers)
+        assert gone.status_code == 204
+    assert await raw_sessions(assignment["id"]) == before
