@@ -1,0 +1,550 @@
+"""In-process cells: the service through httpx.ASGITransport against
+`create_app(Settings(...))` inside its lifespan, on a fresh embedded store per cell, timed in
+turn with its driver floor (the same documents written or read with one collection call of the
+same store) and its framework floor (a bare FastAPI app answering the same JSON).
+
+Each cell keeps the store at a steady size: what a timed run creates is removed (untimed) before
+the next run, so run 200 sees the store run 1 saw."""
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from bson import ObjectId
+from fastapi import FastAPI
+
+from benchmarks import plans
+from benchmarks.floor_app import floor_app
+from benchmarks.measure import DRIVER, FRAMEWORK, SERVICE, CellResult, Step, interleaved
+from peakhealth.app import create_app
+from peakhealth.config import Settings
+
+TEMPLATES = "/api/templates/routines"
+WORKOUTS = "/api/library/workouts"
+ASSIGNMENTS = "/api/routine-assignments"
+SESSIONS = "/api/workout-sessions"
+RATE_LIMIT = "100000000/minute"
+CALENDAR_ORDER = [("scheduledDate", 1), ("scheduledTime", 1), ("sequence", 1), ("_id", 1)]
+MONTH = ("2027-03-01", "2027-03-31")
+HISTORY_LIMIT = 20
+LISTING_LIMIT = 20
+
+
+@dataclass
+class Counts:
+    iterations: int
+    warmup: int
+    budget_seconds: float
+
+
+@dataclass
+class Cell:
+    """One operation at one size, as measured."""
+
+    operation: str
+    size: str
+    result: CellResult
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.operation} [{self.size}]"
+
+
+class Harness:
+    """The service app in its lifespan, an HTTP client of it, the store, and a floor app."""
+
+    def __init__(self, app: FastAPI, http: httpx.AsyncClient, floor: httpx.AsyncClient) -> None:
+        self.app = app
+        self.http = http
+        self.floor = floor
+        self.answers: dict[str, Any] = {}
+        self.status: dict[str, int] = {}
+        self.db = app.state.client[app.state.settings.mongodb_db]
+
+    def calls(self) -> Any:
+        return self.app.state.client.calls
+
+    def collection(self, name: str) -> Any:
+        return self.db[name]
+
+    async def ok(self, response: Awaitable[httpx.Response], status: int = 200) -> Any:
+        answer = await response
+        if answer.status_code != status:
+            raise RuntimeError(f"{answer.request.method} {answer.request.url}: {answer.text}")
+        return answer.json()
+
+    async def post(self, who: plans.Caller, path: str, body: Any, status: int = 201) -> Any:
+        return await self.ok(self.http.post(path, json=body, headers=who.headers), status)
+
+    async def get(self, who: plans.Caller, path: str) -> Any:
+        return await self.ok(self.http.get(path, headers=who.headers))
+
+    def framework_step(self, key: str, method: str, body: Any, answer: Any, status: int) -> Step:
+        """The floor app answers `answer` to the same request (same body, same headers)."""
+        self.answers[f"/{key}"] = answer
+        self.status[f"/{key}"] = status
+        content = json.dumps(body).encode() if body is not None else None
+        headers = {"Authorization": "Bearer x", "Content-Type": "application/json"}
+
+        async def run(_: int) -> None:
+            response = await self.floor.request(method, f"/{key}", content=content, headers=headers)
+            if response.status_code != status:
+                raise RuntimeError(f"floor {key}: {response.status_code}")
+            response.json()
+
+        return Step(run)
+
+
+@asynccontextmanager
+async def harness() -> AsyncIterator[Harness]:
+    settings = Settings(_env_file=None, rate_limit=RATE_LIMIT)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            answers: dict[str, Any] = {}
+            status: dict[str, int] = {}
+            bare = floor_app(answers, status)
+            floor_transport = httpx.ASGITransport(app=bare)
+            async with httpx.AsyncClient(transport=floor_transport, base_url="http://t") as floor:
+                bench = Harness(app, http, floor)
+                bench.answers, bench.status = answers, status
+                yield bench
+
+
+Scenario = Callable[[Harness], Awaitable[tuple[dict[str, Step], dict[str, Any]]]]
+
+
+async def measure(operation: str, size: str, scenario: Scenario, counts: Counts) -> Cell:
+    async with harness() as bench:
+        steps, notes = await scenario(bench)
+        result = await interleaved(
+            steps,
+            iterations=counts.iterations,
+            warmup=counts.warmup,
+            calls=bench.calls,
+            budget_seconds=counts.budget_seconds,
+        )
+    return Cell(operation, size, result, notes)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ----- scenarios --------------------------------------------------------------------------------
+
+
+async def _link(bench: Harness, trainer: plans.Caller, client: plans.Caller) -> None:
+    admin = plans.caller("admin")
+    path = f"/api/trainers/{trainer.id}/clients/{client.id}"
+    response = await bench.http.put(path, headers=admin.headers)
+    assert response.status_code == 204, response.text
+
+
+def publish(workouts: int, references: bool) -> Scenario:
+    """POST a template of `workouts` workouts, embedded or as library workout references.
+    Driver floor: the stored routine document inserted with one insert_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        if references:
+            ids = [
+                (await bench.post(trainer, WORKOUTS, plans.workout(f"Day {n + 1}")))["id"]
+                for n in range(workouts)
+            ]
+            body = plans.template(ids)
+        else:
+            body = plans.embedded_template(workouts)
+        routines, heads = bench.collection("routines"), bench.collection("chain_heads")
+
+        async def forget(version_id: str) -> None:
+            await routines.delete_one({"_id": ObjectId(version_id)})
+            await heads.delete_one({"_id": ObjectId(version_id)})
+
+        answer = await bench.post(trainer, TEMPLATES, body)
+        stored = await routines.find_one({"_id": ObjectId(answer["id"])})
+        await forget(answer["id"])
+        made: list[str] = []
+
+        async def service(_: int) -> None:
+            made.append((await bench.post(trainer, TEMPLATES, body))["id"])
+
+        async def service_cleanup(_: int) -> None:
+            await forget(made.pop())
+
+        document: dict[str, Any] = {}
+
+        async def driver_prepare(_: int) -> None:
+            new_id = ObjectId()
+            document.clear()
+            document.update(stored, _id=new_id, parentRoutineId=new_id)
+
+        async def driver(_: int) -> None:
+            await routines.insert_one(document)
+
+        async def driver_cleanup(_: int) -> None:
+            await routines.delete_one({"_id": document["_id"]})
+
+        steps = {
+            SERVICE: Step(service, cleanup=service_cleanup),
+            DRIVER: Step(driver, driver_prepare, driver_cleanup),
+            FRAMEWORK: bench.framework_step("publish", "POST", body, answer, 201),
+        }
+        return steps, {"answerBytes": len(json.dumps(answer)), "bodyBytes": len(json.dumps(body))}
+
+    return scenario
+
+
+def get_template(workouts: int) -> Scenario:
+    """GET one template version. Driver floor: one find_one by id."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        made = await bench.post(trainer, TEMPLATES, plans.embedded_template(workouts))
+        path = f"{TEMPLATES}/{made['id']}"
+        answer = await bench.get(trainer, path)
+        routines, oid = bench.collection("routines"), ObjectId(made["id"])
+
+        async def service(_: int) -> None:
+            await bench.get(trainer, path)
+
+        async def driver(_: int) -> None:
+            assert await routines.find_one({"_id": oid}) is not None
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("template", "GET", None, answer, 200),
+        }
+        return steps, {"answerBytes": len(json.dumps(answer))}
+
+    return scenario
+
+
+async def _assigned(
+    bench: Harness, weeks: int, days: list[str]
+) -> tuple[plans.Caller, plans.Caller, dict[str, Any], dict[str, Any]]:
+    """A trainer, a linked client, a template of one workout per training day and its
+    assignment to the client (all through the API)."""
+    trainer, client = plans.caller("trainer"), plans.caller("client")
+    await _link(bench, trainer, client)
+    body = plans.embedded_template(len(days), weeks=weeks, days=days)
+    routine = await bench.post(trainer, TEMPLATES, body)
+    assignment = await bench.post(
+        trainer,
+        ASSIGNMENTS,
+        {"routineVersionId": routine["id"], "userId": client.id, "startDate": plans.START},
+    )
+    return trainer, client, routine, assignment
+
+
+def assign(weeks: int, days: list[str]) -> Scenario:
+    """POST an assignment (trainer to a linked client), scheduling weeks x days sessions.
+    Driver floor: the assignment's session documents inserted with one insert_many."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer, client, routine, first = await _assigned(bench, weeks, days)
+        assignments, sessions = (
+            bench.collection("routine_assignments"),
+            bench.collection("workout_sessions"),
+        )
+
+        async def forget(assignment_id: ObjectId) -> None:
+            await assignments.delete_one({"_id": assignment_id})
+            await sessions.delete_many({"routineAssignmentId": assignment_id})
+
+        stored = await sessions.find({"routineAssignmentId": ObjectId(first["id"])}).to_list(None)
+        await forget(ObjectId(first["id"]))
+        body = {"routineVersionId": routine["id"], "userId": client.id, "startDate": plans.START}
+        made: list[str] = []
+
+        async def service(_: int) -> None:
+            made.append((await bench.post(trainer, ASSIGNMENTS, body))["id"])
+
+        async def service_cleanup(_: int) -> None:
+            await forget(ObjectId(made.pop()))
+
+        batch: list[dict[str, Any]] = []
+        marker = ObjectId()
+
+        async def driver_prepare(_: int) -> None:
+            batch[:] = [{**row, "_id": ObjectId(), "routineAssignmentId": marker} for row in stored]
+
+        async def driver(_: int) -> None:
+            await sessions.insert_many(batch)
+
+        async def driver_cleanup(_: int) -> None:
+            await sessions.delete_many({"routineAssignmentId": marker})
+
+        steps = {
+            SERVICE: Step(service, cleanup=service_cleanup),
+            DRIVER: Step(driver, driver_prepare, driver_cleanup),
+            FRAMEWORK: bench.framework_step("assign", "POST", body, first, 201),
+        }
+        return steps, {"sessions": len(stored)}
+
+    return scenario
+
+
+def log_session(weeks: int, days: list[str]) -> Scenario:
+    """PUT a started session to completed with a log of 16 sets (4 exercises x 4 sets), in an
+    assignment of weeks x days sessions. Driver floor: the stored log written with one
+    update_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, assignment = await _assigned(bench, weeks, days)
+        sessions = bench.collection("workout_sessions")
+        page = await bench.get(client, f"{SESSIONS}?routineAssignmentId={assignment['id']}&limit=1")
+        session = page["data"][0]
+        oid = ObjectId(session["id"])
+        path = f"{SESSIONS}/{session['id']}"
+        log = plans.completion_log(session)
+        body = {"status": "completed", "performanceLog": log, "durationMinutes": 60}
+        unset = {"performanceLog": "", "completedAt": "", "durationMinutes": ""}
+
+        async def start(target: ObjectId) -> None:
+            await sessions.update_one(
+                {"_id": target},
+                {"$set": {"status": "in-progress", "startedAt": _now()}, "$unset": unset},
+            )
+
+        await start(oid)
+        answer = await bench.ok(bench.http.put(path, json=body, headers=client.headers))
+        raw = await sessions.find_one({"_id": oid})
+        stored_log = raw["performanceLog"]
+        copy_id = ObjectId()
+        await sessions.insert_one({**raw, "_id": copy_id, "routineAssignmentId": ObjectId()})
+
+        async def service_prepare(_: int) -> None:
+            await start(oid)
+
+        async def service(_: int) -> None:
+            await bench.ok(bench.http.put(path, json=body, headers=client.headers))
+
+        async def driver_prepare(_: int) -> None:
+            await start(copy_id)
+
+        async def driver(_: int) -> None:
+            now = _now()
+            await sessions.update_one(
+                {"_id": copy_id, "status": "in-progress"},
+                {
+                    "$set": {
+                        "status": "completed",
+                        "completedAt": now,
+                        "performanceLog": stored_log,
+                        "durationMinutes": 60,
+                        "updatedAt": now,
+                    }
+                },
+            )
+
+        steps = {
+            SERVICE: Step(service, service_prepare),
+            DRIVER: Step(driver, driver_prepare),
+            FRAMEWORK: bench.framework_step("log", "PUT", body, answer, 200),
+        }
+        sets = sum(len(e["sets"]) for s in log["sections"] for e in s["exercises"])
+        return steps, {
+            "loggedSets": sets,
+            "sessionsInAssignment": assignment["progress"]["totalWorkouts"],
+        }
+
+    return scenario
+
+
+def month(days: list[str]) -> Scenario:
+    """GET a client's calendar of one month (full view, limit 100) among a year of sessions.
+    Driver floor: one find of the month, sorted as the calendar is."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, _ = await _assigned(bench, 52, days)
+        path = f"{SESSIONS}?from={MONTH[0]}&to={MONTH[1]}&limit=100"
+        answer = await bench.get(client, path)
+        sessions = bench.collection("workout_sessions")
+        query = {"userId": client.id, "scheduledDate": {"$gte": MONTH[0], "$lte": MONTH[1]}}
+
+        async def service(_: int) -> None:
+            await bench.get(client, path)
+
+        async def driver(_: int) -> None:
+            await sessions.find(query).sort(CALENDAR_ORDER).to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("month", "GET", None, answer, 200),
+        }
+        stored = await sessions.count_documents({})
+        return steps, {"sessionsInMonth": len(answer["data"]), "sessionsStored": stored}
+
+    return scenario
+
+
+def history(days: list[str]) -> Scenario:
+    """GET the client's history of the squat (limit 20) over a year of completed sessions, each
+    logging 16 sets. Driver floor: one find on the history fields, sorted, limited."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, assignment = await _assigned(bench, 52, days)
+        sessions = bench.collection("workout_sessions")
+        rows = await sessions.find({"routineAssignmentId": ObjectId(assignment["id"])}).to_list(
+            None
+        )
+        logs: dict[Any, Any] = {}
+        for row in rows:  # one session of each workout logged through the API
+            if row["workoutId"] in logs:
+                continue
+            session = await bench.get(client, f"{SESSIONS}/{row['_id']}")
+            body = {"status": "completed", "performanceLog": plans.completion_log(session)}
+            response = await bench.http.put(
+                f"{SESSIONS}/{row['_id']}", json=body, headers=client.headers
+            )
+            assert response.status_code == 200, response.text
+            logs[row["workoutId"]] = (await sessions.find_one({"_id": row["_id"]}))[
+                "performanceLog"
+            ]
+        for row in rows:  # and the whole year completed with the same logs
+            day = datetime.fromisoformat(row["scheduledDate"]).replace(hour=18, tzinfo=UTC)
+            await sessions.update_one(
+                {"_id": row["_id"]},
+                {
+                    "$set": {
+                        "status": "completed",
+                        "startedAt": day - timedelta(hours=1),
+                        "completedAt": day,
+                        "performanceLog": logs[row["workoutId"]],
+                    }
+                },
+            )
+        squat = plans.variant(plans.MAIN_LIFTS[0])["exerciseId"]
+        path = f"/api/exercises/{squat}/history?limit={HISTORY_LIMIT}"
+        answer = await bench.get(client, path)
+        assert len(answer["data"]) == HISTORY_LIMIT
+        query = {
+            "userId": client.id,
+            "performanceLog.sections.exercises.exerciseId": squat,
+            "completedAt": {"$ne": None},
+        }
+        fields = {"completedAt": 1, "performanceLog.sections.exercises": 1}
+
+        async def service(_: int) -> None:
+            await bench.get(client, path)
+
+        async def driver(_: int) -> None:
+            cursor = sessions.find(query, fields).sort([("completedAt", -1)]).limit(HISTORY_LIMIT)
+            await cursor.to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("history", "GET", None, answer, 200),
+        }
+        return steps, {"completedSessions": len(rows)}
+
+    return scenario
+
+
+def listing(templates: int) -> Scenario:
+    """GET a page of explore (summaries, limit 20) among `templates` public templates of
+    3 workouts. Driver floor: one count_documents and one find without the tree."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        owner, reader = plans.caller("trainer"), plans.caller("trainer")
+        made = await bench.post(owner, TEMPLATES, plans.embedded_template(3))
+        routines = bench.collection("routines")
+        stored = await routines.find_one({"_id": ObjectId(made["id"])})
+        copies = []
+        for index in range(templates - 1):
+            new_id = ObjectId()
+            updated = stored["updatedAt"] - timedelta(seconds=index + 1)
+            copies.append(
+                {**stored, "_id": new_id, "parentRoutineId": new_id, "updatedAt": updated}
+            )
+        if copies:
+            await routines.insert_many(copies)
+        path = f"{TEMPLATES}?limit={LISTING_LIMIT}"
+        answer = await bench.get(reader, path)
+        assert answer["pagination"]["totalItems"] == templates
+        query = {
+            "$and": [
+                {"routineType": "template", "isLatest": True, "isArchived": False},
+                {"$or": [{"isPublic": True}, {"createdBy": reader.id}]},
+            ]
+        }
+
+        async def service(_: int) -> None:
+            await bench.get(reader, path)
+
+        async def driver(_: int) -> None:
+            await routines.count_documents(query)
+            cursor = routines.find(query, {"workouts": 0}).sort([("updatedAt", -1), ("_id", -1)])
+            await cursor.limit(LISTING_LIMIT).to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("listing", "GET", None, answer, 200),
+        }
+        return steps, {"templatesStored": templates}
+
+    return scenario
+
+
+def get_session() -> Scenario:
+    """GET one session (snapshot of a warm-up and 4 x 4 sets). Driver floor: one find_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, assignment = await _assigned(bench, 12, plans.THREE_DAYS)
+        page = await bench.get(client, f"{SESSIONS}?routineAssignmentId={assignment['id']}&limit=1")
+        path = f"{SESSIONS}/{page['data'][0]['id']}"
+        answer = await bench.get(client, path)
+        sessions, oid = bench.collection("workout_sessions"), ObjectId(answer["id"])
+
+        async def service(_: int) -> None:
+            await bench.get(client, path)
+
+        async def driver(_: int) -> None:
+            assert await sessions.find_one({"_id": oid}) is not None
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("session", "GET", None, answer, 200),
+        }
+        return steps, {"answerBytes": len(json.dumps(answer))}
+
+    return scenario
+
+
+def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
+    """(operation, size, scenario) of every in-process cell, in the order of the table."""
+    listed = [
+        ("publish template (embedded)", "3 workouts", publish(3, references=False)),
+        ("publish template (embedded)", "14 workouts", publish(14, references=False)),
+        ("publish template (references)", "3 library workouts", publish(3, references=True)),
+        ("publish template (references)", "14 library workouts", publish(14, references=True)),
+        ("GET one template", "3 workouts", get_template(3)),
+        ("GET one template", "14 workouts", get_template(14)),
+        ("assign", "12 wk x 3 d (36)", assign(12, plans.THREE_DAYS)),
+        ("assign", "52 wk x 6 d (312)", assign(52, plans.SIX_DAYS)),
+        ("log completed session (16 sets)", "of 36", log_session(12, plans.THREE_DAYS)),
+        ("log completed session (16 sets)", "of 312", log_session(52, plans.SIX_DAYS)),
+        ("GET one session", "1 of 36", get_session()),
+        ("calendar month (full)", "year of 3 d/wk (156)", month(plans.THREE_DAYS)),
+        ("calendar month (full)", "year of 6 d/wk (312)", month(plans.SIX_DAYS)),
+        ("exercise history (20)", "year of 3 d/wk (156)", history(plans.THREE_DAYS)),
+        ("exercise history (20)", "year of 6 d/wk (312)", history(plans.SIX_DAYS)),
+        ("explore page (20)", "50 templates", listing(50)),
+        ("explore page (20)", "500 templates", listing(500)),
+    ]
+    if quick:  # one size per operation
+        keep = {0, 3, 5, 6, 8, 10, 11, 13, 15}
+        return [cell for index, cell in enumerate(listed) if index in keep]
+    return listed
