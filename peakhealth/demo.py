@@ -98,7 +98,7 @@ async def load_demo() -> dict[str, str]:
             "type": "strength",
             "objective": "Build a strength base",
             "isPublic": True,
-            "sections": [str(doc.id) for doc in stored_sections],
+            "sections": [str(doc["_id"]) for doc in stored_sections],
         }
     )
     workout = await create_chain(
@@ -119,7 +119,7 @@ async def load_demo() -> dict[str, str]:
             "isPublic": True,
             "allowCopy": True,
             "tags": ["beginner", "strength"],
-            "workouts": [str(workout.id), str(workout.id)],
+            "workouts": [str(workout["_id"]), str(workout["_id"])],
         }
     )
     template = await create_chain(
@@ -129,11 +129,11 @@ async def load_demo() -> dict[str, str]:
         is_public=True,
         tags=template_draft.tags,
     )
-    assignment, week = await _assign_and_train(str(template.id), catalog)
+    assignment, week = await _assign_and_train(str(template["_id"]), catalog)
     return {
-        "section": str(stored_sections[0].id),
-        "workout": str(workout.id),
-        "template": str(template.id),
+        "section": str(stored_sections[0]["_id"]),
+        "workout": str(workout["_id"]),
+        "template": str(template["_id"]),
         "assignment": assignment,
         "week": week,
     }

@@ -18,7 +18,7 @@ from peakhealth.identity.users import CurrentUser
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.plan.base import Source
 from peakhealth.plan.routines import TemplateRoutine, TemplateRoutineDraft
-from peakhealth.plan.tree import Path, duplicate_ids, with_fresh_ids
+from peakhealth.plan.tree import Path, duplicate_ids, renew_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
 from peakhealth.versioning import rules
 from peakhealth.versioning.documents import MAX_DOCUMENT_BYTES, VersionedDocument
@@ -73,7 +73,7 @@ def _copies(cls: type[VersionedDocument], found: Found) -> dict[Path, Any]:
     """Deep copies of the found versions, with fresh element ids and their `source`."""
     copies: dict[Path, Any] = {}
     for path, (document, _) in found.items():
-        copy = with_fresh_ids(document.content())
+        copy = renew_ids(document.content())  # content() builds a new model each call
         copy.source = Source(
             kind=cls.kind,  # type: ignore[arg-type]
             id=document.version_id,

@@ -16,7 +16,7 @@ from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_req
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
-from peakhealth.versioning.documents import D, VersionedDocument
+from peakhealth.versioning.documents import D, VersionedDocument, render_stored
 
 Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[Any]]
 PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
@@ -31,6 +31,15 @@ class LifecycleResult(BaseModel):
 
 class PurgeResult(BaseModel):
     purged: int
+
+
+def version_response(
+    document: type[VersionedDocument], stored: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """One whole version as the API shows it, serialised straight to JSON bytes."""
+    return Response(
+        render_stored(document, stored), status_code=status_code, media_type="application/json"
+    )
 
 
 _plan_pages: dict[type[VersionedDocument], Any] = {}
@@ -85,11 +94,11 @@ def add_version_chain_routes(
     async def create(draft: body, user: Author, catalog: Catalog) -> Response:
         content = await build(draft, user, catalog)
         created = await chains.create_chain(document, content, user=user, **publishing_of(draft))
-        return JSONResponse(created.present(), status_code=201)
+        return version_response(document, created, status_code=201)
 
     @router.get("/{id}", response_model=version_model, summary=f"One {kind} version")
     async def read(user: User, id: VersionId) -> Response:
-        return JSONResponse((await chains.load_readable(document, id, user)).present())
+        return version_response(document, await chains.read_stored(document, id, user))
 
     @router.get(
         "/{id}/versions",
@@ -114,7 +123,7 @@ def add_version_chain_routes(
         published = await chains.publish_new_version(
             document, source, content, user=user, **publishing_of(draft)
         )
-        return JSONResponse(published.present())
+        return version_response(document, published)
 
     if copy:
 
@@ -127,7 +136,7 @@ def add_version_chain_routes(
         async def fork(user: Author, id: VersionId) -> Response:
             source = await chains.load_readable(document, id, user)
             forked = await chains.fork(document, source, user=user)
-            return JSONResponse(forked.present(), status_code=201)
+            return version_response(document, forked, status_code=201)
 
     @router.put(
         "/{id}/archive", response_model=LifecycleResult, summary=f"Archive a {kind} version"

@@ -20,9 +20,12 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     Tag,
     ValidationError,
+    model_serializer,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -175,10 +178,22 @@ def element_id_field() -> Any:
     )
 
 
+STORAGE = {"storage": True}  # serialization context: the layout MongoDB stores
+
+
 class PlanElement(PlanModel):
     """An element of the plan tree with its own id."""
 
     id: ElementId = element_id_field()
+
+    # No return annotation on purpose: pydantic then keeps the model's own serialization schema.
+    @model_serializer(mode="wrap")
+    def _id_as_stored(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):
+        """With the STORAGE context the element id is written `_id`, as MongoDB keeps it."""
+        data: dict[str, Any] = handler(self)
+        if info.context is STORAGE and "id" in data:
+            data["_id"] = data.pop("id")
+        return data
 
 
 def tagged_union(

@@ -14,10 +14,28 @@ Path = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
+_children: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `cls` that can hold plan models (the rest are scalars: never walked)."""
+    if cls not in _children:
+        _children[cls] = tuple(
+            name for name, info in cls.model_fields.items() if _holds_models(info.annotation)
+        )
+    return _children[cls]
+
+
+def _holds_models(annotation: object) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    return any(_holds_models(arg) for arg in getattr(annotation, "__args__", ()))
+
+
 def walk(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
     """Every plan model below (and including) `model`, depth first, with its path."""
     yield path, model
-    for name in type(model).model_fields:
+    for name in _child_fields(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             yield from walk(value, (*path, name))
@@ -39,13 +57,17 @@ def exercises(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Exercis
             yield where, node
 
 
-def with_fresh_ids(model: M) -> M:
-    """A deep copy whose every element has a new id, so one library component can appear
-    twice in a plan."""
-    copy = model.model_copy(deep=True)
-    for _, element in elements(copy):
+def renew_ids(model: M) -> M:
+    """Give every element of `model` a new id, in place, so one library component can appear
+    twice in a plan; for a model that is already a private copy."""
+    for _, element in elements(model):
         element.id = PydanticObjectId()
-    return copy
+    return model
+
+
+def with_fresh_ids(model: M) -> M:
+    """A deep copy whose every element has a new id."""
+    return renew_ids(model.model_copy(deep=True))
 
 
 def duplicate_ids(model: BaseModel, path: Path = ()) -> list[tuple[Path, str]]:

@@ -21,6 +21,7 @@ from peakhealth.identity.users import CurrentUser
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 from peakhealth.versioning.documents import (
+    SCHEMA_VERSION,
     CopiedFrom,
     D,
     VersionedDocument,
@@ -49,14 +50,21 @@ def parse_id(value: str) -> PydanticObjectId:
 # ----- reading ---------------------------------------------------------------------------------
 
 
-async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:
-    """The version, or NotFound when it does not exist or the caller may not read it."""
-    document = await cls.find_one(cls.in_scope({"_id": parse_id(version_id)}))
-    if document is None or not rules.may_read(
-        owner=document.createdBy, is_public=document.isPublic, user=user
+async def read_stored(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> Any:
+    """The version as stored (one read, no validation), or NotFound when it does not exist or
+    the caller may not read it."""
+    stored = await cls.get_motor_collection().find_one(cls.in_scope({"_id": parse_id(version_id)}))
+    if stored is None or not rules.may_read(
+        owner=stored.get("createdBy", ""), is_public=bool(stored.get("isPublic")), user=user
     ):
         raise NotFound(f"no {cls.kind} version with id {version_id}")
-    return document
+    return stored
+
+
+async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:
+    """The version as a document, or NotFound when it does not exist or the caller may not
+    read it."""
+    return cls.model_validate(await read_stored(cls, version_id, user))
 
 
 async def find_page(
@@ -106,41 +114,75 @@ async def list_versions(
 # ----- changing --------------------------------------------------------------------------------
 
 
+def _version_document(
+    cls: type[VersionedDocument],
+    fields: dict[str, Any],
+    *,
+    version_id: PydanticObjectId,
+    chain_id: PydanticObjectId,
+    version: int,
+    is_latest: bool,
+    owner: str,
+    is_public: bool,
+    tags: list[str],
+    copied_from: CopiedFrom | None,
+) -> dict[str, Any]:
+    """A version as MongoDB stores it: the chain bookkeeping beside the encoded content. Built
+    as a plain document and inserted as is, so the content is encoded once."""
+    now = utc_now()
+    return {
+        "_id": version_id,
+        cls.chain_field: chain_id,
+        "version": version,
+        "isLatest": is_latest,
+        "isArchived": False,
+        "createdBy": owner,
+        "isPublic": is_public,
+        "tags": tags,
+        "copiedFrom": copied_from.model_dump() if copied_from else None,
+        "schemaVersion": SCHEMA_VERSION,
+        "createdAt": now,
+        "updatedAt": now,
+        **cls.scope,
+        **fields,
+    }
+
+
 async def create_chain(
-    cls: type[D],
+    cls: type[VersionedDocument],
     content: BaseModel,
     *,
     user: CurrentUser,
     is_public: bool,
     tags: list[str],
     copied_from: CopiedFrom | None = None,
-) -> D:
-    """A new chain: version 1, latest, and its head."""
+) -> dict[str, Any]:
+    """A new chain: version 1, latest, and its head. Returns the version as stored."""
     version_id = PydanticObjectId()
     fields = content_fields(content)
-    document = cls(
-        id=version_id,
+    stored = _version_document(
+        cls,
+        fields,
+        version_id=version_id,
+        chain_id=version_id,
         version=1,
-        isLatest=True,
-        createdBy=user.id,
-        isPublic=is_public,
+        is_latest=True,
+        owner=user.id,
+        is_public=is_public,
         tags=tags,
-        copiedFrom=copied_from,
-        **{cls.chain_field: version_id},
-        **cls.scope,
-        **fields,
+        copied_from=copied_from,
     )
-    await document.insert()
+    await cls.get_motor_collection().insert_one(stored)
     await heads.create_head(
         version_id,
         collection=cls.get_collection_name(),
         owner=user.id,
         admin_only=cls.admin_only(fields),
     )
-    return document
+    return stored
 
 
-async def fork(cls: type[D], source: D, *, user: CurrentUser) -> D:
+async def fork(cls: type[D], source: D, *, user: CurrentUser) -> dict[str, Any]:
     """A new private chain from `source`'s content; an archived source only for its creator
     and admins."""
     if not rules.may_fork(
@@ -218,30 +260,32 @@ async def publish_new_version(
     user: CurrentUser,
     is_public: bool,
     tags: list[str],
-) -> D:
-    """The next version of `source`'s chain, numbered from the head's counter, made latest."""
+) -> dict[str, Any]:
+    """The next version of `source`'s chain, numbered from the head's counter, made latest.
+    Returns the version as stored."""
     fields = content_fields(content)
     async with _lease(cls, source.chain_id) as lease:
         _check_may_change(cls, lease, user)
         version = await heads.take_version_number(lease)
-        document = cls(
+        stored = _version_document(
+            cls,
+            fields,
+            version_id=PydanticObjectId(),
+            chain_id=source.chain_id,
             version=version,
-            isLatest=False,
-            createdBy=lease.owner,
-            isPublic=is_public,
+            is_latest=False,  # set by _settle, after the old latest is cleared
+            owner=lease.owner,
+            is_public=is_public,
             tags=tags,
-            copiedFrom=source.copiedFrom,
-            **{cls.chain_field: source.chain_id},
-            **cls.scope,
-            **fields,
+            copied_from=source.copiedFrom,
         )
         try:
-            await document.insert()
+            await cls.get_motor_collection().insert_one(stored)
         except DuplicateKeyError as error:
             raise Conflict(f"version {version} of this {cls.kind} already exists") from error
         latest = await _settle(cls, lease)
-    document.isLatest = latest == document.id
-    return document
+    stored["isLatest"] = latest == stored["_id"]
+    return stored
 
 
 async def archive(

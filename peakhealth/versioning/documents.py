@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
 import bson
 from beanie import Document, PydanticObjectId
-from beanie.odm.utils.encoder import Encoder
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -24,6 +23,7 @@ from pydantic import (
 )
 
 from peakhealth.errors import FieldError, ValidationFailed, field_errors
+from peakhealth.plan.base import STORAGE
 from peakhealth.plan.reading import (
     READ_CONFIG,
     IdText,
@@ -150,13 +150,13 @@ class VersionedDocument(Document):
 
 D = TypeVar("D", bound=VersionedDocument)
 
-_content_encoder = Encoder(to_db=True, keep_nulls=False)
-
 
 def content_fields(content: BaseModel) -> dict[str, Any]:
     """Content as stored in MongoDB (aliases, ObjectIds, no nulls), without its own id, with
     the counts of its tree."""
-    stored: dict[str, Any] = _content_encoder.encode(content)
+    stored: dict[str, Any] = content.model_dump(
+        mode="python", by_alias=True, exclude_none=True, context=STORAGE
+    )
     stored.pop("_id", None)
     stored.pop("orderIndex", None)
     stored["counts"] = count_tree(stored).model_dump()
@@ -270,3 +270,11 @@ def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full
     adapter = cls.views[0] if full else cls.views[1]
     shown = adapter.validate_python(upgrade(stored) if full else stored)
     return adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
+
+
+def render_stored(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
+    """A stored version, whole, as the JSON bytes the API answers (read model, no re-checks)."""
+    adapter = cls.views[0]
+    return adapter.dump_json(
+        adapter.validate_python(upgrade(stored)), by_alias=True, exclude_none=True
+    )

@@ -61,3 +61,19 @@ def test_upgrade_adds_counts_to_version_1_documents() -> None:
     assert "counts" not in old
     current = {"schemaVersion": SCHEMA_VERSION, "counts": {"sets": 9}}
     assert upgrade(current) is current
+
+
+def test_content_is_stored_with_underscore_ids_and_no_nulls() -> None:
+    from peakhealth.plan.routines import TemplateRoutine
+    from peakhealth.versioning.documents import content_fields
+    from tests.conftest import strength_section, template_body, warmup_section
+
+    workout = {"name": "A", "type": "strength", "sections": [strength_section(), warmup_section()]}
+    stored = content_fields(TemplateRoutine.model_validate(template_body([workout])))
+    text = repr(stored)
+    assert "'id':" not in text and "None" not in text
+    section = stored["workouts"][0]["sections"][0]
+    assert isinstance(section["_id"], ObjectId)
+    assert isinstance(section["exercises"][0]["sets"][0]["_id"], ObjectId)
+    assert section["exercises"][0]["restBetweenSets"] == "PT3M"
+    assert stored["counts"] == {"workouts": 1, "sections": 2, "exercises": 3, "sets": 5}
