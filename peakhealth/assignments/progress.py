@@ -2,7 +2,6 @@
 once every session is resolved."""
 
 from beanie import PydanticObjectId
-from pymongo import DESCENDING
 
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession
@@ -10,28 +9,27 @@ from peakhealth.timestamps import utc_now
 
 
 async def refresh_progress(assignment_id: PydanticObjectId) -> None:
-    """Recount the assignment's sessions and store the result; an active assignment whose
-    sessions are all resolved becomes completed. Idempotent: repeating it changes nothing, so
-    concurrent or repeated session updates never double count."""
-    sessions = WorkoutSession.get_motor_collection()
-    mine = {"routineAssignmentId": assignment_id}
-    total = await sessions.count_documents(mine)
-    completed = await sessions.count_documents({**mine, "status": "completed"})
-    open_ = await sessions.count_documents({**mine, "status": {"$nin": sorted(RESOLVED)}})
-    last = await sessions.find_one(
-        {**mine, "status": "completed"},
-        {"completedAt": 1},
-        sort=[("completedAt", DESCENDING)],
+    """Recount the assignment's sessions (one indexed read of their statuses) and store it;
+    an active assignment whose sessions are all resolved becomes completed. Idempotent:
+    repeating it changes nothing, so concurrent or repeated session updates never double
+    count."""
+    rows = await (
+        WorkoutSession.get_motor_collection()
+        .find({"routineAssignmentId": assignment_id}, {"_id": 0, "status": 1, "completedAt": 1})
+        .to_list(None)
     )
+    done = [row.get("completedAt") for row in rows if row["status"] == "completed"]
+    total = len(rows)
+    open_ = sum(1 for row in rows if row["status"] not in RESOLVED)
     assignments = RoutineAssignment.get_motor_collection()
     now = utc_now()
     await assignments.update_one(
         {"_id": assignment_id},
         {
             "$set": {
-                "progress.completedWorkouts": completed,
+                "progress.completedWorkouts": len(done),
                 "progress.totalWorkouts": total,
-                "progress.lastWorkoutDate": last.get("completedAt") if last else None,
+                "progress.lastWorkoutDate": max((at for at in done if at), default=None),
                 "updatedAt": now,
             }
         },

@@ -310,3 +310,38 @@ async def test_no_library_or_template_change_reaches_a_scheduled_snapshot(
         gone = await client.delete(f"{path}/{chain['id']}/versions", headers=trainer.headers)
         assert gone.status_code == 204
     assert await raw_sessions(assignment["id"]) == before
+
+
+async def test_progress_is_recounted_and_an_assignment_completes_itself(
+    client: httpx.AsyncClient, client_user: Caller, trainer: Caller
+) -> None:
+    body = template_body(
+        [{"name": "Only", "type": "strength", "sections": [strength_section()]}],
+        duration=1,
+        schedule={"trainingDays": ["mon", "thu"]},
+    )
+    routine = await create(client, trainer, TEMPLATES, {**body, "isPublic": True})
+    assignment = (await assign(client, client_user, routine["id"], client_user)).json()
+    first, second = await raw_sessions(assignment["id"])
+    path = f"{ASSIGNMENTS}/{assignment['id']}"
+
+    async def move(session: dict[str, Any], status: str) -> None:
+        response = await client.put(
+            f"/api/workout-sessions/{session['_id']}",
+            json={"status": status},
+            headers=client_user.headers,
+        )
+        assert response.status_code == 200, response.text
+
+    await move(first, "completed")
+    await move(first, "completed")  # repeated: counted once
+    progress = (await client.get(path, headers=client_user.headers)).json()
+    assert progress["status"] == "active"
+    assert progress["progress"]["completedWorkouts"] == 1
+    assert progress["progress"]["totalWorkouts"] == 2
+    completed_at = (await raw_sessions(assignment["id"]))[0]["completedAt"]
+    assert progress["progress"]["lastWorkoutDate"].startswith(completed_at.strftime("%Y-%m-%d"))
+    await move(second, "skipped")
+    done = (await client.get(path, headers=client_user.headers)).json()
+    assert done["status"] == "completed"
+    assert done["progress"]["completedWorkouts"] == 1
