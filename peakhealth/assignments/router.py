@@ -3,14 +3,13 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from peakhealth.assignments import service
 from peakhealth.assignments.documents import AssignmentStatus, RoutineAssignment
-from peakhealth.http.dependencies import User
+from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
-from peakhealth.identity.directory import UserDirectory
 from peakhealth.plan.base import (
     UUID_PATTERN,
     Notes,
@@ -24,11 +23,6 @@ from peakhealth.plan.reading import IdText
 from peakhealth.timestamps import UtcDatetime
 
 router = APIRouter(prefix="/api/routine-assignments", tags=["routine assignments"])
-OMIT_ABSENT: dict[str, Any] = {"response_model_exclude_none": True}  # absent fields are left out
-
-AssignmentId = Annotated[
-    str, Path(description="Assignment id (24 hex characters)", pattern="^[0-9a-fA-F]{24}$")
-]
 
 
 class AssignmentDraft(PlanModel):
@@ -105,14 +99,6 @@ def present(assignment: RoutineAssignment) -> dict[str, Any]:
     return body
 
 
-def directory(request: Request) -> UserDirectory:
-    adapter: UserDirectory = request.app.state.directory
-    return adapter
-
-
-Directory = Annotated[UserDirectory, Depends(directory)]
-
-
 @router.post(
     "",
     status_code=201,
@@ -157,7 +143,7 @@ async def list_assignments(
 
 
 @router.get("/{id}", response_model=AssignmentView, summary="One assignment", **OMIT_ABSENT)
-async def read(id: AssignmentId, user: User) -> dict[str, Any]:
+async def read(id: DocumentId, user: User) -> dict[str, Any]:
     return present(await service.load(id, user))
 
 
@@ -167,7 +153,7 @@ async def read(id: AssignmentId, user: User) -> dict[str, Any]:
     **OMIT_ABSENT,
     summary="Pause, resume, complete or cancel; trainer notes; client feedback",
 )
-async def patch(id: AssignmentId, change: AssignmentPatch, user: User) -> dict[str, Any]:
+async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str, Any]:
     assignment = await service.load(id, user)
     given = change.model_fields_set
     updated = await service.update(
@@ -191,7 +177,7 @@ async def patch(id: AssignmentId, change: AssignmentPatch, user: User) -> dict[s
     summary="Replace with the latest version of the same routine from a date",
 )
 async def upgrade(
-    id: AssignmentId, user: User, request: UpgradeRequest | None = None
+    id: DocumentId, user: User, request: UpgradeRequest | None = None
 ) -> dict[str, Any]:
     assignment = await service.load(id, user)
     from_date = (

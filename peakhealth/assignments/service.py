@@ -47,17 +47,10 @@ def readable_filter(user: CurrentUser) -> dict[str, Any]:
     return {"userId": user.id}
 
 
-def _object_id(value: str, field: str) -> PydanticObjectId:
-    try:
-        return PydanticObjectId(value)
-    except Exception as error:
-        raise ValidationFailed([FieldError(field, "must be an id of 24 hex characters")]) from error
-
-
 async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
     """The assignment, or NotFound when it does not exist or the caller may not read it."""
     found = await RoutineAssignment.find_one(
-        {"_id": _object_id(assignment_id, "id"), **readable_filter(user)}
+        {"_id": PydanticObjectId(assignment_id), **readable_filter(user)}
     )
     if found is None:
         raise NotFound(f"no assignment with id {assignment_id}")
@@ -250,7 +243,7 @@ async def create(
 ) -> RoutineAssignment:
     """Assign a template routine version to a client and schedule every session."""
     trainer_id = await _check_may_assign(user, client_id, directory)
-    version_id = _object_id(routine_version_id, "routineVersionId")
+    version_id = PydanticObjectId(routine_version_id)  # checked at the edge
     version = await _load_version(version_id, user)
     async with heads.chain_lease(version["parentRoutineId"], kind="template routine"):
         version = await _load_version(version_id, user)  # not purged while we waited

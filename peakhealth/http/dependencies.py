@@ -1,6 +1,6 @@
 """Dependencies shared by routers: the current user, role requirements, path ids, adapters."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -9,6 +9,7 @@ from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.errors import FieldError, Forbidden, ValidationFailed
 from peakhealth.http.rate_limit import verified_upstream
+from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import is_object_id
@@ -44,15 +45,29 @@ def plan_author(user: User) -> CurrentUser:
 Author = Annotated[CurrentUser, Depends(plan_author)]
 
 
-def version_id(
-    id: Annotated[str, Path(description="Version id (24 hex characters)")],
+ID_PATTERN = "^[0-9a-fA-F]{24}$"
+
+
+def document_id(
+    id: Annotated[
+        str,
+        Path(
+            description="Id (24 hex characters)",
+            json_schema_extra={"pattern": ID_PATTERN},  # checked below, with a clearer message
+        ),
+    ],
 ) -> str:
+    """The `{id}` of a path: 24 hex characters (422 naming `id` otherwise), lower-cased."""
     if not is_object_id(id):
         raise ValidationFailed([FieldError("id", "must be an id of 24 hex characters")])
     return id.lower()
 
 
-VersionId = Annotated[str, Depends(version_id)]
+DocumentId = Annotated[str, Depends(document_id)]
+VersionId = DocumentId  # the id of one version of a chain
+
+# Route option: fields a stored document does not have are left out of the answer.
+OMIT_ABSENT: dict[str, Any] = {"response_model_exclude_none": True}
 
 
 def settings(request: Request) -> Settings:
@@ -65,5 +80,11 @@ def catalog(request: Request) -> ExerciseCatalog:
     return adapter
 
 
+def directory(request: Request) -> UserDirectory:
+    adapter: UserDirectory = request.app.state.directory
+    return adapter
+
+
 AppSettings = Annotated[Settings, Depends(settings)]
 Catalog = Annotated[ExerciseCatalog, Depends(catalog)]
+Directory = Annotated[UserDirectory, Depends(directory)]

@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from peakhealth.errors import FieldError, ValidationFailed
@@ -34,19 +34,19 @@ def page_request(
 
 
 def plan_page_request(
-    page: int = Query(1, ge=1, le=1_000_000, description="1-based page number"),
-    limit: int = Query(
-        20, ge=1, le=MAX_LIMIT, description="items per page, at most 100 (20 with view=full)"
-    ),
+    pages: Annotated[PageRequest, Depends(page_request)],
     view: Annotated[
         Literal["summary", "full"],
-        Query(description="summary: top-level fields and counts; full: whole trees"),
+        Query(
+            description="summary: top-level fields and counts; full: whole trees"
+            f" (limit at most {MAX_FULL_LIMIT})"
+        ),
     ] = "summary",
 ) -> PageRequest:
     """A page of plan documents: summaries unless `view=full`."""
-    if view == "full" and limit > MAX_FULL_LIMIT:
+    if view == "full" and pages.limit > MAX_FULL_LIMIT:
         raise ValidationFailed([FieldError("limit", f"at most {MAX_FULL_LIMIT} with view=full")])
-    return PageRequest(page=page, limit=limit, full=view == "full")
+    return PageRequest(page=pages.page, limit=pages.limit, full=view == "full")
 
 
 class Pagination(BaseModel):

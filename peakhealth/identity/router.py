@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 
 from peakhealth.errors import Conflict, Forbidden
-from peakhealth.http.dependencies import User
+from peakhealth.http.dependencies import Directory, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
 from peakhealth.identity.directory import LinkStatus, UserDirectory
 from peakhealth.identity.users import CurrentUser
@@ -29,14 +29,6 @@ class Client(BaseModel):
 
 class ClientPage(Page[Client]):
     """One page of the calling trainer's clients."""
-
-
-def directory(request: Request) -> UserDirectory:
-    adapter: UserDirectory = request.app.state.directory
-    return adapter
-
-
-Directory = Annotated[UserDirectory, Depends(directory)]
 
 
 def admin(user: User) -> CurrentUser:

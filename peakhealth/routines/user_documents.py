@@ -26,11 +26,17 @@ from pydantic.fields import FieldInfo
 from pymongo import ASCENDING, IndexModel
 
 from peakhealth.plan.base import drop_server_managed
-from peakhealth.plan.reading import READ_CONFIG, IdText, TreeCounts, read_fields
+from peakhealth.plan.reading import READ_CONFIG, IdText
 from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
 from peakhealth.plan.workouts import Workout
 from peakhealth.timestamps import UtcDatetime, utc_now
-from peakhealth.versioning.documents import SCHEMA_VERSION, CopiedFrom, CopiedFromRead, upgrade
+from peakhealth.versioning.documents import (
+    SCHEMA_VERSION,
+    CopiedFrom,
+    CopiedFromRead,
+    plan_views,
+    present_view,
+)
 
 USER_CREATED: dict[str, Any] = {"routineType": "user-created"}
 ACTIVE_KEY = "activeKey"  # present (the user id) on the active routine only
@@ -159,20 +165,8 @@ class UserRoutineMeta(BaseModel):
     updatedAt: UtcDatetime
 
 
-UserRoutineView: type[BaseModel] = create_model(
-    "UserRoutine",
-    __base__=UserRoutineMeta,
-    __module__=__name__,
-    __doc__="A user-created routine, whole.",
-    **read_fields(UserRoutineContent),
-)
-UserRoutineSummary: type[BaseModel] = create_model(
-    "UserRoutineSummary",
-    __base__=UserRoutineMeta,
-    __module__=__name__,
-    __doc__="A user-created routine in a list: the workouts left out, their counts shown.",
-    counts=(TreeCounts, Field(default_factory=TreeCounts)),
-    **read_fields(UserRoutineContent, leave_out=frozenset({"workouts"})),
+UserRoutineView, UserRoutineSummary = plan_views(
+    UserRoutineContent, meta=UserRoutineMeta, tree_field="workouts", name="UserRoutine"
 )
 _VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
     TypeAdapter(UserRoutineView),
@@ -182,6 +176,4 @@ _VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
 
 def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> Any:
     """A stored user routine (raw, as MongoDB returns it) as JSON-ready data."""
-    adapter = _VIEWS[0] if full else _VIEWS[1]
-    shown = adapter.validate_python(upgrade(stored) if full else stored)
-    return adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
+    return present_view(_VIEWS, stored, full=full)

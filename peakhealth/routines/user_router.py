@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, create_model
 
-from peakhealth.http.dependencies import Catalog, User, VersionId
+from peakhealth.http.dependencies import Catalog, DocumentId, User
 from peakhealth.http.pagination import Page, page_of
 from peakhealth.http.versioned import PlanPages
 from peakhealth.routines import user_service
@@ -77,12 +77,12 @@ async def create(user: User, draft: UserRoutineBody, catalog: Catalog) -> Respon
     response_model=AnyRoutine,
     summary="One routine the caller owns, or a template version assigned to them",
 )
-async def read(user: User, id: VersionId) -> Response:
+async def read(user: User, id: DocumentId) -> Response:
     return JSONResponse(await user_service.read(user, id))
 
 
 @router.put("/{id}", response_model=UserRoutineView, summary="Replace an own user-created routine")
-async def replace(user: User, id: VersionId, draft: UserRoutineBody, catalog: Catalog) -> Response:
+async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: Catalog) -> Response:
     return JSONResponse(await user_service.replace(user, id, draft, catalog))
 
 
@@ -91,7 +91,7 @@ async def replace(user: User, id: VersionId, draft: UserRoutineBody, catalog: Ca
     response_model=UserRoutineView,
     summary="Change some top-level fields of an own user-created routine (not its workouts)",
 )
-async def patch(user: User, id: VersionId, changes: UserRoutinePatchBody) -> Response:
+async def patch(user: User, id: DocumentId, changes: UserRoutinePatchBody) -> Response:
     return JSONResponse(await user_service.patch(user, id, changes))
 
 
@@ -100,7 +100,7 @@ async def patch(user: User, id: VersionId, changes: UserRoutinePatchBody) -> Res
     status_code=204,
     summary="Delete an own user-created routine (sessions keep their snapshots)",
 )
-async def delete(user: User, id: VersionId) -> Response:
+async def delete(user: User, id: DocumentId) -> Response:
     await user_service.delete(user, id)
     return Response(status_code=204)
 
@@ -108,7 +108,7 @@ async def delete(user: User, id: VersionId) -> Response:
 @router.post(
     "/{id}/favorite", response_model=FavoriteState, summary="Toggle the routine's favorite flag"
 )
-async def favorite(user: User, id: VersionId) -> FavoriteState:
+async def favorite(user: User, id: DocumentId) -> FavoriteState:
     return FavoriteState(isFavorite=await user_service.toggle_favorite(user, id))
 
 
@@ -117,5 +117,5 @@ async def favorite(user: User, id: VersionId) -> FavoriteState:
     response_model=UserRoutineView,
     summary="Make the routine the caller's single active routine",
 )
-async def activate(user: User, id: VersionId) -> Response:
+async def activate(user: User, id: DocumentId) -> Response:
     return JSONResponse(await user_service.activate(user, id))

@@ -55,10 +55,6 @@ def _routines() -> Any:
     return UserRoutineDocument.get_motor_collection()
 
 
-def _object_id(routine_id: str) -> PydanticObjectId:
-    return PydanticObjectId(routine_id)  # the path id is checked at the edge
-
-
 def _not_found(routine_id: str) -> NotFound:
     return NotFound(f"no routine with id {routine_id}")
 
@@ -67,7 +63,7 @@ async def _own_row(
     user: CurrentUser, routine_id: str, projection: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     row: dict[str, Any] | None = await _routines().find_one(
-        owned(user.id, _id=_object_id(routine_id)), projection
+        owned(user.id, _id=PydanticObjectId(routine_id)), projection
     )
     if row is None:
         raise _not_found(routine_id)
@@ -171,7 +167,9 @@ async def replace(
     if gone:
         update["$unset"] = gone
     row = await _routines().find_one_and_update(
-        owned(user.id, _id=_object_id(routine_id)), update, return_document=ReturnDocument.AFTER
+        owned(user.id, _id=PydanticObjectId(routine_id)),
+        update,
+        return_document=ReturnDocument.AFTER,
     )
     if row is None:
         raise _not_found(routine_id)
@@ -197,7 +195,7 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
 
 async def delete(user: CurrentUser, routine_id: str) -> None:
     """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
-    result = await _routines().delete_one(owned(user.id, _id=_object_id(routine_id)))
+    result = await _routines().delete_one(owned(user.id, _id=PydanticObjectId(routine_id)))
     if result.deleted_count == 0:
         raise _not_found(routine_id)
 
@@ -223,7 +221,7 @@ async def activate(user: CurrentUser, routine_id: str) -> Any:
     set this one. The unique `activeKey` index refuses a second active routine, so an
     activation that lost a race to another one clears it and tries again: never two active, and
     the last activation to succeed wins."""
-    target = owned(user.id, _id=_object_id(routine_id))
+    target = owned(user.id, _id=PydanticObjectId(routine_id))
     await _own_row(user, routine_id, {"_id": 1})
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
@@ -273,7 +271,7 @@ def _present(row: dict[str, Any], *, full: bool) -> Any:
 
 async def read(user: CurrentUser, routine_id: str) -> Any:
     """An own user routine, or a template version one of the caller's assignments points to."""
-    version_id = _object_id(routine_id)
+    version_id = PydanticObjectId(routine_id)
     row = await _routines().find_one(owned(user.id, _id=version_id))
     if row is not None:
         return present_user_routine(row)

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from peakhealth.http.dependencies import Catalog, User
+from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
 from peakhealth.http.pagination import PageRequest, page_of, page_request
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
@@ -23,10 +23,6 @@ from peakhealth.sessions.transitions import SessionStatus
 
 router = APIRouter(tags=["workout sessions"])
 SESSIONS = "/api/workout-sessions"
-ID_PATTERN = "^[0-9a-fA-F]{24}$"
-
-OMIT_ABSENT: dict[str, Any] = {"response_model_exclude_none": True}  # absent fields are left out
-SessionId = Annotated[str, Path(description="Session id (24 hex characters)", pattern=ID_PATTERN)]
 
 
 @router.get(
@@ -89,7 +85,7 @@ async def create_session(request: SessionCreate, user: User) -> dict[str, Any]:
     **OMIT_ABSENT,
     summary="One session with snapshot and log",
 )
-async def read_session(id: SessionId, user: User) -> dict[str, Any]:
+async def read_session(id: DocumentId, user: User) -> dict[str, Any]:
     return present(await service.load(id, user))
 
 
@@ -100,7 +96,7 @@ async def read_session(id: SessionId, user: User) -> dict[str, Any]:
     summary="Change status, log, duration, notes or date (the session's client or an admin)",
 )
 async def update_session(
-    id: SessionId, change: SessionUpdate, user: User, catalog: Catalog
+    id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog
 ) -> dict[str, Any]:
     return present(await service.update(id, change, user, catalog))
 

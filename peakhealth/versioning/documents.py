@@ -143,10 +143,6 @@ class VersionedDocument(Document):
                 raise ValidationFailed(field_errors(error)) from error  # type: ignore[arg-type]
             raise
 
-    def present(self) -> dict[str, Any]:
-        """This version as the API shows it: the whole tree."""
-        return present_stored(type(self), self.stored(), full=True)
-
 
 D = TypeVar("D", bound=VersionedDocument)
 
@@ -219,29 +215,27 @@ def _members(content: Any) -> list[tuple[str, type[BaseModel]]]:
     return members
 
 
-def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: str) -> None:
-    """Give a versioned document class its content: the input rules (`content_type`), the read
-    model (`read_type`) and the response models of the whole version and of its list summary
-    (the tree left out, its counts added)."""
-    cls.content_type = TypeAdapter(content)
-    cls.read_type = TypeAdapter(lenient(content))
-    cls.tree_field = tree_field
-    meta_fields: dict[str, Any] = {cls.chain_field: (IdText, ...)}
-    for key, value in cls.scope.items():  # e.g. routineType: template
-        meta_fields[key] = (Literal[value], value)
+def plan_views(
+    content: Any,
+    *,
+    meta: type[BaseModel],
+    tree_field: str,
+    fields: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> tuple[Any, Any]:
+    """Response models of stored plan content shown with `meta` (and `fields`): the whole
+    document, and its list summary (the tree left out, its counts added). Members of a tagged
+    union get one model each, named after the member; a single model may be given `name`."""
+    extra = fields or {}
 
     def view(suffix: str, model: type[BaseModel], summary: bool) -> type[BaseModel]:
-        leave_out = frozenset({cls.tree_field}) if summary else frozenset()
-        fields = {**read_fields(model, leave_out=leave_out), **meta_fields}
-        fields.pop("orderIndex", None)
+        leave_out = frozenset({tree_field}) if summary else frozenset()
+        defined = {**read_fields(model, leave_out=leave_out), **extra}
+        defined.pop("orderIndex", None)
         if summary:
-            fields["counts"] = (TreeCounts, Field(default_factory=TreeCounts))
-        return create_model(
-            f"{model.__name__}{suffix}",
-            __base__=VersionMeta,
-            __module__=__name__,
-            **fields,
-        )
+            defined["counts"] = (TreeCounts, Field(default_factory=TreeCounts))
+        title = f"{name}{'Summary' if summary else ''}" if name else f"{model.__name__}{suffix}"
+        return create_model(title, __base__=meta, __module__=__name__, **defined)
 
     def union_of(suffix: str, summary: bool) -> Any:
         members = _members(content)
@@ -260,16 +254,37 @@ def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: 
             Discriminator(pick),
         ]
 
-    cls.full_model = union_of("Version", summary=False)
-    cls.summary_model = union_of("Summary", summary=True)
+    return union_of("Version", summary=False), union_of("Summary", summary=True)
+
+
+def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: str) -> None:
+    """Give a versioned document class its content: the input rules (`content_type`), the read
+    model (`read_type`) and the response models of the whole version and of its list summary."""
+    cls.content_type = TypeAdapter(content)
+    cls.read_type = TypeAdapter(lenient(content))
+    cls.tree_field = tree_field
+    meta_fields: dict[str, Any] = {cls.chain_field: (IdText, ...)}
+    for key, value in cls.scope.items():  # e.g. routineType: template
+        meta_fields[key] = (Literal[value], value)
+    cls.full_model, cls.summary_model = plan_views(
+        content, meta=VersionMeta, tree_field=tree_field, fields=meta_fields
+    )
     cls.views = (TypeAdapter(cls.full_model), TypeAdapter(cls.summary_model))
 
 
-def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool) -> Any:
-    """A stored version (raw, as MongoDB returns it) as JSON-ready data: whole or summarized."""
-    adapter = cls.views[0] if full else cls.views[1]
+def present_view(
+    views: tuple[TypeAdapter[Any], TypeAdapter[Any]], stored: dict[str, Any], *, full: bool
+) -> Any:
+    """A stored plan document (raw, as MongoDB returns it) as JSON-ready data through its views
+    (whole, or summarized): upgraded, read leniently, never re-checked."""
+    adapter = views[0] if full else views[1]
     shown = adapter.validate_python(upgrade(stored) if full else stored)
     return adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
+
+
+def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool) -> Any:
+    """A stored version as JSON-ready data: whole or summarized."""
+    return present_view(cls.views, stored, full=full)
 
 
 def render_stored(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:

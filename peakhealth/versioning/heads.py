@@ -55,7 +55,6 @@ class Lease:
     chain_id: PydanticObjectId
     owner: str
     admin_only: bool
-    last_version: int
     settled: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,7 +152,6 @@ async def chain_lease(
         chain_id=chain_id,
         owner=head["createdBy"],
         admin_only=bool(head.get("adminOnly")),
-        last_version=int(head["lastVersion"]),
     )
     try:
         yield lease
@@ -175,8 +173,7 @@ async def take_version_number(lease: Lease) -> int:
     )
     if head is None:
         raise Conflict("the chain changed hands while this request waited; try again")
-    lease.last_version = int(head["lastVersion"])
-    return lease.last_version
+    return int(head["lastVersion"])
 
 
 async def drop_head(lease: Lease) -> None:
