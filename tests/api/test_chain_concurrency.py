@@ -3,6 +3,7 @@ call yields to the event loop, as a server round trip does), and database calls 
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -231,3 +232,42 @@ async def test_reference_resolution_costs_the_same_calls_whatever_the_count(
         )
     assert small == large
     assert small["find"] == 2  # one $in query for the workouts, one for the sections
+
+
+async def test_a_chain_stored_before_heads_existed_is_adopted(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    first = await create(client, trainer, SECTIONS, strength_section())
+    await publish_twice(client, trainer, first["id"])
+    chain = PydanticObjectId(first["parentSectionId"])
+    await ChainHead.get_motor_collection().delete_one({"_id": chain})
+    again = await client.put(
+        f"{SECTIONS}/{first['id']}", json=strength_section(), headers=trainer.headers
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == 4
+    head = await ChainHead.get_motor_collection().find_one({"_id": chain})
+    assert head is not None and head["lastVersion"] == 4 and head["createdBy"] == trainer.id
+
+
+async def test_an_expired_lease_does_not_block_the_chain(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    first = await create(client, trainer, SECTIONS, strength_section())
+    crashed = {"leaseToken": PydanticObjectId(), "leaseUntil": datetime(2020, 1, 1, tzinfo=UTC)}
+    await ChainHead.get_motor_collection().update_one(
+        {"_id": PydanticObjectId(first["parentSectionId"])}, {"$set": crashed}
+    )
+    again = await client.put(
+        f"{SECTIONS}/{first['id']}", json=strength_section(), headers=trainer.headers
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == 2
+
+
+async def publish_twice(client: httpx.AsyncClient, who: Caller, version_id: str) -> None:
+    for _ in range(2):
+        response = await client.put(
+            f"{SECTIONS}/{version_id}", json=strength_section(), headers=who.headers
+        )
+        assert response.status_code == 200

@@ -223,3 +223,15 @@ async def test_unreachable_database_on_write_is_503_and_nothing_half_done(
     assert response.status_code == 503
     assert await TemplateRoutineDocument.get_motor_collection().count_documents({}) == 0
     assert await SectionDocument.get_motor_collection().count_documents({}) == 0
+
+
+async def test_references_and_embedded_content_together_are_bounded_too(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    big = await create(client, trainer, SECTIONS, large_section())
+    embedded = {k: v for k, v in large_section().items() if k not in ("isPublic",)}
+    body = {"name": "Mixed", "type": "strength", "sections": [big["id"]] * 12 + [embedded] * 6}
+    response = await client.post(WORKOUTS, json=body, headers=trainer.headers)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "body" and "MiB" in error["message"]
