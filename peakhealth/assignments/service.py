@@ -22,6 +22,7 @@ from peakhealth.assignments.schedule import LIVE, check_assignment_move, end_dat
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
+from peakhealth.pages import total_items
 from peakhealth.plan.base import WEEKDAYS
 from peakhealth.plan.routines import default_training_days
 from peakhealth.routines.documents import TemplateRoutineDocument
@@ -66,7 +67,6 @@ async def list_page(
     if status:
         conditions.append({"status": status})
     query = {"$and": conditions}
-    total = await RoutineAssignment.find(query).count()
     items = (
         await RoutineAssignment.find(query)
         .sort([("assignedAt", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
@@ -74,7 +74,7 @@ async def list_page(
         .limit(limit)
         .to_list()
     )
-    return items, total
+    return items, await total_items(skip, limit, len(items), RoutineAssignment.find(query).count)
 
 
 async def _check_may_assign(

@@ -13,6 +13,7 @@ from pydantic import Field
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from peakhealth.errors import NotFound
+from peakhealth.pages import read_page
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 LinkStatus = Literal["active", "ended"]
@@ -94,16 +95,13 @@ class EmbeddedDirectory:
     async def clients_of(
         self, trainer_id: str, *, offset: int, limit: int
     ) -> tuple[list[ClientLink], int]:
-        query = {"trainerId": trainer_id, "status": "active"}
-        total = await self._collection().count_documents(query)
-        cursor = (
-            self._collection()
-            .find(query)
-            .sort([("createdAt", ASCENDING), ("_id", ASCENDING)])
-            .skip(offset)
-            .limit(limit)
+        rows, total = await read_page(
+            self._collection(),
+            {"trainerId": trainer_id, "status": "active"},
+            sort=[("createdAt", ASCENDING), ("_id", ASCENDING)],
+            skip=offset,
+            limit=limit,
         )
-        rows = await cursor.to_list(None)
         return [
             ClientLink(clientId=row["clientId"], status=row["status"], createdAt=row["createdAt"])
             for row in rows

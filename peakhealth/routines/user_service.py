@@ -15,6 +15,7 @@ from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, Forbidden, NotFound
 from peakhealth.identity.users import CurrentUser
+from peakhealth.pages import read_page
 from peakhealth.plan.routines import (
     RoutineFields,
     TemplateRoutine,
@@ -312,14 +313,14 @@ async def list_routines(
         return [], 0
     query = branches[0] if len(branches) == 1 else {"$or": branches}
     collection = _routines()
-    total = await collection.count_documents(query)
     projection = None if full else {"workouts": 0}
-    rows = (
-        await collection.find(query, projection)
-        .sort([("createdAt", -1), ("_id", -1)])
-        .skip(skip)
-        .limit(limit)
-        .to_list(None)
+    rows, total = await read_page(
+        collection,
+        query,
+        sort=[("createdAt", -1), ("_id", -1)],
+        skip=skip,
+        limit=limit,
+        projection=projection,
     )
     uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
     if uncounted:  # template versions stored before counts were: counted once from their tree

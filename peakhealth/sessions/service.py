@@ -17,6 +17,7 @@ from peakhealth.assignments.service import readable_filter
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.users import CurrentUser
+from peakhealth.pages import read_page
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
@@ -87,16 +88,14 @@ async def list_calendar(
     if assignment_id is not None:
         conditions.append({"routineAssignmentId": PydanticObjectId(assignment_id)})
     query = {"$and": conditions}
-    collection = _sessions()
-    total = await collection.count_documents(query)
-    rows: list[dict[str, Any]] = (
-        await collection.find(query, None if full else SUMMARY_PROJECTION)
-        .sort(CALENDAR_ORDER)
-        .skip(skip)
-        .limit(limit)
-        .to_list(None)
+    return await read_page(
+        _sessions(),
+        query,
+        sort=CALENDAR_ORDER,
+        skip=skip,
+        limit=limit,
+        projection=None if full else SUMMARY_PROJECTION,
     )
-    return rows, total
 
 
 async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:

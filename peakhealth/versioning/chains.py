@@ -18,6 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from peakhealth.errors import Conflict, NotFound
 from peakhealth.identity.users import CurrentUser
+from peakhealth.pages import read_page
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 from peakhealth.versioning.documents import (
@@ -80,10 +81,9 @@ async def find_page(
     unless `full`, and the total count. Summaries are read without the tree."""
     scoped = cls.in_scope(query)
     collection = cls.get_motor_collection()
-    total = await collection.count_documents(scoped)
     projection = None if full else {cls.tree_field: 0}
-    rows = (
-        await collection.find(scoped, projection).sort(sort).skip(skip).limit(limit).to_list(None)
+    rows, total = await read_page(
+        collection, scoped, sort=sort, skip=skip, limit=limit, projection=projection
     )
     uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
     if uncounted:  # stored before counts were: their tree is needed once to count it

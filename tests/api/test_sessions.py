@@ -585,7 +585,7 @@ async def test_calendar_by_assignment_and_a_client_passing_another_user_sees_not
     assert other.json()["data"] == []
 
 
-async def test_calendar_page_is_one_query_and_one_count(
+async def test_calendar_page_counts_only_when_the_page_cannot_tell_the_total(
     app: FastAPI,
     client: httpx.AsyncClient,
     client_user: Caller,
@@ -594,16 +594,33 @@ async def test_calendar_page_is_one_query_and_one_count(
     for day in ("2025-03-03", "2025-03-04", "2025-03-05"):
         await insert_session(*plan, client_user, scheduled_date=day)
     store = app.state.client
-    before = dict(store.calls)
-    response = await client.get(
-        f"{SESSIONS}?from=2025-03-01&to=2025-03-31", headers=client_user.headers
-    )
-    assert len(response.json()["data"]) == 3
-    calls = {name: store.calls[name] - before.get(name, 0) for name in store.calls}
-    assert {name: count for name, count in calls.items() if count} == {
-        "find": 1,
-        "count_documents": 1,
+
+    async def calls_of(query: str) -> tuple[dict[str, Any], dict[str, int]]:
+        before = dict(store.calls)
+        response = await client.get(f"{SESSIONS}?{query}", headers=client_user.headers)
+        calls = {name: store.calls[name] - before.get(name, 0) for name in store.calls}
+        return response.json(), {name: count for name, count in calls.items() if count}
+
+    month = "from=2025-03-01&to=2025-03-31"
+    short, calls = await calls_of(month)  # fewer than limit: the page is the whole answer
+    assert len(short["data"]) == 3 and short["pagination"]["totalItems"] == 3
+    assert calls == {"find": 1}
+    full, calls = await calls_of(f"{month}&limit=2")  # a full page: there may be more
+    assert full["pagination"] | {"currentPage": 1} == {
+        "currentPage": 1,
+        "pageSize": 2,
+        "totalItems": 3,
+        "totalPages": 2,
+        "hasNextPage": True,
+        "hasPrevPage": False,
     }
+    assert calls == {"find": 1, "count_documents": 1}
+    last, calls = await calls_of(f"{month}&limit=2&page=2")
+    assert len(last["data"]) == 1 and last["pagination"]["totalItems"] == 3
+    assert calls == {"find": 1}
+    past, calls = await calls_of(f"{month}&limit=2&page=5")  # past the end: counted
+    assert past["data"] == [] and past["pagination"]["totalItems"] == 3
+    assert calls == {"find": 1, "count_documents": 1}
 
 
 async def test_a_put_is_one_read_and_one_write(

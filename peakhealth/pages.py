@@ -1,0 +1,34 @@
+"""Reading one page of stored documents and how many match in all, shared by every list. The
+count is a second round trip (a scan of the index on a server), so it is asked only when the page
+cannot tell the total by itself."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+async def total_items(
+    skip: int, limit: int, found: int, count: Callable[[], Awaitable[int]]
+) -> int:
+    """How many items match in all, given a page of `found` items read at `skip` with `limit`. A
+    page that is neither full nor empty past the start knows it (skip + found); a full page, or an
+    empty one past the start, calls `count`."""
+    if 0 < found < limit or (found == 0 and skip == 0):
+        return skip + found
+    return await count()
+
+
+async def read_page(
+    collection: Any,
+    query: dict[str, Any],
+    *,
+    sort: list[tuple[str, Any]],
+    skip: int,
+    limit: int,
+    projection: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The raw documents of one page of `query` in `sort` order, and how many match in all."""
+    rows: list[dict[str, Any]] = (
+        await collection.find(query, projection).sort(sort).skip(skip).limit(limit).to_list(None)
+    )
+    total = await total_items(skip, limit, len(rows), lambda: collection.count_documents(query))
+    return rows, total
