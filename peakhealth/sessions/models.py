@@ -130,9 +130,8 @@ _full = TypeAdapter(SessionRead)
 _summary = TypeAdapter(SessionSummary)
 
 
-def present(stored: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
-    """A stored session (raw, as MongoDB holds it) as the API shows it; absent fields left out."""
+def session_view(stored: dict[str, Any], *, full: bool = True) -> SessionRead | SessionSummary:
+    """A stored session (raw, as MongoDB holds it) read into the model the API shows."""
     adapter: TypeAdapter[Any] = _full if full else _summary
-    shown = adapter.validate_python(stored)
-    body: dict[str, Any] = adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
-    return body
+    shown: SessionRead | SessionSummary = adapter.validate_python(stored)
+    return shown

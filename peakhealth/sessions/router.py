@@ -1,13 +1,13 @@
 """`/api/workout-sessions` and `/api/exercises/{exerciseId}/history`."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
 from peakhealth.http.pagination import PageRequest, page_of, page_request
+from peakhealth.http.responses import json_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.sessions import service
@@ -17,7 +17,7 @@ from peakhealth.sessions.models import (
     SessionPage,
     SessionRead,
     SessionUpdate,
-    present,
+    session_view,
 )
 from peakhealth.sessions.transitions import SessionStatus
 
@@ -51,7 +51,7 @@ async def list_sessions(
         Literal["full", "summary"],
         Query(description="full: snapshot and log; summary: the workout's name and type only"),
     ] = "full",
-) -> JSONResponse:
+) -> Response:
     rows, total = await service.list_calendar(
         user,
         date_from=date_from,
@@ -64,8 +64,8 @@ async def list_sessions(
         full=view == "full",
     )
     # Answered directly: a summary would also pass as a whole session with no sections.
-    items = [present(row, full=view == "full") for row in rows]
-    return JSONResponse(page_of(items, total, pages))
+    items = [session_view(row, full=view == "full") for row in rows]
+    return json_response(page_of(items, total, pages))
 
 
 @router.post(
@@ -75,8 +75,8 @@ async def list_sessions(
     **OMIT_ABSENT,
     summary="Schedule a workout of one of your own routines",
 )
-async def create_session(request: SessionCreate, user: User) -> dict[str, Any]:
-    return present(await service.create(user, request))
+async def create_session(request: SessionCreate, user: User) -> Response:
+    return json_response(session_view(await service.create(user, request)), status_code=201)
 
 
 @router.get(
@@ -85,8 +85,8 @@ async def create_session(request: SessionCreate, user: User) -> dict[str, Any]:
     **OMIT_ABSENT,
     summary="One session with snapshot and log",
 )
-async def read_session(id: DocumentId, user: User) -> dict[str, Any]:
-    return present(await service.load(id, user))
+async def read_session(id: DocumentId, user: User) -> Response:
+    return json_response(session_view(await service.load(id, user)))
 
 
 @router.put(
@@ -97,8 +97,8 @@ async def read_session(id: DocumentId, user: User) -> dict[str, Any]:
 )
 async def update_session(
     id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog
-) -> dict[str, Any]:
-    return present(await service.update(id, change, user, catalog))
+) -> Response:
+    return json_response(session_view(await service.update(id, change, user, catalog)))
 
 
 @router.get(

@@ -1,0 +1,19 @@
+"""Response bodies written to JSON bytes by pydantic's core in one pass, straight from read models
+(or data already shaped as the API shows it), absent fields left out. A route answering this way
+keeps its `response_model` for the OpenAPI document: FastAPI does not check a `Response` again, so
+the read model is the one check."""
+
+from typing import Any
+
+from fastapi import Response
+from pydantic import TypeAdapter
+
+_ANYTHING: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def json_bytes(content: Any) -> bytes:
+    return _ANYTHING.dump_json(content, by_alias=True, exclude_none=True)
+
+
+def json_response(content: Any, *, status_code: int = 200) -> Response:
+    return Response(json_bytes(content), status_code=status_code, media_type="application/json")
