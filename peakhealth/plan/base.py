@@ -20,12 +20,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
     StringConstraints,
     Tag,
     ValidationError,
-    model_serializer,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -166,34 +163,22 @@ class Source(PlanModel):
 
 
 def element_id_field() -> Any:
-    """An embedded element's id: `_id` in MongoDB (Beanie's encoder writes `alias`), `id` over
-    HTTP (the OpenAPI document and responses), `_id` still read; fresh when absent or null."""
+    """An embedded element's id: `id` over HTTP (requests and the OpenAPI document), `_id` still
+    read; written `_id` by alias, as MongoDB keeps it (responses use the read models, which
+    write `id`); fresh when absent or null."""
     return Field(
         default_factory=PydanticObjectId,
         alias="_id",
         validation_alias=AliasChoices("id", "_id"),
-        serialization_alias="id",
         description="Element id (24 hex characters); kept when submitted, generated when absent"
         " or null",
     )
-
-
-STORAGE = {"storage": True}  # serialization context: the layout MongoDB stores
 
 
 class PlanElement(PlanModel):
     """An element of the plan tree with its own id."""
 
     id: ElementId = element_id_field()
-
-    # No return annotation on purpose: pydantic then keeps the model's own serialization schema.
-    @model_serializer(mode="wrap")
-    def _id_as_stored(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):
-        """With the STORAGE context the element id is written `_id`, as MongoDB keeps it."""
-        data: dict[str, Any] = handler(self)
-        if info.context is STORAGE and "id" in data:
-            data["_id"] = data.pop("id")
-        return data
 
 
 def tagged_union(

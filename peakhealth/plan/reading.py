@@ -55,12 +55,14 @@ def lenient(annotation: Any) -> Any:
     return annotation
 
 
-def _field(info: FieldInfo) -> Any:
+def _field(name: str, info: FieldInfo) -> Any:
+    """The lenient twin of a plan field: read by the same names, always shown by its own name
+    (a storage alias such as `_id` never reaches a response)."""
     documented = [m for m in (_documentation(item) for item in info.metadata) if m is not None]
     options: dict[str, Any] = {
         "alias": info.alias,
         "validation_alias": info.validation_alias,
-        "serialization_alias": info.serialization_alias,
+        "serialization_alias": name,
         "description": info.description,
         "json_schema_extra": info.json_schema_extra,
     }
@@ -78,7 +80,7 @@ def _field(info: FieldInfo) -> Any:
 def read_fields(model: type[BaseModel], *, leave_out: frozenset[str] = frozenset()) -> Any:
     """The lenient field definitions of `model`, for `create_model`."""
     return {
-        name: (lenient(info.annotation), _field(info))
+        name: (lenient(info.annotation), _field(name, info))
         for name, info in model.model_fields.items()
         if name not in leave_out
     }

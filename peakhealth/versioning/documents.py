@@ -23,7 +23,6 @@ from pydantic import (
 )
 
 from peakhealth.errors import FieldError, ValidationFailed, field_errors
-from peakhealth.plan.base import STORAGE
 from peakhealth.plan.reading import (
     READ_CONFIG,
     IdText,
@@ -150,9 +149,7 @@ D = TypeVar("D", bound=VersionedDocument)
 def content_fields(content: BaseModel) -> dict[str, Any]:
     """Content as stored in MongoDB (aliases, ObjectIds, no nulls), without its own id, with
     the counts of its tree."""
-    stored: dict[str, Any] = content.model_dump(
-        mode="python", by_alias=True, exclude_none=True, context=STORAGE
-    )
+    stored: dict[str, Any] = content.model_dump(mode="python", by_alias=True, exclude_none=True)
     stored.pop("_id", None)
     stored.pop("orderIndex", None)
     stored["counts"] = count_tree(stored).model_dump()

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from peakhealth.errors import field_errors, format_path
 from peakhealth.plan.base import SERVER_MANAGED, drop_server_managed, is_object_id
+from peakhealth.plan.reading import read_model
 from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft, TemplateRoutineBody
 from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.plan.tree import duplicate_ids, elements, with_fresh_ids
@@ -358,7 +359,7 @@ def test_catalog_ids_are_whole_uuids(bad: str) -> None:
     assert list(errors_of(SECTION_DRAFT, body)) == ["exercises[0].exerciseVariantId"]
 
 
-# `_id` in storage, `id` over HTTP (request schemas, responses)
+# `_id` in storage, `id` over HTTP (request schemas, read models in responses)
 
 
 def all_keys(node: Any) -> set[str]:
@@ -369,9 +370,22 @@ def all_keys(node: Any) -> set[str]:
     return set()
 
 
-@pytest.mark.parametrize("mode", ["validation", "serialization"])
 @pytest.mark.parametrize(
-    "shape", [SectionDraft, LibraryWorkoutBody, TemplateRoutineBody, Workout, TemplateRoutine]
+    ("shape", "mode"),
+    [
+        *[
+            (shape, "validation")
+            for shape in (
+                SectionDraft,
+                LibraryWorkoutBody,
+                TemplateRoutineBody,
+                Workout,
+                TemplateRoutine,
+            )
+        ],
+        (read_model(Workout), "serialization"),
+        (read_model(TemplateRoutine), "serialization"),
+    ],
 )
 def test_schemas_name_element_ids_id(shape: Any, mode: Any) -> None:
     schema = TypeAdapter(shape).json_schema(mode=mode)
@@ -382,11 +396,13 @@ def test_schemas_name_element_ids_id(shape: Any, mode: Any) -> None:
 
 def test_storage_keeps_underscore_id_and_responses_say_id() -> None:
     workout = a_workout()
-    stored = Encoder(to_db=True, keep_nulls=False).encode(workout)
+    stored = workout.model_dump(by_alias=True, exclude_none=True)
+    assert stored == Encoder(to_db=True, keep_nulls=False).encode(workout)
     exercise = stored["sections"][0]["exercises"][0]
     assert "id" not in exercise and isinstance(exercise["_id"], ObjectId)
     assert isinstance(exercise["sets"][0]["_id"], ObjectId)
-    served = workout.model_dump(mode="json", by_alias=True)
+    shown = TypeAdapter(read_model(Workout))
+    served = shown.dump_python(shown.validate_python(stored), mode="json", by_alias=True)
     assert "_id" not in all_keys(served)
     assert served["sections"][0]["exercises"][0]["id"] == str(exercise["_id"])
     assert WORKOUT.validate_python(stored) == workout
