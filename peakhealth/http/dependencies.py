@@ -1,4 +1,7 @@
-"""Dependencies shared by routers: the current user, role requirements, path ids, adapters."""
+"""Dependencies shared by routers: the current user, role requirements, path ids, adapters.
+
+Every dependency is `async def`, even when it awaits nothing: FastAPI runs a plain `def`
+dependency in a worker thread, a hand-off per request that costs more than the work."""
 
 from typing import Annotated, Any
 
@@ -35,7 +38,7 @@ async def current_user(
 User = Annotated[CurrentUser, Depends(current_user)]
 
 
-def plan_author(user: User) -> CurrentUser:
+async def plan_author(user: User) -> CurrentUser:
     """Trainers and admins; clients get 403."""
     if not user.authors_plans:
         raise Forbidden("only trainers and admins build the library and publish templates")
@@ -48,7 +51,7 @@ Author = Annotated[CurrentUser, Depends(plan_author)]
 ID_PATTERN = "^[0-9a-fA-F]{24}$"
 
 
-def document_id(
+async def document_id(
     id: Annotated[
         str,
         Path(
@@ -70,17 +73,17 @@ VersionId = DocumentId  # the id of one version of a chain
 OMIT_ABSENT: dict[str, Any] = {"response_model_exclude_none": True}
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     configured: Settings = request.app.state.settings
     return configured
 
 
-def catalog(request: Request) -> ExerciseCatalog:
+async def catalog(request: Request) -> ExerciseCatalog:
     adapter: ExerciseCatalog = request.app.state.catalog
     return adapter
 
 
-def directory(request: Request) -> UserDirectory:
+async def directory(request: Request) -> UserDirectory:
     adapter: UserDirectory = request.app.state.directory
     return adapter
 

@@ -26,14 +26,14 @@ class PageRequest:
         return (self.page - 1) * self.limit
 
 
-def page_request(
+async def page_request(
     page: int = Query(1, ge=1, le=1_000_000, description="1-based page number"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="items per page, at most 100"),
 ) -> PageRequest:
     return PageRequest(page=page, limit=limit)
 
 
-def plan_page_request(
+async def plan_page_request(
     pages: Annotated[PageRequest, Depends(page_request)],
     view: Annotated[
         Literal["summary", "full"],

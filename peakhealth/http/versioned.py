@@ -54,7 +54,7 @@ def plan_page(document: type[VersionedDocument]) -> Any:
     return _plan_pages[document]
 
 
-def older_than(
+async def older_than(
     olderThan: Annotated[
         str | None,
         Query(description="Purge versions archived longer than this (30d, 12h, P30D)"),

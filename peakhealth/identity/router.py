@@ -31,13 +31,13 @@ class ClientPage(Page[Client]):
     """One page of the calling trainer's clients."""
 
 
-def admin(user: User) -> CurrentUser:
+async def admin(user: User) -> CurrentUser:
     if not user.is_admin:
         raise Forbidden("only an admin links trainers and clients")
     return user
 
 
-def links_managed_here(directory: Directory) -> UserDirectory:
+async def links_managed_here(directory: Directory) -> UserDirectory:
     if not directory.manages_links:
         raise Conflict("trainer-client links are managed in Supabase (table trainer_clients)")
     return directory

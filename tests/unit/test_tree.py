@@ -9,8 +9,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from peakhealth.errors import field_errors, format_path
 from peakhealth.plan.base import SERVER_MANAGED, drop_server_managed, is_object_id
-from peakhealth.plan.reading import read_model
 from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft, TemplateRoutineBody
+from peakhealth.plan.reading import read_model
 from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.plan.tree import duplicate_ids, elements, with_fresh_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
