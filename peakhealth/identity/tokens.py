@@ -3,15 +3,19 @@ development with the same secret."""
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import jwt
+from cachetools import TLRUCache
 
 from peakhealth.errors import DomainError
 from peakhealth.identity.jwks import ASYMMETRIC, JwksCache, UnknownKey, jwks_url
 from peakhealth.identity.users import ROLES, CurrentUser, Role
 
 AUDIENCE = "authenticated"
+REMEMBER_SECONDS = 60  # how long a verified token is taken on trust (never past its `exp`)
+REMEMBERED_TOKENS = 4096
 
 
 class InvalidToken(DomainError):
@@ -27,18 +31,42 @@ class TokenVerifier:
     """Checks signature, `exp`, `aud`, `sub` (a UUID) and, with a Supabase URL, `iss`; reads the
     role from `app_metadata.role` only (`user_metadata` is editable by the user). HS256 tokens are
     checked with the secret; RS256 and ES256 tokens with the key their `kid` names in the
-    project's JWKS (see `JwksCache`)."""
+    project's JWKS (see `JwksCache`).
+
+    A client sends the same token with every request until it refreshes it, so a verified token
+    is remembered for `REMEMBER_SECONDS` at most, and never past its `exp`: a repeated request
+    skips the signature check (about 0.15 ms for HS256, more for RS256 and ES256). Refused tokens
+    are not remembered."""
 
     def __init__(
-        self, *, secret: str | None, supabase_url: str | None, jwks: JwksCache | None = None
+        self,
+        *,
+        secret: str | None,
+        supabase_url: str | None,
+        jwks: JwksCache | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = secret
         self._issuer = issuer_for(supabase_url) if supabase_url else None
         self.jwks = jwks or (JwksCache(jwks_url(supabase_url)) if supabase_url else None)
+        self._verified: TLRUCache[str, tuple[CurrentUser, float]] = TLRUCache(
+            maxsize=REMEMBERED_TOKENS,
+            ttu=lambda _token, value, now: min(now + REMEMBER_SECONDS, value[1]),
+            timer=clock,
+        )
 
     async def verify(self, token: str) -> CurrentUser:
         """The caller the token names; raises InvalidToken (401), or ServiceUnavailable (503)
         when the token needs the JWKS and none could ever be fetched."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            return remembered[0]
+        user, expires = await self._check(token)
+        self._verified[token] = (user, expires)
+        return user
+
+    async def _check(self, token: str) -> tuple[CurrentUser, float]:
+        """Signature and claims: the caller and the token's `exp`."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -66,7 +94,7 @@ class TokenVerifier:
             raise InvalidToken(f"the token was not issued by {self._issuer}") from error
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the token is not valid: {error}") from error
-        return user_from_claims(claims)
+        return user_from_claims(claims), float(claims["exp"])
 
     @staticmethod
     async def _signing_key(jwks: JwksCache, kid: Any) -> jwt.PyJWK:

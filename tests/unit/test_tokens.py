@@ -7,7 +7,13 @@ from typing import Any
 import jwt
 import pytest
 
-from peakhealth.identity.tokens import InvalidToken, TokenVerifier, issuer_for, mint_token
+from peakhealth.identity.tokens import (
+    REMEMBER_SECONDS,
+    InvalidToken,
+    TokenVerifier,
+    issuer_for,
+    mint_token,
+)
 
 SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
 USER_ID = "33333333-3333-3333-3333-333333333333"
@@ -181,3 +187,43 @@ async def test_minted_token_with_issuer_verifies_against_the_project() -> None:
     assert (await project_verifier().verify(token)).role == "admin"
     with pytest.raises(InvalidToken):
         await project_verifier().verify(mint_token(SECRET, sub=USER_ID))
+
+
+# A verified token is taken on trust for a minute at most, never past its `exp`.
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_verified_token_is_remembered() -> None:
+    clock = Clock()
+    checking = TokenVerifier(secret=SECRET, supabase_url=None, clock=clock)
+    token = encode(claims())
+    first = await checking.verify(token)
+    clock.now += REMEMBER_SECONDS - 1
+    assert await checking.verify(token) is first  # not checked again: the same answer
+    clock.now += 2
+    again = await checking.verify(token)
+    assert again == first and again is not first  # checked again after a minute
+
+
+async def test_a_token_is_not_remembered_past_its_expiry() -> None:
+    clock = Clock()
+    checking = TokenVerifier(secret=SECRET, supabase_url=None, clock=clock)
+    token = encode(claims(exp=int(clock.now) + 10))
+    first = await checking.verify(token)
+    clock.now += 11
+    assert await checking.verify(token) is not first
+
+
+async def test_a_refused_token_is_not_remembered() -> None:
+    checking = verifier()
+    token = encode(claims(), "another-secret-that-is-long-enough-for-hs256")
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            await checking.verify(token)
