@@ -16,7 +16,7 @@ from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_req
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
-from peakhealth.versioning.documents import D, VersionedDocument, render_stored
+from peakhealth.versioning.documents import D, VersionedDocument, render_and_remember
 
 Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[Any]]
 PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
@@ -36,9 +36,12 @@ class PurgeResult(BaseModel):
 def version_response(
     document: type[VersionedDocument], stored: dict[str, Any], *, status_code: int = 200
 ) -> Response:
-    """One whole version as the API shows it, serialised straight to JSON bytes."""
+    """One whole version as the API shows it, serialised straight to JSON bytes (and kept for
+    the reads that follow)."""
     return Response(
-        render_stored(document, stored), status_code=status_code, media_type="application/json"
+        render_and_remember(document, stored),
+        status_code=status_code,
+        media_type="application/json",
     )
 
 
@@ -98,7 +101,8 @@ def add_version_chain_routes(
 
     @router.get("/{id}", response_model=version_model, summary=f"One {kind} version")
     async def read(user: User, id: VersionId) -> Response:
-        return version_response(document, await chains.read_stored(document, id, user))
+        answer = await chains.read_answer(document, id, user)
+        return Response(answer, media_type="application/json")
 
     @router.get(
         "/{id}/versions",

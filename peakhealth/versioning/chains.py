@@ -28,6 +28,8 @@ from peakhealth.versioning.documents import (
     VersionedDocument,
     content_fields,
     present_stored,
+    remembered_answer,
+    render_and_remember,
     upgrade,
 )
 from peakhealth.versioning.heads import Lease
@@ -60,6 +62,23 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
     ):
         raise NotFound(f"no {cls.kind} version with id {version_id}")
     return stored
+
+
+async def read_answer(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> bytes:
+    """One version as the JSON bytes the API answers, or NotFound when it does not exist or the
+    caller may not read it. Reads the fields beside the tree first: when an answer for exactly
+    those is kept, the tree is not read at all."""
+    collection = cls.get_motor_collection()
+    query = cls.in_scope({"_id": parse_id(version_id), **rules.readable_filter(user)})
+    fields = await collection.find_one(query, {cls.tree_field: 0})
+    if fields is not None:
+        known = remembered_answer(cls, fields)
+        if known is not None:
+            return known
+        stored = await collection.find_one(query)
+        if stored is not None:
+            return render_and_remember(cls, stored)
+    raise NotFound(f"no {cls.kind} version with id {version_id}")
 
 
 async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:

@@ -235,3 +235,29 @@ async def test_references_and_embedded_content_together_are_bounded_too(
     assert response.status_code == 422, response.text
     (error,) = response.json()["errors"]
     assert error["field"] == "body" and "MiB" in error["message"]
+
+
+async def test_a_version_read_again_skips_its_tree_until_its_state_changes(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller, other_trainer: Caller
+) -> None:
+    first = await create(client, trainer, SECTIONS, strength_section())
+    second = await publish(client, trainer, SECTIONS, first["id"], strength_section("Heavier"))
+    store = app.state.client
+
+    async def read(who: Caller = trainer, id_: str = first["id"]) -> tuple[httpx.Response, int]:
+        before = store.calls["find_one"]
+        response = await client.get(f"{SECTIONS}/{id_}", headers=who.headers)
+        return response, store.calls["find_one"] - before
+
+    answer, reads = await read()  # no longer latest: read whole, then kept
+    assert answer.json() == {**first, "isLatest": False} and reads == 2
+    again, reads = await read()
+    assert again.content == answer.content and reads == 1  # the tree is not read
+    outsider, _ = await read(other_trainer)  # a private version stays private
+    assert outsider.status_code == 404
+    archived = await client.put(f"{SECTIONS}/{first['id']}/archive", headers=trainer.headers)
+    assert archived.status_code == 200, archived.text
+    changed, reads = await read()
+    assert changed.json()["isArchived"] is True and reads == 2
+    latest, reads = await read(id_=second["id"])
+    assert latest.json() == second and reads == 1  # kept when it was published
