@@ -49,14 +49,22 @@ _INSERTS = frozenset({"insert_one", "insert_many"})
 
 def _stored_as_a_server_would(documents: Any) -> Any:
     """A server decodes pre-encoded values (RawBSONDocument) into plain documents; mongomock
-    would keep the wrapper object, which no query can look into."""
+    would keep the wrapper object, which no query can look into. A value shared by several
+    documents of one call (a workout's snapshot) is decoded once: mongomock copies every
+    document it stores, so they never share it once stored."""
+    seen: dict[int, Any] = {}
+
+    def plain(value: RawBSONDocument) -> Any:
+        if id(value) not in seen:
+            seen[id(value)] = bson.decode(value.raw)
+        return seen[id(value)]
 
     def decoded(document: Any) -> Any:
         if isinstance(document, dict) and any(
             isinstance(value, RawBSONDocument) for value in document.values()
         ):
             return {
-                key: bson.decode(value.raw) if isinstance(value, RawBSONDocument) else value
+                key: plain(value) if isinstance(value, RawBSONDocument) else value
                 for key, value in document.items()
             }
         return document
