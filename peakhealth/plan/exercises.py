@@ -55,6 +55,7 @@ class PlannedSet(PlanElement):
     """Fields every set has. `setNumber` is rewritten from array order (1-based)."""
 
     kind: ClassVar[str] = "these"
+    has_range: ClassVar[bool] = True  # a rep range (repsMin, repsMax) is a field of this kind
 
     setNumber: int = Field(default=1, description="Rewritten from array position, from 1")
     setType: SetType = "working"
@@ -65,7 +66,6 @@ class PlannedSet(PlanElement):
     @model_validator(mode="after")
     def _rep_type_needs(self) -> "PlannedSet":
         errors: list[tuple[tuple[str | int, ...], str]] = []
-        fields = type(self).model_fields
         rpe = getattr(self, "rpe", None)
         if rpe is not None and rpe * 2 != int(rpe * 2):
             errors.append((("rpe",), "RPE goes in steps of 0.5"))
@@ -74,7 +74,7 @@ class PlannedSet(PlanElement):
         if self.repType == "time" and getattr(self, "duration", None) is None:
             errors.append((("duration",), "duration is required when repType is 'time'"))
         if self.repType == "range":
-            if "repsMin" not in fields:
+            if not self.has_range:
                 errors.append((("repType",), f"'range' is not available for {self.kind} sets"))
             else:
                 low, high = getattr(self, "repsMin", None), getattr(self, "repsMax", None)
@@ -114,6 +114,7 @@ class MobilitySet(PlannedSet):
     holdTime: Seconds | None = None
 
     kind: ClassVar[str] = "mobility"
+    has_range: ClassVar[bool] = False
 
 
 class ExerciseBase(PlanElement):
