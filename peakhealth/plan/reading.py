@@ -10,14 +10,48 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from beanie import PydanticObjectId
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, create_model
+from bson import ObjectId
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    Tag,
+    WithJsonSchema,
+    create_model,
+)
 from pydantic.fields import FieldInfo
+from pydantic_core import core_schema
 
 ID_PATTERN = "^[0-9a-f]{24}$"
 
+
+def _id_from_text(value: str) -> ObjectId:
+    return ObjectId(value)  # bson's InvalidId is a ValueError: a validation error
+
+
+class _StoredId:
+    """How a read model takes an id: the ObjectId MongoDB returns is kept as it is (checked in
+    pydantic's core, no Python call per id, which matters in trees of hundreds of elements); a
+    text id is parsed. Written as its 24 hex characters."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        text = core_schema.no_info_after_validator_function(_id_from_text, core_schema.str_schema())
+        return core_schema.json_or_python_schema(
+            json_schema=text,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(ObjectId), text]
+            ),
+            serialization=core_schema.to_string_ser_schema(when_used="json"),
+        )
+
+
 # An id as the API shows it: always 24 lower-case hex characters.
 IdText = Annotated[
-    PydanticObjectId,
+    ObjectId,
+    _StoredId,
     WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "description": "24 hex characters"}),
 ]
 
