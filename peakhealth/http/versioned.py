@@ -16,7 +16,7 @@ from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_req
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
-from peakhealth.versioning.documents import D, VersionedDocument, render_and_remember
+from peakhealth.versioning.documents import D, VersionedDocument
 
 Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[Any]]
 PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
@@ -39,7 +39,7 @@ def version_response(
     """One whole version as the API shows it, serialised straight to JSON bytes (and kept for
     the reads that follow)."""
     return Response(
-        render_and_remember(document, stored),
+        chains.answer_of(document, stored),
         status_code=status_code,
         media_type="application/json",
     )

@@ -130,6 +130,11 @@ _full = TypeAdapter(SessionRead)
 _summary = TypeAdapter(SessionSummary)
 
 
+def render_session(stored: dict[str, Any]) -> bytes:
+    """A stored session, whole, as the JSON bytes the API answers."""
+    return _full.dump_json(_full.validate_python(stored), by_alias=True, exclude_none=True)
+
+
 def session_view(stored: dict[str, Any], *, full: bool = True) -> SessionRead | SessionSummary:
     """A stored session (raw, as MongoDB holds it) read into the model the API shows."""
     adapter: TypeAdapter[Any] = _full if full else _summary

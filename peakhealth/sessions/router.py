@@ -86,7 +86,7 @@ async def create_session(request: SessionCreate, user: User) -> Response:
     summary="One session with snapshot and log",
 )
 async def read_session(id: DocumentId, user: User) -> Response:
-    return json_response(session_view(await service.load(id, user)))
+    return Response(await service.read_answer(id, user), media_type="application/json")
 
 
 @router.put(

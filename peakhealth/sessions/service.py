@@ -12,6 +12,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from peakhealth import answers
 from peakhealth.assignments.progress import refresh_progress
 from peakhealth.assignments.service import readable_filter
 from peakhealth.catalog.port import ExerciseCatalog
@@ -21,7 +22,7 @@ from peakhealth.pages import read_page
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
-from peakhealth.sessions.models import SessionCreate, SessionUpdate
+from peakhealth.sessions.models import SessionCreate, SessionUpdate, render_session
 from peakhealth.sessions.performance import substituted_variants, validate_log
 from peakhealth.sessions.transitions import (
     apply_transition,
@@ -106,6 +107,21 @@ async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
     if stored is None:
         raise NotFound(f"no workout session with id {session_id}")
     return stored
+
+
+async def read_answer(session_id: str, user: CurrentUser) -> bytes:
+    """One session as the JSON bytes the API answers, or NotFound when it does not exist or the
+    caller may not read it. Its snapshot never changes: a kept answer skips reading it."""
+    answer = await answers.read_answer(
+        _sessions(),
+        {"_id": PydanticObjectId(session_id), **readable_filter(user)},
+        kind="session",
+        fixed="workoutSnapshot",
+        render=render_session,
+    )
+    if answer is None:
+        raise NotFound(f"no workout session with id {session_id}")
+    return answer
 
 
 async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:

@@ -10,12 +10,14 @@ document class's `scope`."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from beanie import PydanticObjectId
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
+from peakhealth import answers
 from peakhealth.errors import Conflict, NotFound
 from peakhealth.identity.users import CurrentUser
 from peakhealth.pages import read_page
@@ -28,8 +30,7 @@ from peakhealth.versioning.documents import (
     VersionedDocument,
     content_fields,
     present_stored,
-    remembered_answer,
-    render_and_remember,
+    render_stored,
     upgrade,
 )
 from peakhealth.versioning.heads import Lease
@@ -66,19 +67,22 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
 
 async def read_answer(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> bytes:
     """One version as the JSON bytes the API answers, or NotFound when it does not exist or the
-    caller may not read it. Reads the fields beside the tree first: when an answer for exactly
-    those is kept, the tree is not read at all."""
-    collection = cls.get_motor_collection()
-    query = cls.in_scope({"_id": parse_id(version_id), **rules.readable_filter(user)})
-    fields = await collection.find_one(query, {cls.tree_field: 0})
-    if fields is not None:
-        known = remembered_answer(cls, fields)
-        if known is not None:
-            return known
-        stored = await collection.find_one(query)
-        if stored is not None:
-            return render_and_remember(cls, stored)
-    raise NotFound(f"no {cls.kind} version with id {version_id}")
+    caller may not read it. Its tree never changes: a kept answer skips reading it."""
+    answer = await answers.read_answer(
+        cls.get_motor_collection(),
+        cls.in_scope({"_id": parse_id(version_id), **rules.readable_filter(user)}),
+        kind=cls.__name__,
+        fixed=cls.tree_field,
+        render=partial(render_stored, cls),
+    )
+    if answer is None:
+        raise NotFound(f"no {cls.kind} version with id {version_id}")
+    return answer
+
+
+def answer_of(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
+    """A version just written, as the JSON bytes the API answers, kept for the reads after."""
+    return answers.keep(cls.__name__, stored, render_stored(cls, stored), fixed=cls.tree_field)
 
 
 async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:

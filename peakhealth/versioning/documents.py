@@ -11,7 +11,6 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
 import bson
 from beanie import Document, PydanticObjectId
-from cachetools import LRUCache
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -291,31 +290,3 @@ def render_stored(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes
     return adapter.dump_json(
         adapter.validate_python(upgrade(stored)), by_alias=True, exclude_none=True
     )
-
-
-# A version's tree never changes once stored, so its answer depends only on the other, small
-# fields (latest, archived, ...): answers are kept by those, and a read whose fields match one
-# skips reading the tree, the read model and the JSON encoding. Bounded by answer size.
-RENDERED_BYTES = 32 * 1024 * 1024
-_rendered: LRUCache[tuple[str, bytes], bytes] = LRUCache(RENDERED_BYTES, getsizeof=len)
-
-
-def _answer_key(cls: type[VersionedDocument], fields: dict[str, Any]) -> tuple[str, bytes]:
-    """The class and every stored field but the tree, in a canonical order."""
-    return cls.__name__, bson.encode(
-        {name: fields[name] for name in sorted(fields) if name != cls.tree_field}
-    )
-
-
-def remembered_answer(cls: type[VersionedDocument], fields: dict[str, Any]) -> bytes | None:
-    """The answer rendered earlier for a version whose fields other than the tree are
-    `fields`, if it is still kept."""
-    return _rendered.get(_answer_key(cls, fields))
-
-
-def render_and_remember(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
-    """`render_stored`, kept for the next read of the same version in the same state."""
-    answer = render_stored(cls, stored)
-    if len(answer) <= RENDERED_BYTES // 16:  # no single answer crowds out the rest
-        _rendered[_answer_key(cls, stored)] = answer
-    return answer

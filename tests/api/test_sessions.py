@@ -794,3 +794,28 @@ async def test_twenty_concurrent_completions_complete_once(
     assert refreshed is not None
     assert refreshed["progress"]["completedWorkouts"] == 1
     assert refreshed["status"] == "completed"
+
+
+async def test_a_session_read_again_skips_its_snapshot_until_it_changes(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    client_user: Caller,
+    session_id: str,
+) -> None:
+    store = app.state.client
+
+    async def read(who: Caller = client_user) -> tuple[httpx.Response, int]:
+        before = store.calls["find_one"]
+        response = await client.get(f"{SESSIONS}/{session_id}", headers=who.headers)
+        return response, store.calls["find_one"] - before
+
+    first, reads = await read()
+    assert first.status_code == 200 and reads == 2  # the small fields, then the whole session
+    again, reads = await read()
+    assert again.content == first.content and reads == 1  # the snapshot is not read
+    stranger, _ = await read(make_caller("client"))
+    assert stranger.status_code == 404
+    assert (await put(client, client_user, session_id, {"notes": "felt strong"})).is_success
+    changed, reads = await read()
+    assert changed.json()["notes"] == "felt strong" and reads == 2
+    assert changed.json()["workoutSnapshot"] == first.json()["workoutSnapshot"]

@@ -1,0 +1,49 @@
+"""Answers kept for documents with a large part that never changes once stored: a version's tree,
+a session's workout snapshot. Such a document's JSON answer depends only on its other, small
+fields, so answers are kept by those. A read fetches the small fields first (with the reader's
+filter in the query); when an answer for exactly those fields is kept, the large part is neither
+read, checked nor encoded again. Any change of another field makes a new key, so a kept answer is
+never stale. Per process, bounded by the answers' size (least recently used go first)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import bson
+from cachetools import LRUCache
+
+KEPT_BYTES = 32 * 1024 * 1024
+_kept: LRUCache[tuple[str, bytes], bytes] = LRUCache(KEPT_BYTES, getsizeof=len)
+
+
+def _key(kind: str, fields: dict[str, Any], fixed: str) -> tuple[str, bytes]:
+    """The kind and every stored field but the fixed one, in a canonical order."""
+    return kind, bson.encode({name: fields[name] for name in sorted(fields) if name != fixed})
+
+
+def keep(kind: str, stored: dict[str, Any], answer: bytes, *, fixed: str) -> bytes:
+    """Keep `answer` for the next read of `stored` in the same state; returns it."""
+    if len(answer) <= KEPT_BYTES // 16:  # no single answer crowds out the rest
+        _kept[_key(kind, stored, fixed)] = answer
+    return answer
+
+
+async def read_answer(
+    collection: Any,
+    query: dict[str, Any],
+    *,
+    kind: str,
+    fixed: str,
+    render: Callable[[dict[str, Any]], bytes],
+) -> bytes | None:
+    """The answer for the document `query` finds (None when it finds none): kept, or rendered
+    from the whole document and kept. The field `fixed` must never change once stored."""
+    fields = await collection.find_one(query, {fixed: 0})
+    if fields is None:
+        return None
+    known = _kept.get(_key(kind, fields, fixed))
+    if known is not None:
+        return known
+    stored = await collection.find_one(query)
+    if stored is None:
+        return None
+    return keep(kind, stored, render(stored), fixed=fixed)
