@@ -27,6 +27,30 @@ def keep(kind: str, stored: dict[str, Any], answer: bytes, *, fixed: str) -> byt
     return answer
 
 
+async def read_answers(
+    collection: Any,
+    query: dict[str, Any],
+    rows: list[dict[str, Any]],
+    *,
+    kind: str,
+    fixed: str,
+    render: Callable[[dict[str, Any]], bytes],
+) -> list[bytes]:
+    """The answers for `rows` (documents `query` found, read without `fixed`), in their order:
+    kept ones as they are, the others read whole with one `$in` query, rendered and kept. A
+    document deleted in between is left out."""
+    found: list[bytes | None] = [_kept.get(_key(kind, row, fixed)) for row in rows]
+    missing = [row["_id"] for row, answer in zip(rows, found, strict=True) if answer is None]
+    if missing:
+        wanted = {"$and": [query, {"_id": {"$in": missing}}]}
+        whole = {doc["_id"]: doc for doc in await collection.find(wanted).to_list(None)}
+        for index, row in enumerate(rows):
+            stored = whole.get(row["_id"]) if found[index] is None else None
+            if stored is not None:
+                found[index] = keep(kind, stored, render(stored), fixed=fixed)
+    return [answer for answer in found if answer is not None]
+
+
 async def read_answer(
     collection: Any,
     query: dict[str, Any],

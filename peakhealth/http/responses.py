@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import Response
 from pydantic import TypeAdapter
 
+from peakhealth.http.pagination import PageRequest, page_of
+
 _ANYTHING: TypeAdapter[Any] = TypeAdapter(Any)
 
 
@@ -17,3 +19,10 @@ def json_bytes(content: Any) -> bytes:
 
 def json_response(content: Any, *, status_code: int = 200) -> Response:
     return Response(json_bytes(content), status_code=status_code, media_type="application/json")
+
+
+def page_response(items: list[bytes], total: int, request: PageRequest) -> Response:
+    """A page whose items are JSON answers already (rendered or kept): joined, not re-encoded."""
+    pagination = json_bytes(page_of([], total, request)["pagination"])
+    body = b'{"data":[' + b",".join(items) + b'],"pagination":' + pagination + b"}"
+    return Response(body, media_type="application/json")

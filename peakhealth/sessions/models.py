@@ -135,6 +135,11 @@ def render_session(stored: dict[str, Any]) -> bytes:
     return _full.dump_json(_full.validate_python(stored), by_alias=True, exclude_none=True)
 
 
+def render_summary(stored: dict[str, Any]) -> bytes:
+    """A stored session without sections and log, as the calendar's summary view shows it."""
+    return _summary.dump_json(_summary.validate_python(stored), by_alias=True, exclude_none=True)
+
+
 def session_view(stored: dict[str, Any], *, full: bool = True) -> SessionRead | SessionSummary:
     """A stored session (raw, as MongoDB holds it) read into the model the API shows."""
     adapter: TypeAdapter[Any] = _full if full else _summary

@@ -6,8 +6,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
-from peakhealth.http.pagination import PageRequest, page_of, page_request
-from peakhealth.http.responses import json_response
+from peakhealth.http.pagination import PageRequest, page_request
+from peakhealth.http.responses import json_response, page_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.sessions import service
@@ -52,7 +52,7 @@ async def list_sessions(
         Query(description="full: snapshot and log; summary: the workout's name and type only"),
     ] = "full",
 ) -> Response:
-    rows, total = await service.list_calendar(
+    found, total = await service.list_calendar(
         user,
         date_from=date_from,
         date_to=date_to,
@@ -63,9 +63,7 @@ async def list_sessions(
         limit=pages.limit,
         full=view == "full",
     )
-    # Answered directly: a summary would also pass as a whole session with no sections.
-    items = [session_view(row, full=view == "full") for row in rows]
-    return json_response(page_of(items, total, pages))
+    return page_response(found, total, pages)
 
 
 @router.post(

@@ -22,7 +22,12 @@ from peakhealth.pages import read_page
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
-from peakhealth.sessions.models import SessionCreate, SessionUpdate, render_session
+from peakhealth.sessions.models import (
+    SessionCreate,
+    SessionUpdate,
+    render_session,
+    render_summary,
+)
 from peakhealth.sessions.performance import substituted_variants, validate_log
 from peakhealth.sessions.transitions import (
     apply_transition,
@@ -69,10 +74,11 @@ async def list_calendar(
     skip: int,
     limit: int,
     full: bool = True,
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of the sessions the caller may read, by date, time and sequence, and how many
-    match in all; whole, or without sections and log. A `userId` outside what the caller may
-    read simply matches nothing."""
+) -> tuple[list[bytes], int]:
+    """One page of the sessions the caller may read, by date, time and sequence, as the JSON
+    answers of each, and how many match in all; whole, or without sections and log. A `userId`
+    outside what the caller may read simply matches nothing. Whole sessions are read without
+    their snapshot first: kept answers skip it (see `answers`)."""
     check_range(date_from, date_to)
     conditions: list[dict[str, Any]] = [readable_filter(user)]
     if user_id is not None:
@@ -89,14 +95,21 @@ async def list_calendar(
     if assignment_id is not None:
         conditions.append({"routineAssignmentId": PydanticObjectId(assignment_id)})
     query = {"$and": conditions}
-    return await read_page(
-        _sessions(),
+    collection = _sessions()
+    rows, total = await read_page(
+        collection,
         query,
         sort=CALENDAR_ORDER,
         skip=skip,
         limit=limit,
-        projection=None if full else SUMMARY_PROJECTION,
+        projection={"workoutSnapshot": 0} if full else SUMMARY_PROJECTION,
     )
+    if not full:
+        return [render_summary(row) for row in rows], total
+    found = await answers.read_answers(
+        collection, query, rows, kind="session", fixed="workoutSnapshot", render=render_session
+    )
+    return found, total
 
 
 async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
