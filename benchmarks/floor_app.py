@@ -4,7 +4,8 @@ middleware, dependencies, database or models.
 
 In process it is called through httpx.ASGITransport like the service; over TCP it runs under
 uvicorn with the defaults `peakhealth serve` uses:
-`python -m benchmarks.floor_app --port P --answers answers.json` (answers: {path: JSON})."""
+`python -m benchmarks.floor_app --port P --answers answers.json`
+(answers: {path: {"status": S, "answer": JSON}})."""
 
 import argparse
 import json
@@ -34,12 +35,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--answers", required=True, help="JSON file: {path: answer}")
+    parser.add_argument(
+        "--answers", required=True, help='JSON file: {path: {"status": S, "answer": JSON}}'
+    )
     args = parser.parse_args()
     with open(args.answers, encoding="utf-8") as source:
-        answers = json.load(source)
+        stored = json.load(source)
+    answers = {path: item["answer"] for path, item in stored.items()}
+    status = {path: item["status"] for path, item in stored.items()}
     # uvicorn's defaults, as `peakhealth serve` runs it (access log included)
-    uvicorn.run(floor_app(answers), host=args.host, port=args.port)
+    uvicorn.run(floor_app(answers, status), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """Over TCP: `python -m peakhealth serve` on a free port of 127.0.0.1, loaded by 8 concurrent
-clients (asyncio: 8 keep-alive connections, each a worker sending
-its next GET when the last answer is read), beside the framework floor
-(benchmarks.floor_app under uvicorn, answering the service's own answers) on another free port.
-Rounds of the service and of the floor alternate; throughput is requests over the wall time of
-the rounds, latency is per request."""
+clients (asyncio: 8 keep-alive connections, each a worker sending its next request when the last
+answer is read), beside the framework floor (benchmarks.floor_app under uvicorn, answering the
+service's own answers) on another free port. Rounds of the service and of the floor alternate;
+throughput is requests over the wall time of the rounds, latency is per request.
+
+Operations: the reads (a template, a session, a month of calendar, exercise history, an explore
+page) and publishing a template. Assigning and logging are measured in process only: each
+request needs fresh state (a client without that assignment, a session not yet completed) that
+a load loop cannot make without timing the making too."""
 
 import asyncio
 import json
@@ -16,7 +20,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,6 +30,8 @@ from benchmarks import plans
 from benchmarks.measure import Timings
 
 RATE_LIMIT = "100000000/minute"
+TEMPLATES = "/api/templates/routines"
+SESSIONS = "/api/workout-sessions"
 CONCURRENCY = 8
 
 
@@ -91,22 +99,48 @@ class Load:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+@dataclass(frozen=True)
+class Target:
+    """One operation's request as both servers receive it, and the answer the floor returns."""
+
+    operation: str
+    size: str
+    method: str
+    path: str
+    who: plans.Caller
+    body: object | None
+    status: int
+    answer: object
+
+    def encoded_body(self) -> bytes | None:
+        return None if self.body is None else json.dumps(self.body).encode()
+
+    @property
+    def floor_path(self) -> str:
+        """Where the floor answers it: one path per operation (the floor reads no query)."""
+        return "/" + "-".join(self.operation.replace("(", "").replace(")", "").split())
+
+
 class RawConnection:
-    """A keep-alive HTTP/1.1 connection sending one pre-encoded GET: far cheaper per request
+    """A keep-alive HTTP/1.1 connection sending one pre-encoded request: far cheaper per request
     than httpx, so the load generator (on the second core) does not cap the floor's
     throughput (httpx.AsyncClient tops out near 1,000 requests/s here, the bare app serves
     about 2,500)."""
 
-    def __init__(self, base: str, path: str, headers: dict[str, str]) -> None:
+    def __init__(self, base: str, target: Target, path: str) -> None:
         host, _, port = base.removeprefix("http://").partition(":")
         self.host, self.port = host, int(port)
-        lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        self.status = str(target.status)
+        body = target.encoded_body()
+        lines = [f"{target.method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines += [f"{name}: {value}" for name, value in target.who.headers.items()]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self) -> None:
+    async def send(self) -> None:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -121,7 +155,7 @@ class RawConnection:
         if length is None:
             raise RuntimeError(f"no Content-Length in {head!r}")
         body = await self.reader.readexactly(length)
-        if status_line.split(" ")[1] != "200":
+        if status_line.split(" ")[1] != self.status:
             raise RuntimeError(f"{status_line}: {body[:200]!r}")
 
     async def close(self) -> None:
@@ -131,15 +165,22 @@ class RawConnection:
 
 
 class HttpxConnection:
-    """The same GET through a shared httpx.AsyncClient (`--httpx-client`)."""
+    """The same request through a shared httpx.AsyncClient (`--httpx-client`)."""
 
-    def __init__(self, http: httpx.AsyncClient, path: str, headers: dict[str, str]) -> None:
-        self.http, self.path, self.headers = http, path, headers
+    def __init__(self, http: httpx.AsyncClient, target: Target, path: str) -> None:
+        self.http, self.target, self.path = http, target, path
+        self.body = target.encoded_body()
 
-    async def get(self) -> None:
-        response = await self.http.get(self.path, headers=self.headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {self.path}: {response.status_code} {response.text[:200]}")
+    async def send(self) -> None:
+        target = self.target
+        headers = dict(target.who.headers)
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        response = await self.http.request(
+            target.method, self.path, content=self.body, headers=headers
+        )
+        if response.status_code != target.status:
+            raise RuntimeError(f"{self.path}: {response.status_code} {response.text[:200]}")
 
     async def close(self) -> None:
         pass
@@ -149,7 +190,7 @@ Connection = RawConnection | HttpxConnection
 
 
 async def _round(connections: list[Connection], total: int) -> tuple[list[float], float]:
-    """`total` GETs by one worker per connection; their latencies and the wall time."""
+    """`total` requests by one worker per connection; their latencies and the wall time."""
     remaining = total
     latencies: list[float] = []
 
@@ -158,7 +199,7 @@ async def _round(connections: list[Connection], total: int) -> tuple[list[float]
         while remaining > 0:
             remaining -= 1
             begin = time.perf_counter()
-            await connection.get()
+            await connection.send()
             latencies.append(time.perf_counter() - begin)
 
     began = time.perf_counter()
@@ -167,28 +208,29 @@ async def _round(connections: list[Connection], total: int) -> tuple[list[float]
 
 
 async def _alternate(
-    targets: dict[str, tuple[str, str, dict[str, str]]],
+    servers: dict[str, tuple[str, str]],
+    target: Target,
     rounds: int,
     per_round: int,
     warmup: int,
     use_httpx: bool,
 ) -> dict[str, Load]:
-    """Alternate rounds over the targets (name: base URL, path, headers), CONCURRENCY
+    """Alternate rounds of `target` over the servers (name: base URL and path), CONCURRENCY
     connections each."""
-    loads = {name: Load(Timings()) for name in targets}
+    loads = {name: Load(Timings()) for name in servers}
     pool = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     clients: list[httpx.AsyncClient] = []
     connections: dict[str, list[Connection]] = {}
-    for name, (base, path, headers) in targets.items():
+    for name, (base, path) in servers.items():
         if use_httpx:
             clients.append(httpx.AsyncClient(base_url=base, limits=pool, timeout=30))
-            connections[name] = [HttpxConnection(clients[-1], path, headers)] * CONCURRENCY
+            connections[name] = [HttpxConnection(clients[-1], target, path)] * CONCURRENCY
         else:
-            connections[name] = [RawConnection(base, path, headers) for _ in range(CONCURRENCY)]
+            connections[name] = [RawConnection(base, target, path) for _ in range(CONCURRENCY)]
     try:
-        for name in targets:
+        for name in servers:
             await _round(connections[name], warmup)
-        names = list(targets)
+        names = list(servers)
         for index in range(rounds):
             order = names if index % 2 == 0 else names[::-1]
             for name in order:
@@ -206,27 +248,27 @@ async def _alternate(
     return loads
 
 
-def _prepare(base: str) -> dict[str, tuple[str, plans.Caller, object]]:
-    """Through the API: a template of 3 workouts, assigned to a linked client; the paths of the
-    template and of one session, who reads them, and their answers."""
+def _prepare(base: str) -> list[Target]:
+    """Through the API: 30 public templates of 3 workouts, one assigned to a linked client who
+    completed and logged its first 12 sessions; each operation's request, and its answer."""
     admin, trainer, client = plans.caller("admin"), plans.caller("trainer"), plans.caller("client")
     with httpx.Client(base_url=base, timeout=30) as http:
 
-        def ok(response: httpx.Response, status: int = 200) -> object:
+        def ok(response: httpx.Response, status: int = 200) -> Any:
             if response.status_code != status:
                 raise RuntimeError(f"{response.request.url}: {response.text[:300]}")
             return response.json() if response.content else None
 
         ok(http.put(f"/api/trainers/{trainer.id}/clients/{client.id}", headers=admin.headers), 204)
-        body = plans.embedded_template(3)
-        routine: dict = ok(  # type: ignore[assignment]
-            http.post("/api/templates/routines", json=body, headers=trainer.headers), 201
-        )
-        assignment: dict = ok(  # type: ignore[assignment]
+        body = plans.embedded_template(3)  # public
+        routines = [
+            ok(http.post(TEMPLATES, json=body, headers=trainer.headers), 201) for _ in range(30)
+        ]
+        assignment = ok(
             http.post(
                 "/api/routine-assignments",
                 json={
-                    "routineVersionId": routine["id"],
+                    "routineVersionId": routines[0]["id"],
                     "userId": client.id,
                     "startDate": plans.START,
                 },
@@ -234,26 +276,43 @@ def _prepare(base: str) -> dict[str, tuple[str, plans.Caller, object]]:
             ),
             201,
         )
-        page: dict = ok(  # type: ignore[assignment]
+        sessions = ok(
             http.get(
-                f"/api/workout-sessions?routineAssignmentId={assignment['id']}&limit=1",
+                f"{SESSIONS}?routineAssignmentId={assignment['id']}&limit=12",
                 headers=client.headers,
             )
-        )
-        template_path = f"/api/templates/routines/{routine['id']}"
-        session_path = f"/api/workout-sessions/{page['data'][0]['id']}"
-        return {
-            "GET one template": (
-                template_path,
+        )["data"]
+        for session in sessions:
+            change = {"status": "completed", "performanceLog": plans.completion_log(session)}
+            ok(http.put(f"{SESSIONS}/{session['id']}", json=change, headers=client.headers))
+        squat = sessions[0]["workoutSnapshot"]["sections"][1]["exercises"][0]["exerciseId"]
+        first_day = date.fromisoformat(plans.START)
+        month = f"from={first_day}&to={first_day + timedelta(days=30)}&limit=100"
+
+        def read(operation: str, size: str, path: str, who: plans.Caller) -> Target:
+            answer = ok(http.get(path, headers=who.headers))
+            return Target(operation, size, "GET", path, who, None, 200, answer)
+
+        created = ok(http.post(TEMPLATES, json=body, headers=trainer.headers), 201)
+        return [
+            read("GET one template", "3 workouts", f"{TEMPLATES}/{routines[0]['id']}", trainer),
+            read("GET one session", "1 of 36", f"{SESSIONS}/{sessions[0]['id']}", client),
+            read("calendar month (full)", "13 of 36", f"{SESSIONS}?{month}", client),
+            read(
+                "exercise history", "12 logged", f"/api/exercises/{squat}/history?limit=20", client
+            ),
+            read("explore page (20)", "31 templates", f"{TEMPLATES}?limit=20", client),
+            Target(
+                "publish template (embedded)",
+                "3 workouts",
+                "POST",
+                TEMPLATES,
                 trainer,
-                ok(http.get(template_path, headers=trainer.headers)),
+                body,
+                201,
+                created,
             ),
-            "GET one session": (
-                session_path,
-                client,
-                ok(http.get(session_path, headers=client.headers)),
-            ),
-        }
+        ]
 
 
 @dataclass
@@ -267,26 +326,34 @@ class TcpCell:
 def run(rounds: int, per_round: int, warmup: int, use_httpx: bool = False) -> list[TcpCell]:
     cells: list[TcpCell] = []
     with server(["-m", "peakhealth", "serve"], "/ready") as service_base:
-        prepared = _prepare(service_base)
+        targets = _prepare(service_base)
         with tempfile.TemporaryDirectory() as scratch:
             answers = Path(scratch, "answers.json")
-            answers.write_text(json.dumps({path: answer for path, _, answer in prepared.values()}))
+            answers.write_text(
+                json.dumps(
+                    {
+                        target.floor_path: {"status": target.status, "answer": target.answer}
+                        for target in targets
+                    }
+                )
+            )
             floor_arguments = ["-m", "benchmarks.floor_app", "--answers", str(answers)]
-            first_path = next(iter(prepared.values()))[0]
-            with server(floor_arguments, first_path) as floor_base:
-                for operation, (path, who, _) in prepared.items():
+            with server(floor_arguments, targets[0].floor_path) as floor_base:
+                for target in targets:
                     loads = asyncio.run(
                         _alternate(
                             {
-                                "service": (service_base, path, who.headers),
-                                "floor": (floor_base, path, who.headers),
+                                "service": (service_base, target.path),
+                                "floor": (floor_base, target.floor_path),
                             },
+                            target,
                             rounds,
                             per_round,
                             warmup,
                             use_httpx,
                         )
                     )
-                    size = "3 workouts" if "template" in operation else "1 of 36"
-                    cells.append(TcpCell(operation, size, loads["service"], loads["floor"]))
+                    cells.append(
+                        TcpCell(target.operation, target.size, loads["service"], loads["floor"])
+                    )
     return cells
