@@ -83,7 +83,7 @@ def _in_process_rows(cell: inprocess.Cell) -> list[dict[str, Any]]:
 
 def _tcp_row(cell: tcp.TcpCell) -> dict[str, Any]:
     return {
-        "operation": f"{cell.operation} (TCP, {tcp.CONCURRENCY} clients)",
+        "operation": f"TCP: {cell.operation}",
         "size": cell.size,
         "transport": "tcp",
         "iterations": cell.service.requests,
@@ -103,14 +103,18 @@ def _tcp_row(cell: tcp.TcpCell) -> dict[str, Any]:
     }
 
 
+WIDTH = 37  # the operation column
+
+
 def render(rows: list[dict[str, Any]]) -> str:
     """The table: one line per (operation, size, floor); an operation's own columns are shown
     on its first line."""
     header = (
-        f"{'operation':<33} {'size':<20} {'n':>4}  {'floor':<9} {'service ms':>15}  "
+        f"{'operation':<{WIDTH}} {'size':<20} {'n':>4}  {'floor':<9} {'service ms':>15}  "
         f"{'floor ms':>15}  {'ratio':>7}  {'req/s svc/floor':>15}  db calls per operation"
     )
-    under = f"{'':<33} {'':<20} {'':>4}  {'':<9} {'median':>7} {'p95':>7}  {'median':>7} {'p95':>7}"
+    columns = f"{'median':>7} {'p95':>7}"
+    under = f"{'':<{WIDTH}} {'':<20} {'':>4}  {'':<9} {columns}  {columns}"
     lines = [header, under, "-" * len(header)]
     previous = None
     for row in rows:
@@ -123,7 +127,7 @@ def render(rows: list[dict[str, Any]]) -> str:
         floor = f"{row['floor_median_ms']:>7.2f} {row['floor_p95_ms']:>7.2f}"
         rps = f"{row['service_rps']:.0f}/{row['floor_rps']:.0f}" if row["service_rps"] else ""
         lines.append(
-            f"{row['operation'] if first else '':<33} {row['size'] if first else '':<20} "
+            f"{row['operation'] if first else '':<{WIDTH}} {row['size'] if first else '':<20} "
             f"{row['iterations'] if first else '':>4}  {row['floor']:<9} {service}  {floor}  "
             f"{row['ratio']:>6.1f}x  {rps:>15}  {row['db_calls_text'] if first else ''}"
         )
@@ -133,8 +137,9 @@ def render(rows: list[dict[str, Any]]) -> str:
         " collection call; framework: bare FastAPI answering the same JSON);"
     )
     lines.append(
-        "       over TCP, floor req/s / service req/s (latencies per request under"
-        f" {tcp.CONCURRENCY} concurrent clients). n: timed service runs (requests over TCP)."
+        "       TCP rows: floor req/s / service req/s, with latencies per request under"
+        f" {tcp.CONCURRENCY} concurrent keep-alive clients. n: timed service runs (requests"
+        " over TCP)."
     )
     return "\n".join(line.rstrip() for line in lines)
 
