@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, create_model
 
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import FieldError, ValidationFailed
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
+from peakhealth.http.responses import json_response
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
@@ -114,7 +114,7 @@ def add_version_chain_routes(
         items, total = await chains.list_versions(
             document, source, user, skip=pages.skip, limit=pages.limit, full=pages.full
         )
-        return JSONResponse(page_of(items, total, pages))
+        return json_response(page_of(items, total, pages))
 
     @router.put(
         "/{id}",

@@ -3,10 +3,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 
 from peakhealth.http.dependencies import User
 from peakhealth.http.pagination import page_of
+from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.library import service
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
@@ -47,7 +47,7 @@ def _library_routes(
             limit=pages.limit,
             full=pages.full,
         )
-        return JSONResponse(page_of(items, total, pages))
+        return json_response(page_of(items, total, pages))
 
     add_version_chain_routes(routes, document=document, body=body, build=build)
     return routes

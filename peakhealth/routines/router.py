@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 
 from peakhealth.assignments.service import pinned_versions
 from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import page_of
+from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
@@ -43,7 +43,7 @@ async def explore(
         limit=pages.limit,
         full=pages.full,
     )
-    return JSONResponse(page_of(items, total, pages))
+    return json_response(page_of(items, total, pages))
 
 
 add_version_chain_routes(
@@ -65,4 +65,4 @@ add_version_chain_routes(
 )
 async def copy_to_user_routine(user: User, id: VersionId) -> Response:
     """Allowed when the version allows copies, or to its creator and admins."""
-    return JSONResponse(await user_service.copy_template(user, id), status_code=201)
+    return json_response(await user_service.copy_template(user, id), status_code=201)

@@ -175,5 +175,5 @@ _VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
 
 
 def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> Any:
-    """A stored user routine (raw, as MongoDB returns it) as JSON-ready data."""
+    """A stored user routine (raw, as MongoDB returns it) read into its view."""
     return present_view(_VIEWS, stored, full=full)

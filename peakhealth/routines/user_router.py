@@ -4,11 +4,11 @@ to them. Every signed-in user, clients included; admins too see only their own h
 from typing import Annotated, Any, Union
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, create_model
 
 from peakhealth.http.dependencies import Catalog, DocumentId, User
 from peakhealth.http.pagination import Page, page_of
+from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import PlanPages
 from peakhealth.routines import user_service
 from peakhealth.routines.documents import TemplateRoutineDocument
@@ -61,7 +61,7 @@ async def list_routines(
     items, total = await user_service.list_routines(
         user, type, skip=pages.skip, limit=pages.limit, full=pages.full
     )
-    return JSONResponse(page_of(items, total, pages))
+    return json_response(page_of(items, total, pages))
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def list_routines(
 )
 async def create(user: User, draft: UserRoutineBody, catalog: Catalog) -> Response:
     content = await user_service.build_routine(draft, user, catalog)
-    return JSONResponse(await user_service.create(user, content), status_code=201)
+    return json_response(await user_service.create(user, content), status_code=201)
 
 
 @router.get(
@@ -78,12 +78,12 @@ async def create(user: User, draft: UserRoutineBody, catalog: Catalog) -> Respon
     summary="One routine the caller owns, or a template version assigned to them",
 )
 async def read(user: User, id: DocumentId) -> Response:
-    return JSONResponse(await user_service.read(user, id))
+    return json_response(await user_service.read(user, id))
 
 
 @router.put("/{id}", response_model=UserRoutineView, summary="Replace an own user-created routine")
 async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: Catalog) -> Response:
-    return JSONResponse(await user_service.replace(user, id, draft, catalog))
+    return json_response(await user_service.replace(user, id, draft, catalog))
 
 
 @router.patch(
@@ -92,7 +92,7 @@ async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: C
     summary="Change some top-level fields of an own user-created routine (not its workouts)",
 )
 async def patch(user: User, id: DocumentId, changes: UserRoutinePatchBody) -> Response:
-    return JSONResponse(await user_service.patch(user, id, changes))
+    return json_response(await user_service.patch(user, id, changes))
 
 
 @router.delete(
@@ -118,4 +118,4 @@ async def favorite(user: User, id: DocumentId) -> FavoriteState:
     summary="Make the routine the caller's single active routine",
 )
 async def activate(user: User, id: DocumentId) -> Response:
-    return JSONResponse(await user_service.activate(user, id))
+    return json_response(await user_service.activate(user, id))

@@ -272,15 +272,14 @@ def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: 
 def present_view(
     views: tuple[TypeAdapter[Any], TypeAdapter[Any]], stored: dict[str, Any], *, full: bool
 ) -> Any:
-    """A stored plan document (raw, as MongoDB returns it) as JSON-ready data through its views
-    (whole, or summarized): upgraded, read leniently, never re-checked."""
+    """A stored plan document (raw, as MongoDB returns it) read into its view (whole, or
+    summarized): upgraded, read leniently, never re-checked. The routers write it to JSON."""
     adapter = views[0] if full else views[1]
-    shown = adapter.validate_python(upgrade(stored) if full else stored)
-    return adapter.dump_python(shown, mode="json", by_alias=True, exclude_none=True)
+    return adapter.validate_python(upgrade(stored) if full else stored)
 
 
 def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool) -> Any:
-    """A stored version as JSON-ready data: whole or summarized."""
+    """A stored version read into its view: whole or summarized."""
     return present_view(cls.views, stored, full=full)
 
 

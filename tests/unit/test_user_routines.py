@@ -1,12 +1,14 @@
 """User routine rules without a database: who may copy a template, what a PATCH changes, the
 request bodies, the stored content and how a stored routine is shown."""
 
+import json
 from typing import Any
 
 import pytest
 from beanie import PydanticObjectId
 from pydantic import TypeAdapter, ValidationError
 
+from peakhealth.http.responses import json_bytes
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import SERVER_MANAGED
 from peakhealth.routines.user_documents import (
@@ -160,9 +162,14 @@ def stored_routine() -> dict[str, Any]:
     }
 
 
+def as_json(view: Any) -> Any:
+    """What the API answers for a view."""
+    return json.loads(json_bytes(view))
+
+
 def test_a_stored_routine_is_shown_with_hex_ids_and_no_storage_fields() -> None:
     stored = stored_routine()
-    shown = present_user_routine(stored)
+    shown = as_json(present_user_routine(stored))
     assert shown["id"] == str(stored["_id"])
     assert shown["workouts"][0]["id"] == str(stored["workouts"][0]["_id"])
     assert shown["copiedFrom"] == {"id": str(stored["copiedFrom"]["id"]), "version": 3}
@@ -171,7 +178,7 @@ def test_a_stored_routine_is_shown_with_hex_ids_and_no_storage_fields() -> None:
 
 
 def test_a_summary_leaves_the_workouts_out_and_counts_them() -> None:
-    shown = present_user_routine(stored_routine(), full=False)
+    shown = as_json(present_user_routine(stored_routine(), full=False))
     assert "workouts" not in shown
     assert shown["counts"] == {"workouts": 1, "sections": 0, "exercises": 0, "sets": 0}
     assert shown["routineType"] == "user-created"
