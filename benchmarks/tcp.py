@@ -299,7 +299,10 @@ def _prepare(base: str) -> list[Target]:
             read("GET one session", "1 of 36", f"{SESSIONS}/{sessions[0]['id']}", client),
             read("calendar month (full)", "13 of 36", f"{SESSIONS}?{month}", client),
             read(
-                "exercise history", "12 logged", f"/api/exercises/{squat}/history?limit=20", client
+                "exercise history (20)",
+                "12 logged",
+                f"/api/exercises/{squat}/history?limit=20",
+                client,
             ),
             read("explore page (20)", "31 templates", f"{TEMPLATES}?limit=20", client),
             Target(
