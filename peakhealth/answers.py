@@ -6,6 +6,7 @@ read, checked nor encoded again. Any change of another field makes a new key, so
 never stale. Per process, bounded by the answers' size (least recently used go first)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import bson
@@ -15,31 +16,49 @@ KEPT_BYTES = 32 * 1024 * 1024
 _kept: LRUCache[tuple[str, bytes], bytes] = LRUCache(KEPT_BYTES, getsizeof=len)
 
 
-def _key(kind: str, fields: dict[str, Any], fixed: str) -> tuple[str, bytes]:
-    """The kind and every stored field but the fixed one, in a canonical order."""
-    return kind, bson.encode({name: fields[name] for name in sorted(fields) if name != fixed})
+@dataclass(frozen=True)
+class Kind:
+    """A kind of document: its name, the field that never changes once stored, and how a stored
+    document is rendered as the JSON bytes the API answers."""
+
+    name: str
+    fixed: str
+    render: Callable[[dict[str, Any]], bytes]
+
+    def key(self, fields: dict[str, Any]) -> tuple[str, bytes]:
+        """The kind and every stored field but the fixed one, in a canonical order."""
+        kept = {name: fields[name] for name in sorted(fields) if name != self.fixed}
+        return self.name, bson.encode(kept)
 
 
-def keep(kind: str, stored: dict[str, Any], answer: bytes, *, fixed: str) -> bytes:
-    """Keep `answer` for the next read of `stored` in the same state; returns it."""
+def keep(kind: Kind, stored: dict[str, Any]) -> bytes:
+    """`stored` rendered, and kept for the next read of it in the same state."""
+    answer = kind.render(stored)
     if len(answer) <= KEPT_BYTES // 16:  # no single answer crowds out the rest
-        _kept[_key(kind, stored, fixed)] = answer
+        _kept[kind.key(stored)] = answer
     return answer
 
 
+async def read_answer(collection: Any, query: dict[str, Any], kind: Kind) -> bytes | None:
+    """The answer for the document `query` finds (None when it finds none): kept, or rendered
+    from the whole document and kept."""
+    fields = await collection.find_one(query, {kind.fixed: 0})
+    if fields is None:
+        return None
+    known = _kept.get(kind.key(fields))
+    if known is not None:
+        return known
+    stored = await collection.find_one(query)
+    return None if stored is None else keep(kind, stored)
+
+
 async def read_answers(
-    collection: Any,
-    query: dict[str, Any],
-    rows: list[dict[str, Any]],
-    *,
-    kind: str,
-    fixed: str,
-    render: Callable[[dict[str, Any]], bytes],
+    collection: Any, query: dict[str, Any], rows: list[dict[str, Any]], kind: Kind
 ) -> list[bytes]:
-    """The answers for `rows` (documents `query` found, read without `fixed`), in their order:
-    kept ones as they are, the others read whole with one `$in` query, rendered and kept. A
-    document deleted in between is left out."""
-    found: list[bytes | None] = [_kept.get(_key(kind, row, fixed)) for row in rows]
+    """The answers for `rows` (documents `query` found, read without the fixed field), in their
+    order: kept ones as they are, the others read whole with one `$in` query, rendered and kept.
+    A document deleted in between is left out."""
+    found: list[bytes | None] = [_kept.get(kind.key(row)) for row in rows]
     missing = [row["_id"] for row, answer in zip(rows, found, strict=True) if answer is None]
     if missing:
         wanted = {"$and": [query, {"_id": {"$in": missing}}]}
@@ -47,27 +66,5 @@ async def read_answers(
         for index, row in enumerate(rows):
             stored = whole.get(row["_id"]) if found[index] is None else None
             if stored is not None:
-                found[index] = keep(kind, stored, render(stored), fixed=fixed)
+                found[index] = keep(kind, stored)
     return [answer for answer in found if answer is not None]
-
-
-async def read_answer(
-    collection: Any,
-    query: dict[str, Any],
-    *,
-    kind: str,
-    fixed: str,
-    render: Callable[[dict[str, Any]], bytes],
-) -> bytes | None:
-    """The answer for the document `query` finds (None when it finds none): kept, or rendered
-    from the whole document and kept. The field `fixed` must never change once stored."""
-    fields = await collection.find_one(query, {fixed: 0})
-    if fields is None:
-        return None
-    known = _kept.get(_key(kind, fields, fixed))
-    if known is not None:
-        return known
-    stored = await collection.find_one(query)
-    if stored is None:
-        return None
-    return keep(kind, stored, render(stored), fixed=fixed)

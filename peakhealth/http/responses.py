@@ -17,12 +17,16 @@ def json_bytes(content: Any) -> bytes:
     return _ANYTHING.dump_json(content, by_alias=True, exclude_none=True)
 
 
+def answer_response(answer: bytes, *, status_code: int = 200) -> Response:
+    """A JSON answer rendered already (or kept)."""
+    return Response(answer, status_code=status_code, media_type="application/json")
+
+
 def json_response(content: Any, *, status_code: int = 200) -> Response:
-    return Response(json_bytes(content), status_code=status_code, media_type="application/json")
+    return answer_response(json_bytes(content), status_code=status_code)
 
 
 def page_response(items: list[bytes], total: int, request: PageRequest) -> Response:
     """A page whose items are JSON answers already (rendered or kept): joined, not re-encoded."""
     pagination = json_bytes(page_of([], total, request)["pagination"])
-    body = b'{"data":[' + b",".join(items) + b'],"pagination":' + pagination + b"}"
-    return Response(body, media_type="application/json")
+    return answer_response(b'{"data":[' + b",".join(items) + b'],"pagination":' + pagination + b"}")

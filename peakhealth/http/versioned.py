@@ -12,7 +12,7 @@ from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import FieldError, ValidationFailed
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
-from peakhealth.http.responses import json_response
+from peakhealth.http.responses import answer_response, json_response
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
@@ -38,11 +38,7 @@ def version_response(
 ) -> Response:
     """One whole version as the API shows it, serialised straight to JSON bytes (and kept for
     the reads that follow)."""
-    return Response(
-        chains.answer_of(document, stored),
-        status_code=status_code,
-        media_type="application/json",
-    )
+    return answer_response(chains.answer_of(document, stored), status_code=status_code)
 
 
 _plan_pages: dict[type[VersionedDocument], Any] = {}
@@ -101,8 +97,7 @@ def add_version_chain_routes(
 
     @router.get("/{id}", response_model=version_model, summary=f"One {kind} version")
     async def read(user: User, id: VersionId) -> Response:
-        answer = await chains.read_answer(document, id, user)
-        return Response(answer, media_type="application/json")
+        return answer_response(await chains.read_answer(document, id, user))
 
     @router.get(
         "/{id}/versions",

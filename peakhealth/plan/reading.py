@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     Tag,
+    TypeAdapter,
     WithJsonSchema,
     create_model,
 )
@@ -56,6 +57,13 @@ IdText = Annotated[
 ]
 
 READ_CONFIG = ConfigDict(extra="ignore", populate_by_name=True, strict=False)
+
+
+def render(view: TypeAdapter[Any], stored: dict[str, Any]) -> bytes:
+    """Stored data read into `view` (a read model) and written as the JSON bytes the API
+    answers: field names, ids as hex, absent fields left out."""
+    return view.dump_json(view.validate_python(stored), by_alias=True, exclude_none=True)
+
 
 _read_models: dict[type[BaseModel], type[BaseModel]] = {}
 

@@ -11,7 +11,7 @@ from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, model_validato
 from peakhealth.http.pagination import Page
 from peakhealth.plan.base import UUID_PATTERN, Notes, ObjectIdValue, PlanModel, raise_field_errors
 from peakhealth.plan.calendar import CalendarDate, ClockTime
-from peakhealth.plan.reading import READ_CONFIG, IdText, lenient, read_model
+from peakhealth.plan.reading import READ_CONFIG, IdText, lenient, read_model, render
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import WorkoutType
 from peakhealth.sessions.performance import PerformanceLog
@@ -132,16 +132,9 @@ _summary = TypeAdapter(SessionSummary)
 
 def render_session(stored: dict[str, Any]) -> bytes:
     """A stored session, whole, as the JSON bytes the API answers."""
-    return _full.dump_json(_full.validate_python(stored), by_alias=True, exclude_none=True)
+    return render(_full, stored)
 
 
 def render_summary(stored: dict[str, Any]) -> bytes:
     """A stored session without sections and log, as the calendar's summary view shows it."""
-    return _summary.dump_json(_summary.validate_python(stored), by_alias=True, exclude_none=True)
-
-
-def session_view(stored: dict[str, Any], *, full: bool = True) -> SessionRead | SessionSummary:
-    """A stored session (raw, as MongoDB holds it) read into the model the API shows."""
-    adapter: TypeAdapter[Any] = _full if full else _summary
-    shown: SessionRead | SessionSummary = adapter.validate_python(stored)
-    return shown
+    return render(_summary, stored)

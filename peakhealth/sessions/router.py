@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
 from peakhealth.http.pagination import PageRequest, page_request
-from peakhealth.http.responses import json_response, page_response
+from peakhealth.http.responses import answer_response, page_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.sessions import service
@@ -17,7 +17,7 @@ from peakhealth.sessions.models import (
     SessionPage,
     SessionRead,
     SessionUpdate,
-    session_view,
+    render_session,
 )
 from peakhealth.sessions.transitions import SessionStatus
 
@@ -74,7 +74,7 @@ async def list_sessions(
     summary="Schedule a workout of one of your own routines",
 )
 async def create_session(request: SessionCreate, user: User) -> Response:
-    return json_response(session_view(await service.create(user, request)), status_code=201)
+    return answer_response(render_session(await service.create(user, request)), status_code=201)
 
 
 @router.get(
@@ -84,7 +84,7 @@ async def create_session(request: SessionCreate, user: User) -> Response:
     summary="One session with snapshot and log",
 )
 async def read_session(id: DocumentId, user: User) -> Response:
-    return Response(await service.read_answer(id, user), media_type="application/json")
+    return answer_response(await service.read_answer(id, user))
 
 
 @router.put(
@@ -96,7 +96,7 @@ async def read_session(id: DocumentId, user: User) -> Response:
 async def update_session(
     id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog
 ) -> Response:
-    return json_response(session_view(await service.update(id, change, user, catalog)))
+    return answer_response(render_session(await service.update(id, change, user, catalog)))
 
 
 @router.get(

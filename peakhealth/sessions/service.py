@@ -46,6 +46,7 @@ CALENDAR_ORDER = [
 ]
 # A calendar summary shows the planned workout's name and type, not its tree nor the log.
 SUMMARY_PROJECTION = {"workoutSnapshot.sections": 0, "performanceLog": 0}
+SESSION_ANSWERS = answers.Kind("session", "workoutSnapshot", render_session)  # snapshot: fixed
 
 
 def _sessions() -> Any:
@@ -106,10 +107,7 @@ async def list_calendar(
     )
     if not full:
         return [render_summary(row) for row in rows], total
-    found = await answers.read_answers(
-        collection, query, rows, kind="session", fixed="workoutSnapshot", render=render_session
-    )
-    return found, total
+    return await answers.read_answers(collection, query, rows, SESSION_ANSWERS), total
 
 
 async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
@@ -126,11 +124,7 @@ async def read_answer(session_id: str, user: CurrentUser) -> bytes:
     """One session as the JSON bytes the API answers, or NotFound when it does not exist or the
     caller may not read it. Its snapshot never changes: a kept answer skips reading it."""
     answer = await answers.read_answer(
-        _sessions(),
-        {"_id": PydanticObjectId(session_id), **readable_filter(user)},
-        kind="session",
-        fixed="workoutSnapshot",
-        render=render_session,
+        _sessions(), {"_id": PydanticObjectId(session_id), **readable_filter(user)}, SESSION_ANSWERS
     )
     if answer is None:
         raise NotFound(f"no workout session with id {session_id}")

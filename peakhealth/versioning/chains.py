@@ -71,9 +71,7 @@ async def read_answer(cls: type[VersionedDocument], version_id: str, user: Curre
     answer = await answers.read_answer(
         cls.get_motor_collection(),
         cls.in_scope({"_id": parse_id(version_id), **rules.readable_filter(user)}),
-        kind=cls.__name__,
-        fixed=cls.tree_field,
-        render=partial(render_stored, cls),
+        _answers(cls),
     )
     if answer is None:
         raise NotFound(f"no {cls.kind} version with id {version_id}")
@@ -82,7 +80,12 @@ async def read_answer(cls: type[VersionedDocument], version_id: str, user: Curre
 
 def answer_of(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
     """A version just written, as the JSON bytes the API answers, kept for the reads after."""
-    return answers.keep(cls.__name__, stored, render_stored(cls, stored), fixed=cls.tree_field)
+    return answers.keep(_answers(cls), stored)
+
+
+def _answers(cls: type[VersionedDocument]) -> answers.Kind:
+    """Versions of `cls`: their tree never changes."""
+    return answers.Kind(cls.__name__, cls.tree_field, partial(render_stored, cls))
 
 
 async def load_readable(cls: type[D], version_id: str, user: CurrentUser) -> D:

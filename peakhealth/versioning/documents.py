@@ -30,6 +30,7 @@ from peakhealth.plan.reading import (
     count_tree,
     lenient,
     read_fields,
+    render,
 )
 from peakhealth.timestamps import UtcDatetime, utc_now
 
@@ -285,7 +286,4 @@ def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full
 
 def render_stored(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
     """A stored version, whole, as the JSON bytes the API answers (read model, no re-checks)."""
-    adapter = cls.views[0]
-    return adapter.dump_json(
-        adapter.validate_python(upgrade(stored)), by_alias=True, exclude_none=True
-    )
+    return render(cls.views[0], upgrade(stored))
