@@ -74,6 +74,18 @@ def _stored_as_a_server_would(documents: Any) -> Any:
     return decoded(documents)
 
 
+class Hold:
+    """A call stopped on its way to the store: `reached` once it waits, `release()` lets it
+    run."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class EmbeddedClient:
     """An AsyncMongoMockClient that counts calls by name and can interleave or fail them."""
 
@@ -83,6 +95,20 @@ class EmbeddedClient:
         self.max_delay = max_delay
         self.offline = False
         self.calls: Counter[str] = Counter()
+        self._holds: dict[tuple[str, str], Hold] = {}
+
+    def hold_next(self, collection: str, name: str) -> "Hold":
+        """Stop the next `name` call on `collection` before it runs, until the test releases
+        it: the way a test puts one request's round trip after another's, without sleeping."""
+        hold = Hold()
+        self._holds[(collection, name)] = hold
+        return hold
+
+    async def wait_if_held(self, collection: str, name: str) -> None:
+        hold = self._holds.pop((collection, name), None)
+        if hold is not None:
+            hold.reached.set()
+            await hold.released.wait()
 
     async def round_trip(self, name: str) -> None:
         """What happens on the way to the server: counted, failed when offline, interleaved."""
@@ -153,6 +179,7 @@ class _Collection:
         if name in _CALLS:
 
             async def call(*args: Any, **kwargs: Any) -> Any:
+                await self._store.wait_if_held(self._collection.name, name)
                 await self._store.round_trip(name)
                 if name in _INSERTS and args:
                     args = (_stored_as_a_server_would(args[0]), *args[1:])
