@@ -7,7 +7,7 @@ from typing import Any
 from beanie import init_beanie
 from motor.motor_asyncio import AsyncIOMotorClient
 
-from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
 from peakhealth.identity.directory import TrainerClientLink
@@ -42,6 +42,8 @@ def make_client(settings: Settings) -> Any:
 async def connect(settings: Settings) -> Any:
     """A client with Beanie initialised and every index created (idempotent)."""
     client = make_client(settings)
+    assignments = client[settings.mongodb_db][RoutineAssignment.Settings.name]
+    await backfill_ended_keys(assignments)  # before its unique index is built
     await init_beanie(database=client[settings.mongodb_db], document_models=MODELS)
     log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
     return client

@@ -1,6 +1,6 @@
 """Stored routine assignments (`routine_assignments`)."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
@@ -10,6 +10,31 @@ from peakhealth.plan.base import Weekday
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
+ENDED_PREFIX = "ended|"
+
+
+def live_key(user_id: str, parent_routine_id: PydanticObjectId) -> str:
+    """The value unique among live assignments: one per client and routine."""
+    return f"{user_id}|{parent_routine_id}"
+
+
+def ended_key(assignment_id: PydanticObjectId) -> str:
+    """The `liveKey` of an assignment that is no longer live: its own, unique value. Every
+    assignment has a key, so the unique index needs no sparse or partial filter and can be
+    prefixed by the shard key (see README, "Scaling out")."""
+    return f"{ENDED_PREFIX}{assignment_id}"
+
+
+async def backfill_ended_keys(collection: Any) -> int:
+    """Give every stored assignment without a `liveKey` (ended before keys were kept on ended
+    assignments) its ended key, before the unique index is built; returns how many. One
+    pipeline update (MongoDB 4.2+) that computes each document's own value; a no-op once
+    done."""
+    result = await collection.update_many(
+        {"liveKey": {"$exists": False}},
+        [{"$set": {"liveKey": {"$concat": [ENDED_PREFIX, {"$toString": "$_id"}]}}}],
+    )
+    return int(result.modified_count)
 
 
 class Progress(BaseModel):
@@ -49,12 +74,15 @@ class RoutineAssignment(Document):
             IndexModel([("trainerId", ASCENDING)]),
             IndexModel([("routineVersionId", ASCENDING), ("userId", ASCENDING)]),
             IndexModel([("userId", ASCENDING), ("parentRoutineId", ASCENDING)]),
-            # `liveKey` (client|routine) is set only while an assignment is active or paused:
-            # at most one live assignment of a routine per client, even under concurrency.
+            # `liveKey` is `client|routine` while an assignment is active or paused, and its own
+            # `ended|<id>` once it is not: at most one live assignment of a routine per client,
+            # even under concurrency. Every document has a key, so the index needs no sparse or
+            # partial filter (on MongoDB a sparse compound index still indexes documents missing
+            # the key, as null, and nulls collide); led by `userId`, the shard key, it stays
+            # unique on a sharded cluster.
             IndexModel(
-                [("liveKey", ASCENDING)],
+                [("userId", ASCENDING), ("liveKey", ASCENDING)],
                 unique=True,
-                sparse=True,
-                name="one_live_assignment_per_routine",
+                name="one_live_assignment_per_routine_by_user",
             ),
         ]

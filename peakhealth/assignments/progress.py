@@ -2,17 +2,41 @@
 once every session is resolved."""
 
 from beanie import PydanticObjectId
+from pymongo import ReturnDocument
 
-from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.documents import RoutineAssignment, ended_key
+from peakhealth.assignments.schedule import LIVE
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession
 from peakhealth.timestamps import utc_now
 
 
+async def is_live(assignment_id: PydanticObjectId) -> bool:
+    """True while the assignment is active or paused."""
+    found = await RoutineAssignment.get_motor_collection().find_one(
+        {"_id": assignment_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
+    )
+    return found is not None
+
+
 async def refresh_progress(assignment_id: PydanticObjectId) -> None:
-    """Recount the assignment's sessions (one indexed read of their statuses) and store it;
-    an active assignment whose sessions are all resolved becomes completed. Idempotent:
-    repeating it changes nothing, so concurrent or repeated session updates never double
-    count."""
+    """Recount the assignment's sessions and store the count; an active assignment whose
+    sessions are all resolved becomes completed. Idempotent: repeating it changes nothing, so
+    concurrent or repeated session updates never double count.
+
+    A count read before a concurrent session change must not overwrite a newer one. Each
+    refresh first bumps the assignment's `progressRound`, then counts, then writes only if no
+    later refresh has bumped it since. Every session change calls this after its own write, so
+    the refresh with the last bump counted every change and its write is the one that lands;
+    an earlier refresh that lost the race writes nothing. No clock is compared."""
+    assignments = RoutineAssignment.get_motor_collection()
+    bumped = await assignments.find_one_and_update(
+        {"_id": assignment_id},
+        {"$inc": {"progressRound": 1}},
+        projection={"progressRound": 1},
+        return_document=ReturnDocument.AFTER,
+    )
+    if bumped is None:
+        return
     rows = await (
         WorkoutSession.get_motor_collection()
         .find({"routineAssignmentId": assignment_id}, {"_id": 0, "status": 1, "completedAt": 1})
@@ -21,10 +45,10 @@ async def refresh_progress(assignment_id: PydanticObjectId) -> None:
     done = [row.get("completedAt") for row in rows if row["status"] == "completed"]
     total = len(rows)
     open_ = sum(1 for row in rows if row["status"] not in RESOLVED)
-    assignments = RoutineAssignment.get_motor_collection()
     now = utc_now()
+    ours = {"_id": assignment_id, "progressRound": bumped["progressRound"]}
     await assignments.update_one(
-        {"_id": assignment_id},
+        ours,
         {
             "$set": {
                 "progress.completedWorkouts": len(done),
@@ -36,6 +60,12 @@ async def refresh_progress(assignment_id: PydanticObjectId) -> None:
     )
     if total and not open_:
         await assignments.update_one(
-            {"_id": assignment_id, "status": "active"},
-            {"$set": {"status": "completed", "updatedAt": now}, "$unset": {"liveKey": ""}},
+            {**ours, "status": "active"},
+            {
+                "$set": {
+                    "status": "completed",
+                    "updatedAt": now,
+                    "liveKey": ended_key(assignment_id),
+                }
+            },
         )

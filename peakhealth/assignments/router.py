@@ -177,7 +177,7 @@ async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str
     summary="Replace with the latest version of the same routine from a date",
 )
 async def upgrade(
-    id: DocumentId, user: User, request: UpgradeRequest | None = None
+    id: DocumentId, user: User, directory: Directory, request: UpgradeRequest | None = None
 ) -> dict[str, Any]:
     assignment = await service.load(id, user)
     from_date = (
@@ -185,4 +185,6 @@ async def upgrade(
         if request and request.fromDate
         else datetime.now(UTC).date()
     )
-    return present(await service.upgrade(assignment, user=user, from_date=from_date))
+    return present(
+        await service.upgrade(assignment, user=user, from_date=from_date, directory=directory)
+    )

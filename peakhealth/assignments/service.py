@@ -4,9 +4,10 @@ pause, resume, complete, cancel and upgrade.
 Scheduling costs one read of the routine version and one bulk insert of the sessions whatever
 their number; each workout's snapshot is encoded to BSON once and the same bytes are reused by
 every session of that workout. At most one active or paused assignment of a routine per client
-is enforced by a unique index on `liveKey` (set only while the assignment is live), so two
-concurrent assignments cannot both stay live. Assigning runs under the template chain's lease,
-so a version cannot be purged between the check and the assignment that pins it."""
+is enforced by a unique index on (`userId`, `liveKey`) (the key names the routine while the
+assignment is live), so two concurrent assignments cannot both stay live. Assigning runs under
+the template chain's lease, so a version cannot be purged between the check and the assignment
+that pins it."""
 
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from beanie import PydanticObjectId, SortDirection
 from bson.raw_bson import RawBSONDocument
 from pymongo.errors import DuplicateKeyError
 
-from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.assignments.progress import refresh_progress
 from peakhealth.assignments.schedule import LIVE, check_assignment_move, end_date, schedule_sessions
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -31,11 +32,6 @@ from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 
 MAX_REPLACEMENT_ATTEMPTS = 16
-
-
-def live_key(user_id: str, parent_routine_id: PydanticObjectId) -> str:
-    """The value unique among live assignments: one per client and routine."""
-    return f"{user_id}|{parent_routine_id}"
 
 
 def readable_filter(user: CurrentUser) -> dict[str, Any]:
@@ -127,7 +123,7 @@ async def _end_live(assignment_id: PydanticObjectId, status: str) -> bool:
     keeps every other. False when it was no longer live."""
     result = await RoutineAssignment.get_motor_collection().update_one(
         {"_id": assignment_id, "status": {"$in": sorted(LIVE)}},
-        {"$set": {"status": status, "updatedAt": utc_now()}, "$unset": {"liveKey": ""}},
+        {"$set": {"status": status, "updatedAt": utc_now(), "liveKey": ended_key(assignment_id)}},
     )
     if result.modified_count == 0:
         return False
@@ -144,7 +140,7 @@ async def _assign(
     *,
     client_id: str,
     trainer_id: str | None,
-    assigned_by: str,
+    user: CurrentUser,
     start: date,
     training_days: list[str] | None,
     scheduled_time: str | None,
@@ -165,7 +161,14 @@ async def _assign(
     key = live_key(client_id, parent)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
         replaced: PydanticObjectId | None = None
-        for old in await assignments.find({"liveKey": key}, {"_id": 1}).to_list(None):
+        for old in await assignments.find(
+            {"userId": client_id, "liveKey": key}, {"_id": 1, "assignedBy": 1}
+        ).to_list(None):
+            if not may_change(assigned_by=old.get("assignedBy"), user=user):
+                raise Conflict(
+                    "this client has a live assignment of this routine made by someone else;"
+                    " only they or an admin may replace it"
+                )
             if await _end_live(old["_id"], "cancelled"):
                 replaced = old["_id"]
         now = utc_now()
@@ -175,7 +178,7 @@ async def _assign(
             parentRoutineId=parent,
             userId=client_id,
             trainerId=trainer_id,
-            assignedBy=assigned_by,
+            assignedBy=user.id,
             assignedAt=now,
             startDate=start.isoformat(),
             endDate=end_date(start, weeks).isoformat(),
@@ -219,7 +222,12 @@ async def _assign(
             ]
         )
     # A concurrent request may have replaced this assignment while its sessions were written.
-    if await assignments.find_one({"_id": assignment.id, "liveKey": key}, {"_id": 1}) is None:
+    if (
+        await assignments.find_one(
+            {"_id": assignment.id, "userId": client_id, "liveKey": key}, {"_id": 1}
+        )
+        is None
+    ):
         await WorkoutSession.get_motor_collection().delete_many(
             {"routineAssignmentId": assignment.id, "status": "scheduled"}
         )
@@ -251,7 +259,7 @@ async def create(
             version,
             client_id=client_id,
             trainer_id=trainer_id,
-            assigned_by=user.id,
+            user=user,
             start=start,
             training_days=training_days,
             scheduled_time=scheduled_time,
@@ -259,13 +267,15 @@ async def create(
         )
 
 
+def may_change(*, assigned_by: str | None, user: CurrentUser) -> bool:
+    """Who made an assignment, or an admin, changes it (status, upgrade, notes) and replaces it
+    (DOMAIN.md section 7)."""
+    return user.is_admin or (assigned_by is not None and assigned_by == user.id)
+
+
 def _check_may_manage(assignment: RoutineAssignment, user: CurrentUser) -> None:
-    """The trainer who made it, an admin, or the client for an assignment nobody else made."""
-    if user.is_admin or assignment.trainerId == user.id:
-        return
-    if assignment.userId == user.id and assignment.trainerId is None:
-        return
-    raise Forbidden("only the trainer who made this assignment or an admin may change it")
+    if not may_change(assigned_by=assignment.assignedBy, user=user):
+        raise Forbidden("only whoever made this assignment, or an admin, may change it")
 
 
 async def update(
@@ -282,8 +292,7 @@ async def update(
     assert assignment.id is not None
     changes: dict[str, Any] = {}
     if notes_given:
-        if not (user.is_admin or assignment.trainerId == user.id):
-            raise Forbidden("trainer notes are written by the assigning trainer or an admin")
+        _check_may_manage(assignment, user)
         changes["notesForUser"] = notes
     if feedback_given:
         if assignment.userId != user.id:
@@ -302,6 +311,8 @@ async def update(
                 )
                 if result.modified_count == 0:
                     raise Conflict("this assignment changed meanwhile; read it again")
+                if status == "active":  # resumed with every session resolved: it is done
+                    await refresh_progress(assignment.id)
     if changes:
         changes["updatedAt"] = utc_now()
         await RoutineAssignment.get_motor_collection().update_one(
@@ -314,13 +325,22 @@ async def update(
 
 
 async def upgrade(
-    assignment: RoutineAssignment, *, user: CurrentUser, from_date: date
+    assignment: RoutineAssignment,
+    *,
+    user: CurrentUser,
+    from_date: date,
+    directory: UserDirectory,
 ) -> RoutineAssignment:
     """Replace the assignment with the latest non-archived version of the same routine, from
-    `from_date`, for the routine's full duration, starting again at its first workout."""
+    `from_date`, for the routine's full duration, starting again at its first workout. The
+    caller must be allowed to change this assignment, to assign to its client now, and to
+    read the version it moves to, as when assigning it afresh."""
     _check_may_manage(assignment, user)
     if assignment.status not in LIVE:
         raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
+    trainer_id = await _check_may_assign(user, assignment.userId, directory)
+    if user.is_admin and assignment.userId != user.id:
+        trainer_id = assignment.trainerId  # an admin acts for the trainer, who keeps reading it
     head = await heads.read_head(assignment.parentRoutineId)
     latest_id = head.get("latestId") if head else None
     if latest_id is None:
@@ -331,11 +351,15 @@ async def upgrade(
         )
         if version is None:
             raise Conflict("the latest version changed meanwhile; try again")
+        if not rules.may_read(
+            owner=version.get("createdBy", ""), is_public=bool(version.get("isPublic")), user=user
+        ):
+            raise Conflict("the latest version of this routine is not one you may read")
         return await _assign(
             version,
             client_id=assignment.userId,
-            trainer_id=assignment.trainerId,
-            assigned_by=user.id,
+            trainer_id=trainer_id,
+            user=user,
             start=from_date,
             training_days=list(assignment.trainingDays),
             scheduled_time=assignment.scheduledTime,

@@ -13,7 +13,7 @@ from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from peakhealth import answers
-from peakhealth.assignments.progress import refresh_progress
+from peakhealth.assignments.progress import is_live, refresh_progress
 from peakhealth.assignments.service import readable_filter
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -220,16 +220,44 @@ async def update(
         changes = session_changes(stored, change, now, variants)
         if not changes:
             return stored
+        reopens = changes.get("status") == "scheduled"
+        await _check_reopenable(stored, reopens)
         changes["updatedAt"] = now
         written = await collection.update_one(
             {"_id": stored["_id"], "status": stored["status"]}, {"$set": changes}
         )
         if written.matched_count:
+            if reopens:
+                await _undo_reopen_if_ended(stored)
             updated = {**stored, **changes}
             if updated["status"] != stored["status"]:
                 await _after_status_change(updated)
             return updated
     raise Conflict("the session kept changing while this request updated it; try again")
+
+
+ENDED_ASSIGNMENT = "this session's assignment has ended; its sessions cannot be scheduled again"
+
+
+async def _check_reopenable(stored: dict[str, Any], reopens: bool) -> None:
+    """A skipped session goes back to `scheduled` only while its assignment is live: a
+    cancelled or completed assignment's calendar does not grow again (409)."""
+    assignment_id = stored.get("routineAssignmentId")
+    if reopens and assignment_id is not None and not await is_live(assignment_id):
+        raise Conflict(ENDED_ASSIGNMENT)
+
+
+async def _undo_reopen_if_ended(stored: dict[str, Any]) -> None:
+    """The assignment may have been cancelled between the check and the write, after its
+    clean-up ran: put the session back as it was and refuse."""
+    assignment_id = stored.get("routineAssignmentId")
+    if assignment_id is None or await is_live(assignment_id):
+        return
+    await _sessions().update_one(
+        {"_id": stored["_id"], "status": "scheduled"},
+        {"$set": {key: stored.get(key) for key in ("status", "startedAt", "completedAt")}},
+    )
+    raise Conflict(ENDED_ASSIGNMENT)
 
 
 async def _after_status_change(session: dict[str, Any]) -> None:

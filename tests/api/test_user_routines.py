@@ -11,7 +11,7 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.config import Settings
 from peakhealth.routines.user_documents import UserRoutineDocument
 from tests.conftest import (
@@ -63,8 +63,12 @@ async def active_rows(user_id: str) -> list[dict[str, Any]]:
 
 async def assign(version_id: str, user: Caller, status: str = "active") -> None:
     """An assignment row as the assignments code stores it (only what this code reads)."""
+    assignment_id = PydanticObjectId()
+    live = status in ("active", "paused")
     await RoutineAssignment.get_motor_collection().insert_one(
         {
+            "_id": assignment_id,
+            "liveKey": live_key(user.id, assignment_id) if live else ended_key(assignment_id),
             "routineVersionId": PydanticObjectId(version_id),
             "parentRoutineId": PydanticObjectId(version_id),
             "userId": user.id,
