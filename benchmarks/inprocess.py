@@ -365,7 +365,7 @@ def month(days: list[str]) -> Scenario:
 
     async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
         _, client, _, _ = await _assigned(bench, 52, days)
-        path = f"{SESSIONS}?from={MONTH[0]}&to={MONTH[1]}&limit=100"
+        path = f"{SESSIONS}?from={MONTH[0]}&to={MONTH[1]}&limit=50"
         answer = await bench.get(client, path)
         sessions = bench.collection("workout_sessions")
         query = {"userId": client.id, "scheduledDate": {"$gte": MONTH[0], "$lte": MONTH[1]}}

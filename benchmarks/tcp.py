@@ -287,7 +287,7 @@ def _prepare(base: str) -> list[Target]:
             ok(http.put(f"{SESSIONS}/{session['id']}", json=change, headers=client.headers))
         squat = sessions[0]["workoutSnapshot"]["sections"][1]["exercises"][0]["exerciseId"]
         first_day = date.fromisoformat(plans.START)
-        month = f"from={first_day}&to={first_day + timedelta(days=30)}&limit=100"
+        month = f"from={first_day}&to={first_day + timedelta(days=30)}&limit=50"
 
         def read(operation: str, size: str, path: str, who: plans.Caller) -> Target:
             answer = ok(http.get(path, headers=who.headers))

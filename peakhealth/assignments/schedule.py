@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from peakhealth.errors import InvalidTransition
+from peakhealth.errors import FieldError, InvalidTransition, ValidationFailed
 from peakhealth.plan.base import WEEKDAYS, Weekday
 
 
@@ -17,6 +17,28 @@ class PlannedSession:
     weekIndex: int  # 1-based week of the assignment
     sequence: int  # 1-based position among the assignment's sessions
     workoutIndex: int
+
+
+# Every session of one assignment together (its snapshots): a year of daily 90 KiB workouts.
+MAX_ASSIGNMENT_BYTES = 32 * 1024 * 1024
+
+
+def check_assignment_size(planned: Sequence[PlannedSession], workout_bytes: Sequence[int]) -> None:
+    """The sessions an assignment would write, added up, stay under MAX_ASSIGNMENT_BYTES
+    (422 naming the limit): fewer training days or a shorter routine fit."""
+    total = sum(workout_bytes[day.workoutIndex] for day in planned)
+    if total > MAX_ASSIGNMENT_BYTES:
+        mib = 1024 * 1024
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "routineVersionId",
+                    f"its {len(planned)} sessions would store {total // mib} MiB of snapshots;"
+                    f" an assignment writes at most {MAX_ASSIGNMENT_BYTES // mib} MiB:"
+                    " assign fewer training days or a shorter routine",
+                )
+            ]
+        )
 
 
 def end_date(start: date, weeks: int) -> date:

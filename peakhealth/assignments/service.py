@@ -19,7 +19,13 @@ from pymongo.errors import DuplicateKeyError
 
 from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.assignments.progress import refresh_progress
-from peakhealth.assignments.schedule import LIVE, check_assignment_move, end_date, schedule_sessions
+from peakhealth.assignments.schedule import (
+    LIVE,
+    check_assignment_move,
+    check_assignment_size,
+    end_date,
+    schedule_sessions,
+)
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
@@ -28,6 +34,7 @@ from peakhealth.plan.base import WEEKDAYS
 from peakhealth.plan.routines import default_training_days
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS, WorkoutSession
+from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 
@@ -89,16 +96,18 @@ async def _check_may_assign(
 
 
 def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
-    """Each workout of the version with its snapshot, encoded to BSON once."""
-    return [
-        (
-            workout["_id"],
-            RawBSONDocument(
-                bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
-            ),
+    """Each workout of the version with its snapshot, encoded to BSON once; a workout too large
+    for a session's snapshot is refused (422)."""
+    snapshots = []
+    for workout in version.get("workouts", []):
+        raw = RawBSONDocument(
+            bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
         )
-        for workout in version.get("workouts", [])
-    ]
+        check_snapshot_size(
+            len(raw.raw), field="routineVersionId", workout=str(workout.get("name", ""))
+        )
+        snapshots.append((workout["_id"], raw))
+    return snapshots
 
 
 async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict[str, Any]:
@@ -157,6 +166,7 @@ async def _assign(
     )
     days = sorted(set(days), key=WEEKDAYS.index)
     planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
+    check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
     assignments = RoutineAssignment.get_motor_collection()
     key = live_key(client_id, parent)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):

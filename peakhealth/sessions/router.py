@@ -12,6 +12,7 @@ from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.sessions import service
 from peakhealth.sessions.history import ExerciseHistory
+from peakhealth.sessions.limits import MAX_FULL_SESSIONS
 from peakhealth.sessions.models import (
     SessionCreate,
     SessionPage,
@@ -49,7 +50,10 @@ async def list_sessions(
     ] = None,
     view: Annotated[
         Literal["full", "summary"],
-        Query(description="full: snapshot and log; summary: the workout's name and type only"),
+        Query(
+            description="full: snapshot and log (limit at most"
+            f" {MAX_FULL_SESSIONS}); summary: the workout's name and type only"
+        ),
     ] = "full",
 ) -> Response:
     found, total = await service.list_calendar(

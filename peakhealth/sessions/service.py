@@ -9,6 +9,7 @@ is worked out again from the new state."""
 from datetime import date, datetime
 from typing import Any
 
+import bson
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 
@@ -22,6 +23,7 @@ from peakhealth.pages import read_page
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
+from peakhealth.sessions.limits import MAX_FULL_SESSIONS, check_log_size, check_snapshot_size
 from peakhealth.sessions.models import (
     SessionCreate,
     SessionUpdate,
@@ -81,6 +83,10 @@ async def list_calendar(
     outside what the caller may read simply matches nothing. Whole sessions are read without
     their snapshot first: kept answers skip it (see `answers`)."""
     check_range(date_from, date_to)
+    if full and limit > MAX_FULL_SESSIONS:
+        raise ValidationFailed(
+            [FieldError("limit", f"at most {MAX_FULL_SESSIONS} whole sessions a page")]
+        )
     conditions: list[dict[str, Any]] = [readable_filter(user)]
     if user_id is not None:
         conditions.append({"userId": user_id})
@@ -146,6 +152,10 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
     )
     if workout is None:
         raise ValidationFailed([FieldError("workoutId", "no workout with this id in the routine")])
+    snapshot = workout_snapshot(workout)
+    check_snapshot_size(
+        len(bson.encode(snapshot)), field="workoutId", workout=str(workout.get("name", ""))
+    )
     session = WorkoutSession(
         userId=user.id,
         parentRoutineId=routine["_id"],
@@ -153,7 +163,7 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
         workoutId=workout["_id"],
         scheduledDate=request.scheduledDate,
         scheduledTime=request.scheduledTime,
-        workoutSnapshot=workout_snapshot(workout),
+        workoutSnapshot=snapshot,
     )
     await session.insert()
     return session.model_dump(exclude={"revision_id"})
@@ -187,6 +197,7 @@ def session_changes(
         if change.performanceLog is not None:
             check_loggable(target)
             log = validate_log(change.performanceLog, stored["workoutSnapshot"], catalog_variants)
+            check_log_size(len(bson.encode(log)))
         if log != stored.get("performanceLog"):
             changes["performanceLog"] = log
     return changes
