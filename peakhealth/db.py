@@ -13,7 +13,10 @@ from peakhealth.errors import ServiceUnavailable
 from peakhealth.identity.directory import TrainerClientLink
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
-from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.routines.user_documents import (
+    UserRoutineDocument,
+    give_inactive_routines_their_key,
+)
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.versioning.heads import ChainHead
 
@@ -42,7 +45,9 @@ def make_client(settings: Settings) -> Any:
 async def connect(settings: Settings) -> Any:
     """A client with Beanie initialised and every index created (idempotent)."""
     client = make_client(settings)
-    await init_beanie(database=client[settings.mongodb_db], document_models=MODELS)
+    database = client[settings.mongodb_db]
+    await give_inactive_routines_their_key(database)  # stored data the new index needs
+    await init_beanie(database=database, document_models=MODELS)
     log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
     return client
 
