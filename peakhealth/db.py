@@ -13,7 +13,10 @@ from peakhealth.errors import ServiceUnavailable
 from peakhealth.identity.directory import TrainerClientLink
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
-from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.routines.user_documents import (
+    UserRoutineDocument,
+    give_inactive_routines_their_key,
+)
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.versioning.heads import ChainHead
 
@@ -42,9 +45,11 @@ def make_client(settings: Settings) -> Any:
 async def connect(settings: Settings) -> Any:
     """A client with Beanie initialised and every index created (idempotent)."""
     client = make_client(settings)
-    assignments = client[settings.mongodb_db][RoutineAssignment.Settings.name]
-    await backfill_ended_keys(assignments)  # before its unique index is built
-    await init_beanie(database=client[settings.mongodb_db], document_models=MODELS)
+    database = client[settings.mongodb_db]
+    # Stored data the unique indexes need, before Beanie builds them.
+    await backfill_ended_keys(database[RoutineAssignment.Settings.name])
+    await give_inactive_routines_their_key(database)
+    await init_beanie(database=database, document_models=MODELS)
     log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
     return client
 

@@ -3,11 +3,11 @@ private to `userId`. Their content, the request bodies, the stored document and 
 
 The stored layout is that of a template version: routine fields flat, `workouts` embedded with
 element ids under `_id`, `counts` of the tree beside them. The single active routine of a user is
-kept by the database itself: `activeKey` (the user id) exists only on the active routine, and a
-sparse unique index on it refuses a second one. Sparse rather than partial: every other document
-of the collection lacks the field and stays out of the index, and the embedded store (mongomock,
-through `create_indexes`) keeps `sparse` but drops a `partialFilterExpression`, which would make
-a partial index unique over the whole collection."""
+kept by the database itself, by a unique index on (`userId`, `activeKey`): `activeKey` is the user
+id on the active routine and the routine's own `_id` on every other, so a second active routine of
+the same user is refused and inactive ones never collide. The index starts with `userId`, the
+shard key `routines` is meant to have (README, "Scaling out"): MongoDB keeps a unique index on a
+sharded collection only when its key starts with the shard key."""
 
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -39,7 +39,11 @@ from peakhealth.versioning.documents import (
 )
 
 USER_CREATED: dict[str, Any] = {"routineType": "user-created"}
-ACTIVE_KEY = "activeKey"  # present (the user id) on the active routine only
+# The user id on the active routine; on every other, the routine's own _id (an ObjectId: unique,
+# and never equal to a user id, which is a string).
+ACTIVE_KEY = "activeKey"
+ACTIVE_INDEX = "one_active_routine_per_user"
+
 
 # ----- content and request bodies --------------------------------------------------------------
 
@@ -123,11 +127,18 @@ class UserRoutineDocument(Document):
         # (userId, isActive) and (userId, isFavorite) are declared with the template documents
         # of the same collection.
         indexes = [
+            # At most one active routine per user. Sparse, so template versions (no userId, no
+            # activeKey) stay out: unique and not sparse, they would all be (null, null) and
+            # collide. On MongoDB a sparse compound index still holds every document that has
+            # ANY of its keys, so an inactive routine without activeKey would be (userId, null)
+            # and collide with the user's next one: inactive routines carry their own _id
+            # instead of no value. Sparse rather than partial: the embedded store (mongomock)
+            # ignores `partialFilterExpression` and would apply the index to every document.
             IndexModel(
-                [(ACTIVE_KEY, ASCENDING)],
+                [("userId", ASCENDING), (ACTIVE_KEY, ASCENDING)],
                 unique=True,
                 sparse=True,
-                name="one_active_user_routine",
+                name=ACTIVE_INDEX,
             ),
         ]
 
@@ -136,6 +147,22 @@ class UserRoutineDocument(Document):
         stored = self.model_dump(exclude={"id", "revision_id"})
         stored["_id"] = self.id
         return stored
+
+
+async def give_inactive_routines_their_key(database: Any) -> int:
+    """Before the (userId, activeKey) index is built: routines stored before it existed have no
+    `activeKey` while inactive (the active one already has the user id). Two of one user would
+    collide in the new index and refuse to build it, so each gets its own `_id` first. Runs while
+    the index is missing (an index that exists proves it ran), so a start never scans the
+    collection again. Returns how many routines changed."""
+    routines = database[UserRoutineDocument.Settings.name]
+    if ACTIVE_INDEX in await routines.index_information():
+        return 0
+    result = await routines.update_many(
+        {**USER_CREATED, ACTIVE_KEY: {"$exists": False}},
+        [{"$set": {ACTIVE_KEY: "$_id"}}],  # an update pipeline: each document's own _id
+    )
+    return int(result.modified_count)
 
 
 def owned(user_id: str, **query: Any) -> dict[str, Any]:

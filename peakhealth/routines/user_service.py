@@ -125,8 +125,13 @@ async def create(
     user: CurrentUser, content: UserRoutineContent, *, copied_from: CopiedFrom | None = None
 ) -> Any:
     """A new user routine of the caller, neither active nor favorite."""
+    routine_id = PydanticObjectId()
     document = UserRoutineDocument(
-        userId=user.id, copiedFrom=copied_from, **content_fields(content)
+        id=routine_id,
+        userId=user.id,
+        copiedFrom=copied_from,
+        **{ACTIVE_KEY: routine_id},  # not active: its own id
+        **content_fields(content),
     )
     await document.insert()
     return present_user_routine(document.stored())
@@ -219,16 +224,17 @@ async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
 
 async def activate(user: CurrentUser, routine_id: str) -> Any:
     """Make the routine the caller's single active one: clear every other active routine, then
-    set this one. The unique `activeKey` index refuses a second active routine, so an
+    set this one. The unique (userId, activeKey) index refuses a second active routine, so an
     activation that lost a race to another one clears it and tries again: never two active, and
-    the last activation to succeed wins."""
+    the last activation to succeed wins. A cleared routine's key becomes its own `_id` (an update
+    pipeline reads it), never absent: see `user_documents`."""
     target = owned(user.id, _id=PydanticObjectId(routine_id))
     await _own_row(user, routine_id, {"_id": 1})
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
         await _routines().update_many(
-            owned(user.id, isActive=True, _id={"$ne": target["_id"]}),
-            {"$set": {"isActive": False, "updatedAt": now}, "$unset": {ACTIVE_KEY: ""}},
+            owned(user.id, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
+            [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
         )
         try:
             row = await _routines().find_one_and_update(
