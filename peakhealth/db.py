@@ -36,7 +36,14 @@ def make_client(settings: Settings) -> Any:
         from peakhealth.embedded import EmbeddedClient
 
         return EmbeddedClient(interleave=settings.embedded_interleave)
-    return AsyncIOMotorClient(settings.mongodb_uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+    # The settings win over the same options in the URI (the driver's rule for keywords).
+    return AsyncIOMotorClient(
+        settings.mongodb_uri,
+        timeoutMS=settings.mongodb_timeout_ms,
+        serverSelectionTimeoutMS=settings.mongodb_server_selection_timeout_ms,
+        connectTimeoutMS=settings.mongodb_connect_timeout_ms,
+        tz_aware=True,
+    )
 
 
 async def connect(settings: Settings) -> Any:
