@@ -7,6 +7,7 @@ from typing import Any
 from beanie import init_beanie
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from peakhealth import indexes
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
@@ -46,10 +47,28 @@ def make_client(settings: Settings) -> Any:
     )
 
 
-async def connect(settings: Settings) -> Any:
-    """A client with Beanie initialised and every index created (idempotent)."""
+async def open_database(settings: Settings) -> Any:
+    """A client with Beanie initialised; indexes untouched."""
     client = make_client(settings)
-    await init_beanie(database=client[settings.mongodb_db], document_models=MODELS)
+    try:
+        await init_beanie(
+            database=client[settings.mongodb_db], document_models=MODELS, skip_indexes=True
+        )
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+async def connect(settings: Settings) -> Any:
+    """A client with Beanie initialised and every missing index created (idempotent). Raises
+    IndexesNotInOrder, naming what to drop, while an index is in the way of a declared one."""
+    client = await open_database(settings)
+    try:
+        await indexes.ensure(MODELS, warn=log.warning)
+    except BaseException:
+        client.close()
+        raise
     log.info("database ready: %s", "embedded in-memory store" if settings.embedded else "MongoDB")
     return client
 
