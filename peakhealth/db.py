@@ -4,11 +4,13 @@ indexes of every collection are set up here at start-up."""
 import logging
 from typing import Any
 
+import pymongo
 from beanie import init_beanie
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from peakhealth import indexes
 from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth.assignments.service import pinned_versions
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
 from peakhealth.identity.directory import TrainerClientLink
@@ -16,12 +18,16 @@ from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
 
 log = logging.getLogger("peakhealth")
 
 # The versioned documents (bulk purge walks them) and every collection Beanie manages.
 DOCUMENTS: list[Any] = [SectionDocument, WorkoutDocument, TemplateRoutineDocument]
+# Versions something else points to, which a purge must spare: the same guards the routes pass
+# (a template version an assignment points to can be archived, never purged).
+PURGE_GUARDS: dict[Any, PurgeGuard] = {TemplateRoutineDocument: pinned_versions}
 MODELS: list[Any] = [
     *DOCUMENTS,
     ChainHead,
@@ -48,12 +54,16 @@ def make_client(settings: Settings) -> Any:
 
 
 async def open_database(settings: Settings) -> Any:
-    """A client with Beanie initialised; indexes untouched."""
+    """A client with Beanie initialised; indexes untouched. The first contact waits at most the
+    server-selection timeout for a usable server."""
     client = make_client(settings)
     try:
-        await init_beanie(
-            database=client[settings.mongodb_db], document_models=MODELS, skip_indexes=True
-        )
+        # With timeoutMS set, the driver selects servers within what remains of timeoutMS and
+        # ignores serverSelectionTimeoutMS; a shorter deadline brings it back for this contact.
+        with pymongo.timeout(settings.mongodb_server_selection_timeout_ms / 1000):
+            await init_beanie(
+                database=client[settings.mongodb_db], document_models=MODELS, skip_indexes=True
+            )
     except BaseException:
         client.close()
         raise
