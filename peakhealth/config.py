@@ -19,6 +19,24 @@ class Settings(BaseSettings):
         default=None, description="Unset: embedded in-memory store. Set: a real MongoDB."
     )
     mongodb_db: str = "peakhealth"
+    # A real MongoDB only. A call past its timeout raises a timeout error that the service
+    # answers with a 503, so a stalled primary never holds a request longer than this.
+    mongodb_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        le=600_000,
+        description="Longest a database operation may take, retries and server selection"
+        " included (the driver's timeoutMS); past it the request is a 503",
+    )
+    mongodb_server_selection_timeout_ms: int = Field(
+        default=5_000,
+        ge=100,
+        le=600_000,
+        description="Longest wait for a usable server (a primary for writes)",
+    )
+    mongodb_connect_timeout_ms: int = Field(
+        default=5_000, ge=100, le=600_000, description="Longest wait to open one connection"
+    )
     embedded_interleave: bool = Field(
         default=False,
         description="Embedded store only: every database call yields to the event loop, so"

@@ -1,7 +1,7 @@
 """`peakhealth serve --demo`: a demo trainer's small library and template routine, the demo
 client's assignment of it with this week's sessions (one completed and logged), and tokens."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -191,3 +191,20 @@ def demo_tokens(secret: str, issuer: str | None = None) -> dict[str, str]:
         )
         for user in (TRAINER, CLIENT, ADMIN)
     }
+
+
+def instructions(ids: dict[str, str], tokens: dict[str, str], base: str) -> str:
+    """What `serve --demo` prints: `export` lines with the demo tokens, then curl calls that use
+    them, ready to paste into a shell."""
+    sunday = (date.fromisoformat(ids["week"]) + timedelta(days=6)).isoformat()
+    exports = "\n".join(
+        f"  export {role.upper()}_TOKEN='{token}'" for role, token in tokens.items()
+    )
+    return (
+        f"\nIn a shell:\n{exports}\n\nTry:\n"
+        f'  curl -H "Authorization: Bearer $TRAINER_TOKEN" {base}/api/templates/routines/'
+        f"{ids['template']}\n"
+        f'  curl -H "Authorization: Bearer $TRAINER_TOKEN" "{base}/api/library/sections?limit=5"\n'
+        f'  curl -H "Authorization: Bearer $CLIENT_TOKEN" '
+        f'"{base}/api/workout-sessions?from={ids["week"]}&to={sunday}"\n'
+    )

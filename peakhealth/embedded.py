@@ -5,11 +5,13 @@ mongomock-motor runs each call synchronously, so concurrent requests never inter
 race cannot show in a test. With `interleave` on, every call sleeps a small random time before
 and after it runs, so requests interleave between calls the way they do against a real server.
 Each call itself stays atomic, like a single-document operation on MongoDB. `offline` makes every
-call fail as an unreachable server does, for outage tests."""
+call fail as an unreachable server does, for outage tests; `fail_with` makes calls raise a given
+error (a stepping-down primary, a timeout, a write concern failure)."""
 
 import asyncio
 import random
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 import bson
@@ -96,6 +98,7 @@ class EmbeddedClient:
         self.offline = False
         self.calls: Counter[str] = Counter()
         self._holds: dict[tuple[str, str], Hold] = {}
+        self._failure: tuple[BaseException, Collection[str] | None] | None = None
 
     def hold_next(self, collection: str, name: str) -> "Hold":
         """Stop the next `name` call on `collection` before it runs, until the test releases
@@ -110,11 +113,20 @@ class EmbeddedClient:
             hold.reached.set()
             await hold.released.wait()
 
+    def fail_with(self, error: BaseException | None, *, on: Collection[str] | None = None) -> None:
+        """Make every call (or only the calls named in `on`, e.g. {"insert_one"}) raise `error`
+        before it reaches the data, until `fail_with(None)`."""
+        self._failure = None if error is None else (error, on)
+
     async def round_trip(self, name: str) -> None:
         """What happens on the way to the server: counted, failed when offline, interleaved."""
         self.calls[name] += 1
         if self.offline:
             raise ServerSelectionTimeoutError("the embedded store is offline")
+        if self._failure is not None:
+            error, only = self._failure
+            if only is None or name in only:
+                raise error
         if self.interleave:
             await asyncio.sleep(random.uniform(0, self.max_delay))
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peakhealth.errors import (
@@ -19,6 +19,7 @@ from peakhealth.errors import (
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
+    database_unavailable,
     error_location,
     format_path,
 )
@@ -27,6 +28,8 @@ from peakhealth.identity.tokens import InvalidToken
 log = logging.getLogger("peakhealth")
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a 503 asks the caller to wait: about one replica-set election.
+RETRY_AFTER = "5"
 # status: (slug of the problem type, title)
 STATUSES: dict[int, tuple[str, str]] = {
     400: ("bad-request", "Bad request"),
@@ -125,7 +128,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         if isinstance(error, Conflict):
             return problem(request, 409, error.detail)
         if isinstance(error, ServiceUnavailable):
-            return problem(request, 503, error.detail, headers={"Retry-After": "5"})
+            return problem(request, 503, error.detail, headers={"Retry-After": RETRY_AFTER})
         log.error("unmapped domain error %r", error)
         return problem(request, 500, "the server failed to complete the request")
 
@@ -139,10 +142,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = dict(error.headers) if error.headers else None
         return problem(request, error.status_code, str(detail), headers=headers)
 
-    @app.exception_handler(ConnectionFailure)
-    async def _database_down(request: Request, error: Exception) -> JSONResponse:
-        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, error)
-        return problem(request, 503, "the database cannot be reached", headers={"Retry-After": "5"})
+    @app.exception_handler(PyMongoError)
+    async def _database(request: Request, error: Exception) -> JSONResponse:
+        reason = database_unavailable(error)
+        if reason is None:
+            log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
+            return problem(request, 500, "the server failed to complete the request")
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
+        return problem(request, 503, reason, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
