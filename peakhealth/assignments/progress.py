@@ -10,15 +10,15 @@ from peakhealth.sessions.documents import RESOLVED, WorkoutSession
 from peakhealth.timestamps import utc_now
 
 
-async def is_live(assignment_id: PydanticObjectId) -> bool:
+async def is_live(assignment_id: PydanticObjectId, user_id: str) -> bool:
     """True while the assignment is active or paused."""
     found = await RoutineAssignment.get_motor_collection().find_one(
-        {"_id": assignment_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
+        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
     )
     return found is not None
 
 
-async def refresh_progress(assignment_id: PydanticObjectId) -> None:
+async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> None:
     """Recount the assignment's sessions and store the count; an active assignment whose
     sessions are all resolved becomes completed. Idempotent: repeating it changes nothing, so
     concurrent or repeated session updates never double count.
@@ -27,10 +27,11 @@ async def refresh_progress(assignment_id: PydanticObjectId) -> None:
     refresh first bumps the assignment's `progressRound`, then counts, then writes only if no
     later refresh has bumped it since. Every session change calls this after its own write, so
     the refresh with the last bump counted every change and its write is the one that lands;
-    an earlier refresh that lost the race writes nothing. No clock is compared."""
+    an earlier refresh that lost the race writes nothing. No clock is compared. Every query
+    names the client (`user_id`), the shard key of both collections."""
     assignments = RoutineAssignment.get_motor_collection()
     bumped = await assignments.find_one_and_update(
-        {"_id": assignment_id},
+        {"_id": assignment_id, "userId": user_id},
         {"$inc": {"progressRound": 1}},
         projection={"progressRound": 1},
         return_document=ReturnDocument.AFTER,
@@ -39,14 +40,17 @@ async def refresh_progress(assignment_id: PydanticObjectId) -> None:
         return
     rows = await (
         WorkoutSession.get_motor_collection()
-        .find({"routineAssignmentId": assignment_id}, {"_id": 0, "status": 1, "completedAt": 1})
+        .find(
+            {"userId": user_id, "routineAssignmentId": assignment_id},
+            {"_id": 0, "status": 1, "completedAt": 1},
+        )
         .to_list(None)
     )
     done = [row.get("completedAt") for row in rows if row["status"] == "completed"]
     total = len(rows)
     open_ = sum(1 for row in rows if row["status"] not in RESOLVED)
     now = utc_now()
-    ours = {"_id": assignment_id, "progressRound": bumped["progressRound"]}
+    ours = {"_id": assignment_id, "userId": user_id, "progressRound": bumped["progressRound"]}
     await assignments.update_one(
         ours,
         {

@@ -127,20 +127,20 @@ async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict
     return version
 
 
-async def _end_live(assignment_id: PydanticObjectId, status: str) -> bool:
+async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) -> bool:
     """Complete or cancel a live assignment; a cancelled one loses its `scheduled` sessions and
     keeps every other. False when it was no longer live."""
     result = await RoutineAssignment.get_motor_collection().update_one(
-        {"_id": assignment_id, "status": {"$in": sorted(LIVE)}},
+        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
         {"$set": {"status": status, "updatedAt": utc_now(), "liveKey": ended_key(assignment_id)}},
     )
     if result.modified_count == 0:
         return False
     if status == "cancelled":
         await WorkoutSession.get_motor_collection().delete_many(
-            {"routineAssignmentId": assignment_id, "status": "scheduled"}
+            {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
         )
-    await refresh_progress(assignment_id)
+    await refresh_progress(assignment_id, user_id)
     return True
 
 
@@ -179,7 +179,7 @@ async def _assign(
                     "this client has a live assignment of this routine made by someone else;"
                     " only they or an admin may replace it"
                 )
-            if await _end_live(old["_id"], "cancelled"):
+            if await _end_live(old["_id"], client_id, "cancelled"):
                 replaced = old["_id"]
         now = utc_now()
         assignment = RoutineAssignment(
@@ -239,10 +239,10 @@ async def _assign(
         is None
     ):
         await WorkoutSession.get_motor_collection().delete_many(
-            {"routineAssignmentId": assignment.id, "status": "scheduled"}
+            {"userId": client_id, "routineAssignmentId": assignment.id, "status": "scheduled"}
         )
-        await refresh_progress(assignment.id)  # type: ignore[arg-type]
-        found = await RoutineAssignment.get(assignment.id)
+        await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
+        found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": client_id})
         assert found is not None
         return found
     return assignment
@@ -312,23 +312,27 @@ async def update(
         _check_may_manage(assignment, user)
         if check_assignment_move(assignment.status, status):
             if status in ("completed", "cancelled"):
-                if not await _end_live(assignment.id, status):
+                if not await _end_live(assignment.id, assignment.userId, status):
                     raise Conflict("this assignment changed meanwhile; read it again")
             else:
                 result = await RoutineAssignment.get_motor_collection().update_one(
-                    {"_id": assignment.id, "status": assignment.status},
+                    {
+                        "_id": assignment.id,
+                        "userId": assignment.userId,
+                        "status": assignment.status,
+                    },
                     {"$set": {"status": status, "updatedAt": utc_now()}},
                 )
                 if result.modified_count == 0:
                     raise Conflict("this assignment changed meanwhile; read it again")
                 if status == "active":  # resumed with every session resolved: it is done
-                    await refresh_progress(assignment.id)
+                    await refresh_progress(assignment.id, assignment.userId)
     if changes:
         changes["updatedAt"] = utc_now()
         await RoutineAssignment.get_motor_collection().update_one(
-            {"_id": assignment.id}, {"$set": changes}
+            {"_id": assignment.id, "userId": assignment.userId}, {"$set": changes}
         )
-    found = await RoutineAssignment.get(assignment.id)
+    found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": assignment.userId})
     if found is None:
         raise NotFound("this assignment no longer exists")
     return found

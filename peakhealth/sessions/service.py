@@ -235,7 +235,8 @@ async def update(
         await _check_reopenable(stored, reopens)
         changes["updatedAt"] = now
         written = await collection.update_one(
-            {"_id": stored["_id"], "status": stored["status"]}, {"$set": changes}
+            {"_id": stored["_id"], "userId": stored["userId"], "status": stored["status"]},
+            {"$set": changes},
         )
         if written.matched_count:
             if reopens:
@@ -254,7 +255,7 @@ async def _check_reopenable(stored: dict[str, Any], reopens: bool) -> None:
     """A skipped session goes back to `scheduled` only while its assignment is live: a
     cancelled or completed assignment's calendar does not grow again (409)."""
     assignment_id = stored.get("routineAssignmentId")
-    if reopens and assignment_id is not None and not await is_live(assignment_id):
+    if reopens and assignment_id is not None and not await is_live(assignment_id, stored["userId"]):
         raise Conflict(ENDED_ASSIGNMENT)
 
 
@@ -262,10 +263,10 @@ async def _undo_reopen_if_ended(stored: dict[str, Any]) -> None:
     """The assignment may have been cancelled between the check and the write, after its
     clean-up ran: put the session back as it was and refuse."""
     assignment_id = stored.get("routineAssignmentId")
-    if assignment_id is None or await is_live(assignment_id):
+    if assignment_id is None or await is_live(assignment_id, stored["userId"]):
         return
     await _sessions().update_one(
-        {"_id": stored["_id"], "status": "scheduled"},
+        {"_id": stored["_id"], "userId": stored["userId"], "status": "scheduled"},
         {"$set": {key: stored.get(key) for key in ("status", "startedAt", "completedAt")}},
     )
     raise Conflict(ENDED_ASSIGNMENT)
@@ -275,17 +276,22 @@ async def _after_status_change(session: dict[str, Any]) -> None:
     """Keep what is derived from sessions in step: the assignment's progress, or the user
     routine's count of completed workouts."""
     if session.get("routineAssignmentId") is not None:
-        await refresh_progress(session["routineAssignmentId"])
+        await refresh_progress(session["routineAssignmentId"], session["userId"])
     elif session.get("routineId") is not None and session["status"] == "completed":
-        await _refresh_user_routine(session["routineId"])
+        await _refresh_user_routine(session["routineId"], session["userId"])
 
 
-async def _refresh_user_routine(routine_id: PydanticObjectId) -> None:
+async def _refresh_user_routine(routine_id: PydanticObjectId, user_id: str) -> None:
     """Recount the routine's completed sessions and its latest completion (never incremented).
     Completion is final, so the count only grows: a slower concurrent request holding an older
     count does not write it."""
     sessions = _sessions()
-    mine = {"parentRoutineId": routine_id, "routineId": routine_id, "status": "completed"}
+    mine = {
+        "userId": user_id,
+        "parentRoutineId": routine_id,
+        "routineId": routine_id,
+        "status": "completed",
+    }
     completed = await sessions.count_documents(mine)
     latest = await sessions.find_one(mine, {"completedAt": 1}, sort=[("completedAt", DESCENDING)])
     if latest is None:
@@ -293,6 +299,7 @@ async def _refresh_user_routine(routine_id: PydanticObjectId) -> None:
     await UserRoutineDocument.get_motor_collection().update_one(
         {
             "_id": routine_id,
+            "userId": user_id,
             "routineType": "user-created",
             "completedWorkouts": {"$not": {"$gt": completed}},
         },
