@@ -118,8 +118,8 @@ def add_version_chain_routes(
         operation_id=read_route,
         name=read_route,  # the Location of a 201 is built from this route
         summary=f"One {kind} version",
-        description=f"One version of a {kind}, whole: public ones and the caller's own (any"
-        " other id is 404, so ids do not leak).",
+        description=f"One version of a {kind}, whole: public ones, the caller's own, any for"
+        " admins (any other id is 404, so ids do not leak).",
     )
     async def read(user: User, id: VersionId) -> Response:
         return answer_response(await chains.read_answer(document, id, user))

@@ -27,8 +27,8 @@ def _library_routes(
         operation_id=f"list{noun}s",
         summary=f"Latest {document.kind} versions the caller may read",
         description=f"The latest non-archived version of each {document.kind} chain the caller"
-        " may read (public ones and their own), most recently changed first, as summaries unless"
-        " `view=full`.",
+        " may read (public ones and their own; every one for admins), most recently changed"
+        " first, as summaries unless `view=full`.",
     )
     async def list_latest(
         user: User,

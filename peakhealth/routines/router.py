@@ -34,8 +34,8 @@ async def explore(
     search: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The latest non-archived version of each template routine chain that is public or the
-    caller's own, most recently changed first, as summaries unless `view=full`. `search` looks
-    in the name, description and tags."""
+    caller's own (every one for admins), most recently changed first, as summaries unless
+    `view=full`. `search` looks in the name, description and tags."""
     items, total = await service.explore(
         user,
         goal=goal,
