@@ -20,6 +20,7 @@ from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
+from peakhealth.http.openapi import TAGS, document_examples, servers
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # a trailing slash is 404: no redirect echoing the Host header
+        servers=servers(settings),
+        openapi_tags=TAGS,
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(
@@ -103,7 +106,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(describe())
+            app.openapi_schema = document_examples(document_problems(describe()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -122,12 +125,18 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(assignments_router)
     app.include_router(sessions_router)
 
-    @app.get("/health", tags=["operations"], summary="The process is alive")
+    @app.get(
+        "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"
+    )
     async def health() -> dict[str, str]:
+        """Answers while the process runs; no token, no database call."""
         return {"status": "ok"}
 
-    @app.get("/ready", tags=["operations"], summary="The database answers")
+    @app.get(
+        "/ready", tags=["Operations"], operation_id="getReadiness", summary="The database answers"
+    )
     async def ready(request: Request) -> dict[str, str]:
+        """200 once the database answers a ping; 503 problem otherwise. No token."""
         await db.ping(request.app.state.client, settings)
         return {"status": "ready"}
 

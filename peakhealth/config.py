@@ -69,6 +69,22 @@ class Settings(BaseSettings):
         description="Where rate-limit counters live: memory:// (this process) or redis://host:port",
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description="Where integrators reach the service (https://api.example.com, maybe with a"
+        " path): the OpenAPI document's server and the base of Location headers. Unset: '/' and"
+        " the root path the server runs under",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"PUBLIC_URL={value!r} is not an http:// or https:// URL")
+        return value.rstrip("/")
+
     @field_validator("rate_limit")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:

@@ -3,13 +3,14 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from peakhealth.assignments import service
 from peakhealth.assignments.documents import AssignmentStatus, RoutineAssignment
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.http.responses import location
 from peakhealth.plan.base import (
     UUID_PATTERN,
     Notes,
@@ -22,7 +23,7 @@ from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import IdText
 from peakhealth.timestamps import UtcDatetime
 
-router = APIRouter(prefix="/api/routine-assignments", tags=["routine assignments"])
+router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])
 
 
 class AssignmentDraft(PlanModel):
@@ -104,9 +105,16 @@ def present(assignment: RoutineAssignment) -> dict[str, Any]:
     status_code=201,
     response_model=AssignmentView,
     **OMIT_ABSENT,
+    operation_id="createAssignment",
     summary="Assign a routine version and schedule its sessions",
 )
-async def create(draft: AssignmentDraft, user: User, directory: Directory) -> dict[str, Any]:
+async def create(
+    request: Request, response: Response, draft: AssignmentDraft, user: User, directory: Directory
+) -> dict[str, Any]:
+    """Assigns a template routine version from `startDate` and schedules every session of it on
+    the training days: a trainer to one of their clients, an admin to anyone, anyone to
+    themselves. An active or paused assignment of the same routine to that user is cancelled and
+    replaced (`replacesAssignmentId`). `Location` is the new assignment's URL."""
     created = await service.create(
         routine_version_id=draft.routineVersionId,
         client_id=draft.userId,
@@ -117,6 +125,7 @@ async def create(draft: AssignmentDraft, user: User, directory: Directory) -> di
         user=user,
         directory=directory,
     )
+    response.headers["Location"] = location(request, "getAssignment", created.id)
     return present(created)
 
 
@@ -124,6 +133,7 @@ async def create(draft: AssignmentDraft, user: User, directory: Directory) -> di
     "",
     response_model=AssignmentPage,
     **OMIT_ABSENT,
+    operation_id="listAssignments",
     summary="The caller's assignments (client) or the ones they made (trainer; all for admins)",
 )
 async def list_assignments(
@@ -132,6 +142,7 @@ async def list_assignments(
     userId: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
     status: Annotated[AssignmentStatus | None, Query()] = None,
 ) -> dict[str, Any]:
+    """Filtered by client (`userId`) and `status` when given."""
     items, total = await service.list_page(
         user,
         user_id=userId.lower() if userId else None,
@@ -142,8 +153,16 @@ async def list_assignments(
     return page_of([present(item) for item in items], total, pages)
 
 
-@router.get("/{id}", response_model=AssignmentView, summary="One assignment", **OMIT_ABSENT)
+@router.get(
+    "/{id}",
+    response_model=AssignmentView,
+    operation_id="getAssignment",
+    name="getAssignment",  # the Location of a 201 is built from this route
+    summary="One assignment",
+    **OMIT_ABSENT,
+)
 async def read(id: DocumentId, user: User) -> dict[str, Any]:
+    """Readable by its client, the trainer who made it and admins; any other id is 404."""
     return present(await service.load(id, user))
 
 
@@ -151,9 +170,13 @@ async def read(id: DocumentId, user: User) -> dict[str, Any]:
     "/{id}",
     response_model=AssignmentView,
     **OMIT_ABSENT,
+    operation_id="updateAssignment",
     summary="Pause, resume, complete or cancel; trainer notes; client feedback",
 )
 async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str, Any]:
+    """`status` moves the assignment (paused, active, completed, cancelled); `notesForUser` is
+    the trainer's (or an admin's) to change, `progress.feedback` the client's. Fields left out
+    stay as they are."""
     assignment = await service.load(id, user)
     given = change.model_fields_set
     updated = await service.update(
@@ -174,17 +197,29 @@ async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str
     status_code=201,
     response_model=AssignmentView,
     **OMIT_ABSENT,
+    operation_id="upgradeAssignment",
     summary="Replace with the latest version of the same routine from a date",
 )
 async def upgrade(
-    id: DocumentId, user: User, directory: Directory, request: UpgradeRequest | None = None
+    http: Request,
+    response: Response,
+    id: DocumentId,
+    user: User,
+    directory: Directory,
+    request: UpgradeRequest | None = None,
 ) -> dict[str, Any]:
+    """A new assignment of the routine's latest version from `fromDate` (today, UTC, when left
+    out) replaces this one, which is cancelled: its sessions still scheduled are removed, those
+    done or in progress stay. The answer is the new assignment (`replacesAssignmentId` names
+    this one) and `Location` its URL."""
     assignment = await service.load(id, user)
     from_date = (
         date.fromisoformat(request.fromDate)
         if request and request.fromDate
         else datetime.now(UTC).date()
     )
-    return present(
-        await service.upgrade(assignment, user=user, from_date=from_date, directory=directory)
+    upgraded = await service.upgrade(
+        assignment, user=user, from_date=from_date, directory=directory
     )
+    response.headers["Location"] = location(http, "getAssignment", upgraded.id)
+    return present(upgraded)

@@ -10,11 +10,14 @@ from peakhealth.catalog.models import CatalogExercise, Category
 from peakhealth.http.dependencies import Catalog, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
 
-router = APIRouter(prefix="/api/exercises", tags=["exercises"])
+router = APIRouter(prefix="/api/exercises", tags=["Exercises"])
 
 
 @router.get(
-    "", response_model=Page[CatalogExercise], summary="The catalog, each exercise with its variants"
+    "",
+    response_model=Page[CatalogExercise],
+    operation_id="listExercises",
+    summary="The catalog, each exercise with its variants",
 )
 async def list_exercises(
     _: User,
@@ -34,6 +37,8 @@ async def list_exercises(
     ] = None,
     category: Annotated[Category | None, Query()] = None,
 ) -> Any:
+    """The exercise catalog (Supabase's, or the bundled one), filtered by name, muscle group,
+    equipment and category. Plans name exercises and variants by these ids."""
     items, total = await service.list_exercises(
         catalog,
         search=search,
@@ -47,11 +52,15 @@ async def list_exercises(
 
 
 @router.get(
-    "/{exerciseId}", response_model=CatalogExercise, summary="One exercise with its variants"
+    "/{exerciseId}",
+    response_model=CatalogExercise,
+    operation_id="getExercise",
+    summary="One exercise with its variants",
 )
 async def read_exercise(
     _: User,
     catalog: Catalog,
     exerciseId: Annotated[UUID, Path(description="Supabase UUID of the exercise")],
 ) -> Any:
+    """An id the catalog does not hold is 404."""
     return await service.read_exercise(catalog, exerciseId)

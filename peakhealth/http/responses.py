@@ -5,7 +5,7 @@ the read model is the one check."""
 
 from typing import Any
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import TypeAdapter
 
 from peakhealth.http.pagination import PageRequest, page_of
@@ -30,3 +30,19 @@ def page_response(items: list[bytes], total: int, request: PageRequest) -> Respo
     """A page whose items are JSON answers already (rendered or kept): joined, not re-encoded."""
     pagination = json_bytes(page_of([], total, request)["pagination"])
     return answer_response(b'{"data":[' + b",".join(items) + b'],"pagination":' + pagination + b"}")
+
+
+def location(request: Request, read_route: str, id: object) -> str:
+    """Where a created resource is read, for its `Location` header: the path of the route named
+    `read_route`, under PUBLIC_URL when set, else under the root path the service runs at. Never
+    built from the Host header, which the caller chooses."""
+    path = request.app.url_path_for(read_route, id=str(id))
+    public_url: str | None = request.app.state.settings.public_url
+    return f"{public_url or request.scope.get('root_path', '')}{path}"
+
+
+def created_response(answer: bytes, location: str) -> Response:
+    """201 with a JSON answer rendered already and the new resource's URL."""
+    return Response(
+        answer, status_code=201, media_type="application/json", headers={"Location": location}
+    )

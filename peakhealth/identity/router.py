@@ -13,12 +13,12 @@ from peakhealth.identity.directory import LinkStatus, UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import UUID_PATTERN
 
-router = APIRouter(prefix="/api/trainers", tags=["trainer-client directory"])
+router = APIRouter(prefix="/api/trainers", tags=["Directory"])
 
 UserId = Annotated[str, Path(description="Supabase user id (UUID)", pattern=UUID_PATTERN)]
 
 
-class Client(BaseModel):
+class ClientLink(BaseModel):
     """A client of the calling trainer."""
 
     clientId: str
@@ -27,7 +27,7 @@ class Client(BaseModel):
     displayName: str | None = None
 
 
-class ClientPage(Page[Client]):
+class ClientPage(Page[ClientLink]):
     """One page of the calling trainer's clients."""
 
 
@@ -43,18 +43,28 @@ async def links_managed_here(directory: Directory) -> UserDirectory:
     return directory
 
 
-@router.get("/me/clients", response_model=ClientPage, summary="The calling trainer's clients")
+@router.get(
+    "/me/clients",
+    response_model=ClientPage,
+    operation_id="listMyClients",
+    summary="The calling trainer's clients",
+)
 async def my_clients(
     user: User, directory: Directory, pages: Annotated[PageRequest, Depends(page_request)]
 ) -> object:
+    """Trainers (and admins) only; clients get 403. The links live in Supabase
+    (`trainer_clients`) when it is configured, else in the service's own database."""
     if not user.authors_plans:
         raise Forbidden("only trainers have clients")
     links, total = await directory.clients_of(user.id, offset=pages.skip, limit=pages.limit)
-    return page_of([Client(**vars(link)) for link in links], total, pages)
+    return page_of([ClientLink(**vars(link)) for link in links], total, pages)
 
 
 @router.put(
-    "/{trainerId}/clients/{clientId}", status_code=204, summary="Link a client to a trainer"
+    "/{trainerId}/clients/{clientId}",
+    status_code=204,
+    operation_id="linkClient",
+    summary="Link a client to a trainer",
 )
 async def link_client(
     trainerId: UserId,
@@ -62,12 +72,17 @@ async def link_client(
     _: Annotated[CurrentUser, Depends(admin)],
     directory: Annotated[UserDirectory, Depends(links_managed_here)],
 ) -> Response:
+    """Admins only, and only while the links are kept by the service (without Supabase; with it
+    this is 409). Linking twice changes nothing."""
     await directory.link(trainerId.lower(), clientId.lower())
     return Response(status_code=204)
 
 
 @router.delete(
-    "/{trainerId}/clients/{clientId}", status_code=204, summary="End a trainer-client link"
+    "/{trainerId}/clients/{clientId}",
+    status_code=204,
+    operation_id="unlinkClient",
+    summary="End a trainer-client link",
 )
 async def unlink_client(
     trainerId: UserId,
@@ -75,5 +90,7 @@ async def unlink_client(
     _: Annotated[CurrentUser, Depends(admin)],
     directory: Annotated[UserDirectory, Depends(links_managed_here)],
 ) -> Response:
+    """Admins only, and only while the links are kept by the service (without Supabase; with it
+    this is 409). No active link is 404."""
     await directory.unlink(trainerId.lower(), clientId.lower())
     return Response(status_code=204)

@@ -17,14 +17,18 @@ router = APIRouter(prefix="/api/library")
 
 
 def _library_routes(
-    segment: str, document: type[VersionedDocument], body: Any, build: Any
+    segment: str, noun: str, document: type[VersionedDocument], body: Any, build: Any
 ) -> APIRouter:
-    routes = APIRouter(prefix=f"/{segment}", tags=[f"library {segment}"])
+    routes = APIRouter(prefix=f"/{segment}", tags=["Library"])
 
     @routes.get(
         "",
         response_model=plan_page(document),
+        operation_id=f"list{noun}s",
         summary=f"Latest {document.kind} versions the caller may read",
+        description=f"The latest non-archived version of each {document.kind} chain the caller"
+        " may read (public ones and their own; every one for admins), most recently changed"
+        " first, as summaries unless `view=full`.",
     )
     async def list_latest(
         user: User,
@@ -49,13 +53,17 @@ def _library_routes(
         )
         return json_response(page_of(items, total, pages))
 
-    add_version_chain_routes(routes, document=document, body=body, build=build)
+    add_version_chain_routes(routes, noun=noun, document=document, body=body, build=build)
     return routes
 
 
 router.include_router(
-    _library_routes("sections", SectionDocument, SectionDraft, service.build_section)
+    _library_routes(
+        "sections", "LibrarySection", SectionDocument, SectionDraft, service.build_section
+    )
 )
 router.include_router(
-    _library_routes("workouts", WorkoutDocument, LibraryWorkoutBody, service.build_workout)
+    _library_routes(
+        "workouts", "LibraryWorkout", WorkoutDocument, LibraryWorkoutBody, service.build_workout
+    )
 )

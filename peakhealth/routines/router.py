@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from peakhealth.assignments.service import pinned_versions
 from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import page_of
-from peakhealth.http.responses import json_response
+from peakhealth.http.responses import created_response, json_bytes, json_response, location
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
@@ -15,12 +15,13 @@ from peakhealth.routines import service, user_service
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineView
 
-router = APIRouter(prefix="/api/templates/routines", tags=["template routines"])
+router = APIRouter(prefix="/api/templates/routines", tags=["Templates"])
 
 
 @router.get(
     "",
     response_model=plan_page(TemplateRoutineDocument),
+    operation_id="listTemplates",
     summary="Explore: latest public template versions plus the caller's own",
 )
 async def explore(
@@ -32,6 +33,9 @@ async def explore(
     templateType: Annotated[str | None, Query(pattern="^(trainer|company)$")] = None,
     search: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
+    """The latest non-archived version of each template routine chain that is public or the
+    caller's own (every one for admins), most recently changed first, as summaries unless
+    `view=full`. `search` looks in the name, description and tags."""
     items, total = await service.explore(
         user,
         goal=goal,
@@ -48,6 +52,7 @@ async def explore(
 
 add_version_chain_routes(
     router,
+    noun="Template",
     document=TemplateRoutineDocument,
     body=TemplateRoutineBody,
     build=service.build_template,
@@ -61,8 +66,12 @@ add_version_chain_routes(
     "/{id}/copy",
     status_code=201,
     response_model=UserRoutineView,
+    operation_id="copyTemplateToRoutine",
     summary="Copy a template version into a user-created routine of the caller",
 )
-async def copy_to_user_routine(user: User, id: VersionId) -> Response:
-    """Allowed when the version allows copies, or to its creator and admins."""
-    return json_response(await user_service.copy_template(user, id), status_code=201)
+async def copy_to_user_routine(request: Request, user: User, id: VersionId) -> Response:
+    """Allowed when the version allows copies (`allowCopy`), or to its creator and admins. The
+    copy keeps the template's element ids, so sessions and history line up with it; `Location`
+    is the new routine's URL under `/api/routines`."""
+    routine = await user_service.copy_template(user, id)
+    return created_response(json_bytes(routine), location(request, "getRoutine", routine.id))

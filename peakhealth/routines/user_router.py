@@ -3,12 +3,12 @@ to them. Every signed-in user, clients included; admins too see only their own h
 
 from typing import Annotated, Any, Union
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, create_model
 
 from peakhealth.http.dependencies import Catalog, DocumentId, User
 from peakhealth.http.pagination import Page, page_of
-from peakhealth.http.responses import json_response
+from peakhealth.http.responses import created_response, json_bytes, json_response, location
 from peakhealth.http.versioned import PlanPages
 from peakhealth.routines import user_service
 from peakhealth.routines.documents import TemplateRoutineDocument
@@ -20,7 +20,7 @@ from peakhealth.routines.user_documents import (
 )
 from peakhealth.routines.user_service import RoutineListType
 
-router = APIRouter(prefix="/api/routines", tags=["user routines"])
+router = APIRouter(prefix="/api/routines", tags=["Routines"])
 
 # One routine by id: an own user routine, or an assigned template version (`routineType` says).
 AnyRoutine: Any = Union[UserRoutineView, TemplateRoutineDocument.full_model]  # noqa: UP007
@@ -44,6 +44,7 @@ class FavoriteState(BaseModel):
 @router.get(
     "",
     response_model=RoutinePage,
+    operation_id="listRoutines",
     summary="The caller's routines: own user-created ones and assigned template versions",
 )
 async def list_routines(
@@ -58,6 +59,8 @@ async def list_routines(
         ),
     ] = None,
 ) -> Response:
+    """Each item says what it is in `routineType`: `user-created`, or `template` for a version
+    assigned to the caller. Summaries unless `view=full`."""
     items, total = await user_service.list_routines(
         user, type, skip=pages.skip, limit=pages.limit, full=pages.full
     )
@@ -65,57 +68,88 @@ async def list_routines(
 
 
 @router.post(
-    "", status_code=201, response_model=UserRoutineView, summary="Create a user-created routine"
+    "",
+    status_code=201,
+    response_model=UserRoutineView,
+    operation_id="createRoutine",
+    summary="Create a user-created routine",
 )
-async def create(user: User, draft: UserRoutineBody, catalog: Catalog) -> Response:
+async def create(
+    request: Request, user: User, draft: UserRoutineBody, catalog: Catalog
+) -> Response:
+    """A routine of the caller's own (any signed-in user), neither active nor favorite. Workouts
+    and sections are given whole; `Location` is the new routine's URL."""
     content = await user_service.build_routine(draft, user, catalog)
-    return json_response(await user_service.create(user, content), status_code=201)
+    routine = await user_service.create(user, content)
+    return created_response(json_bytes(routine), location(request, "getRoutine", routine.id))
 
 
 @router.get(
     "/{id}",
     response_model=AnyRoutine,
+    operation_id="getRoutine",
+    name="getRoutine",  # the Location of a 201 is built from this route
     summary="One routine the caller owns, or a template version assigned to them",
 )
 async def read(user: User, id: DocumentId) -> Response:
+    """`routineType` tells the two apart: `user-created`, or `template` for an assigned
+    template version. Any other id is 404."""
     return json_response(await user_service.read(user, id))
 
 
-@router.put("/{id}", response_model=UserRoutineView, summary="Replace an own user-created routine")
+@router.put(
+    "/{id}",
+    response_model=UserRoutineView,
+    operation_id="replaceRoutine",
+    summary="Replace an own user-created routine",
+)
 async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: Catalog) -> Response:
+    """The whole routine from the body, workouts included (server-managed fields in the body are
+    ignored); its state (active, favorite, progress) is kept."""
     return json_response(await user_service.replace(user, id, draft, catalog))
 
 
 @router.patch(
     "/{id}",
     response_model=UserRoutineView,
+    operation_id="updateRoutine",
     summary="Change some top-level fields of an own user-created routine (not its workouts)",
 )
 async def patch(user: User, id: DocumentId, changes: UserRoutinePatchBody) -> Response:
+    """Fields left out stay as they are; `description: null` removes the description and
+    `schedule: null` restores the default week. Workouts change with PUT only."""
     return json_response(await user_service.patch(user, id, changes))
 
 
 @router.delete(
     "/{id}",
     status_code=204,
+    operation_id="deleteRoutine",
     summary="Delete an own user-created routine (sessions keep their snapshots)",
 )
 async def delete(user: User, id: DocumentId) -> Response:
+    """Sessions scheduled from it keep the workout snapshots they were made with."""
     await user_service.delete(user, id)
     return Response(status_code=204)
 
 
 @router.post(
-    "/{id}/favorite", response_model=FavoriteState, summary="Toggle the routine's favorite flag"
+    "/{id}/favorite",
+    response_model=FavoriteState,
+    operation_id="toggleRoutineFavorite",
+    summary="Toggle the routine's favorite flag",
 )
 async def favorite(user: User, id: DocumentId) -> FavoriteState:
+    """Flips the flag of an own user-created routine and answers its new value."""
     return FavoriteState(isFavorite=await user_service.toggle_favorite(user, id))
 
 
 @router.post(
     "/{id}/activate",
     response_model=UserRoutineView,
+    operation_id="activateRoutine",
     summary="Make the routine the caller's single active routine",
 )
 async def activate(user: User, id: DocumentId) -> Response:
+    """The caller's previously active user routine, if any, stops being active."""
     return json_response(await user_service.activate(user, id))

@@ -3,11 +3,11 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
 from peakhealth.http.pagination import PageRequest, page_request
-from peakhealth.http.responses import answer_response, page_response
+from peakhealth.http.responses import answer_response, created_response, location, page_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.sessions import service
@@ -22,7 +22,7 @@ from peakhealth.sessions.models import (
 )
 from peakhealth.sessions.transitions import SessionStatus
 
-router = APIRouter(tags=["workout sessions"])
+router = APIRouter()
 SESSIONS = "/api/workout-sessions"
 
 
@@ -30,6 +30,8 @@ SESSIONS = "/api/workout-sessions"
     SESSIONS,
     response_model=SessionPage,
     **OMIT_ABSENT,
+    tags=["Sessions"],
+    operation_id="listWorkoutSessions",
     summary="The calendar: sessions the caller may read, by date, time and sequence",
 )
 async def list_sessions(
@@ -56,6 +58,8 @@ async def list_sessions(
         ),
     ] = "full",
 ) -> Response:
+    """A client reads their own sessions; a trainer those of the assignments they made and their
+    own; an admin every one. `from` and `to` bound the days (both included, at most 366 apart)."""
     found, total = await service.list_calendar(
         user,
         date_from=date_from,
@@ -75,19 +79,31 @@ async def list_sessions(
     status_code=201,
     response_model=SessionRead,
     **OMIT_ABSENT,
+    tags=["Sessions"],
+    operation_id="createWorkoutSession",
     summary="Schedule a workout of one of your own routines",
 )
-async def create_session(request: SessionCreate, user: User) -> Response:
-    return answer_response(render_session(await service.create(user, request)), status_code=201)
+async def create_session(http: Request, request: SessionCreate, user: User) -> Response:
+    """A session of a workout of one of the caller's own user-created routines; the workout is
+    copied into `workoutSnapshot` as it is now, so later edits of the routine leave it alone.
+    `Location` is the new session's URL."""
+    created = await service.create(user, request)
+    return created_response(
+        render_session(created), location(http, "getWorkoutSession", created["id"])
+    )
 
 
 @router.get(
     f"{SESSIONS}/{{id}}",
     response_model=SessionRead,
     **OMIT_ABSENT,
+    tags=["Sessions"],
+    operation_id="getWorkoutSession",
+    name="getWorkoutSession",  # the Location of a 201 is built from this route
     summary="One session with snapshot and log",
 )
 async def read_session(id: DocumentId, user: User) -> Response:
+    """Readable by its client, the trainer who assigned it and admins; any other id is 404."""
     return answer_response(await service.read_answer(id, user))
 
 
@@ -95,11 +111,17 @@ async def read_session(id: DocumentId, user: User) -> Response:
     f"{SESSIONS}/{{id}}",
     response_model=SessionRead,
     **OMIT_ABSENT,
+    tags=["Sessions"],
+    operation_id="updateWorkoutSession",
     summary="Change status, log, duration, notes or date (the session's client or an admin)",
 )
 async def update_session(
     id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog
 ) -> Response:
+    """Fields left out stay as they are. `status` moves the session (scheduled, in-progress,
+    completed, skipped, cancelled; a move the rules do not allow is 409 `invalid-transition`);
+    `performanceLog` replaces the whole log. Idempotent: the same body twice gives the same
+    session."""
     return answer_response(render_session(await service.update(id, change, user, catalog)))
 
 
@@ -107,7 +129,8 @@ async def update_session(
     "/api/exercises/{exerciseId}/history",
     response_model=ExerciseHistory,
     **OMIT_ABSENT,
-    tags=["exercises"],
+    tags=["Exercises"],
+    operation_id="getExerciseHistory",
     summary="Your latest performances of an exercise (or one variant), newest first",
 )
 async def exercise_history(
@@ -116,6 +139,8 @@ async def exercise_history(
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
     variantId: Annotated[UUID | None, Query(description="Only this variant")] = None,
 ) -> ExerciseHistory:
+    """From the caller's completed sessions: each entry is one session's sets of the exercise,
+    with its top set and volume."""
     entries = await service.exercise_history(
         user, str(exerciseId), str(variantId) if variantId else None, limit
     )

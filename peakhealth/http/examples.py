@@ -1,0 +1,605 @@
+"""Examples for the OpenAPI document, keyed by operationId: one story told through every
+operation. A trainer builds a section, a workout and a template routine; a client copies the
+template, gets it assigned, trains and logs. Bodies are ones the service accepts and answers are
+what it answers to them (recorded from a run, ids and times made readable). The contract tests
+validate each against its schema and send the create bodies to the service."""
+
+from typing import Any
+
+TRAINER = "2c03692b-9fb9-4df5-bfbf-05d8475efc08"
+CLIENT = "077ed5b5-aa20-40f5-a429-377803754c44"
+SQUAT: dict[str, Any] = {
+    "exerciseId": "f2a91df2-4c31-5add-9e8a-15c61a54dbbb",  # bundled catalog: Squat
+    "exerciseVariantId": "b6657115-eeb4-5a08-b08c-00f64e093774",  # Barbell Back Squat
+}
+
+SECTION_V1 = "6b153d571208ac42e891803f"
+SECTION_COPY = "6b153d571208ac42e8918046"
+WORKOUT = "6b153d571208ac42e891804e"
+TEMPLATE = "6b153d571208ac42e8918054"
+ROUTINE = "6b153d571208ac42e8918055"
+NEW_ROUTINE = "6b153d571208ac42e8918078"
+ASSIGNMENT = "6b153d571208ac42e8918058"
+UPGRADED = "6b153d571208ac42e8918067"
+SESSION = "6b153d571208ac42e8918059"
+OWN_SESSION = "6b153d571208ac42e8918065"
+
+LIBRARY_TIME = "2026-11-20T09:00:00.000Z"
+TEMPLATE_TIME = "2026-11-20T09:30:00.000Z"
+COPY_TIME = "2026-11-21T18:05:00.000Z"
+ASSIGNED_TIME = "2026-11-21T10:00:00.000Z"
+TRAINED_TIME = "2026-11-23T08:20:00.000Z"
+
+# ----- request bodies --------------------------------------------------------------------------
+
+SQUAT_ENTRY: dict[str, Any] = {
+    "type": "strength",
+    **SQUAT,
+    "restBetweenSets": "3m",
+    "sets": [
+        {"repType": "fixed", "reps": 5, "weight": 100},
+        {"repType": "fixed", "reps": 5, "weight": 100},
+    ],
+}
+SECTION_BODY: dict[str, Any] = {
+    "type": "basic",
+    "name": "Main lifts",
+    "isPublic": True,
+    "tags": ["strength"],
+    "exercises": [SQUAT_ENTRY],
+}
+WORKOUT_BODY: dict[str, Any] = {
+    "name": "Day A",
+    "type": "strength",
+    "objective": "Squat heavy",
+    "isPublic": True,
+    "tags": ["full-body"],
+    # A section is given whole, as here, or as the id of a library section version.
+    "sections": [{"type": "basic", "name": "Squat day", "exercises": [SQUAT_ENTRY]}],
+}
+ROUTINE_FIELDS: dict[str, Any] = {
+    "name": "Strength block",
+    "description": "Three full-body sessions a week.",
+    "difficulty": "intermediate",
+    "goal": "strength",
+    "duration": 6,
+    "schedule": {"trainingDays": ["mon", "thu"]},
+}
+TEMPLATE_BODY: dict[str, Any] = {
+    **ROUTINE_FIELDS,
+    "isPublic": True,
+    "allowCopy": True,
+    "tags": ["strength"],
+    # A workout is given whole, as here, or as the id of a library workout version.
+    "workouts": [{k: v for k, v in WORKOUT_BODY.items() if k not in ("isPublic", "tags")}],
+}
+ROUTINE_BODY: dict[str, Any] = {
+    "name": "Leg day block",
+    "difficulty": "beginner",
+    "goal": "strength",
+    "duration": 4,
+    "workouts": [
+        {
+            "name": "Leg day",
+            "type": "strength",
+            "sections": [
+                {
+                    "type": "basic",
+                    "name": "Squats",
+                    "exercises": [
+                        {"type": "strength", **SQUAT, "sets": [{"repType": "fixed", "reps": 5}]}
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+# ----- answers ---------------------------------------------------------------------------------
+
+
+def page(*items: Any, limit: int = 20) -> dict[str, Any]:
+    return {
+        "data": list(items),
+        "pagination": {
+            "currentPage": 1,
+            "pageSize": limit,
+            "totalItems": len(items),
+            "totalPages": 1,
+            "hasNextPage": False,
+            "hasPrevPage": False,
+        },
+    }
+
+
+def summary(document: dict[str, Any], tree: str, **counts: int) -> dict[str, Any]:
+    """A list item: the document without its tree, with the tree's counts."""
+    shown = {key: value for key, value in document.items() if key != tree}
+    return {**shown, "counts": {"workouts": 0, "sections": 0, "exercises": 0, "sets": 0, **counts}}
+
+
+def squat_read(entry: str, *sets: str) -> dict[str, Any]:
+    """The squat entry as stored: ids given, catalog names filled in, the rest in ISO 8601."""
+    return {
+        "id": entry,
+        "type": "strength",
+        **SQUAT,
+        "orderIndex": 0,
+        "exerciseName": "Squat",
+        "variantName": "Barbell Back Squat",
+        "restBetweenSets": "PT3M",
+        "sets": [
+            {
+                "id": set_id,
+                "setNumber": number,
+                "setType": "working",
+                "repType": "fixed",
+                "reps": 5,
+                "weight": 100.0,
+            }
+            for number, set_id in enumerate(sets, 1)
+        ],
+    }
+
+
+def version(id: str, number: int, *, tags: list[str], at: str, **more: Any) -> dict[str, Any]:
+    """The chain fields of a version created by the trainer."""
+    return {
+        "id": id,
+        "version": number,
+        "isLatest": True,
+        "isArchived": False,
+        "createdBy": TRAINER,
+        "isPublic": True,
+        "tags": tags,
+        **more,
+        "schemaVersion": 2,
+        "createdAt": at,
+        "updatedAt": at,
+    }
+
+
+SECTION_VERSION: dict[str, Any] = {
+    **version(SECTION_V1, 1, tags=["strength"], at=LIBRARY_TIME),
+    "type": "basic",
+    "name": "Main lifts",
+    "exercises": [
+        squat_read(
+            "6b153d571208ac42e891803c", "6b153d571208ac42e891803d", "6b153d571208ac42e891803e"
+        )
+    ],
+    "parentSectionId": SECTION_V1,
+}
+
+
+def fork(first: dict[str, Any], id: str, parent: str) -> dict[str, Any]:
+    """A private copy of version 1 starting a chain of its own; the elements keep their ids."""
+    copied = {"id": first["id"], "version": 1}
+    return {
+        **first,
+        **version(id, 1, tags=first["tags"], at=COPY_TIME, copiedFrom=copied),
+        "isPublic": False,
+        parent: id,
+    }
+
+
+SECTION_FORK = fork(SECTION_VERSION, SECTION_COPY, "parentSectionId")
+SECTION_COUNTS = {"exercises": 1, "sets": 2}
+
+WORKOUT_SECTION: dict[str, Any] = {
+    "id": "6b153d571208ac42e891804a",
+    "type": "basic",
+    "name": "Squat day",
+    "orderIndex": 0,
+    "exercises": [
+        squat_read(
+            "6b153d571208ac42e891804b", "6b153d571208ac42e891804c", "6b153d571208ac42e891804d"
+        )
+    ],
+}
+WORKOUT_VERSION: dict[str, Any] = {
+    **version(WORKOUT, 1, tags=["full-body"], at=LIBRARY_TIME),
+    "name": "Day A",
+    "type": "strength",
+    "objective": "Squat heavy",
+    "sections": [WORKOUT_SECTION],
+    "parentWorkoutId": WORKOUT,
+}
+WORKOUT_FORK = fork(WORKOUT_VERSION, "6b153d571208ac42e8918070", "parentWorkoutId")
+WORKOUT_COUNTS = {"sections": 1, "exercises": 1, "sets": 2}
+
+# The template's workout, as copied into routines and session snapshots (ids kept).
+PLANNED_SECTION: dict[str, Any] = {
+    **WORKOUT_SECTION,
+    "id": "6b153d571208ac42e8918050",
+    "exercises": [
+        squat_read(
+            "6b153d571208ac42e8918051", "6b153d571208ac42e8918052", "6b153d571208ac42e8918053"
+        )
+    ],
+}
+PLANNED_WORKOUT: dict[str, Any] = {
+    "id": "6b153d571208ac42e891804f",
+    "name": "Day A",
+    "type": "strength",
+    "orderIndex": 0,
+    "objective": "Squat heavy",
+    "sections": [PLANNED_SECTION],
+}
+ROUTINE_CONTENT = {**ROUTINE_FIELDS, "objectives": [], "workouts": [PLANNED_WORKOUT]}
+TEMPLATE_VERSION: dict[str, Any] = {
+    **version(TEMPLATE, 1, tags=["strength"], at=TEMPLATE_TIME),
+    **ROUTINE_CONTENT,
+    "templateType": "trainer",
+    "allowCopy": True,
+    "parentRoutineId": TEMPLATE,
+    "routineType": "template",
+}
+ROUTINE_COUNTS = {"workouts": 1, "sections": 1, "exercises": 1, "sets": 2}
+
+USER_ROUTINE: dict[str, Any] = {
+    "id": ROUTINE,
+    "routineType": "user-created",
+    "userId": CLIENT,
+    "isActive": False,
+    "isFavorite": False,
+    "completedWorkouts": 0,
+    "totalWorkouts": 0,
+    "copiedFrom": {"id": TEMPLATE, "version": 1},
+    "schemaVersion": 2,
+    "createdAt": COPY_TIME,
+    "updatedAt": COPY_TIME,
+    **ROUTINE_CONTENT,
+}
+CHANGED_ROUTINE: dict[str, Any] = {
+    **USER_ROUTINE,
+    "updatedAt": "2026-11-21T18:10:00.000Z",
+    "name": "My strength block",
+    "description": "Mornings before work",
+}
+NEW_USER_ROUTINE: dict[str, Any] = {
+    **{
+        key: value
+        for key, value in USER_ROUTINE.items()
+        if key not in ("copiedFrom", "description")
+    },
+    "id": NEW_ROUTINE,
+    **{key: value for key, value in ROUTINE_BODY.items() if key != "workouts"},
+    "objectives": [],
+    "schedule": {"trainingDays": ["mon"]},
+    "workouts": [
+        {
+            "id": "6b153d571208ac42e8918074",
+            "name": "Leg day",
+            "type": "strength",
+            "orderIndex": 0,
+            "sections": [
+                {
+                    "id": "6b153d571208ac42e8918075",
+                    "type": "basic",
+                    "name": "Squats",
+                    "orderIndex": 0,
+                    "exercises": [
+                        {  # fields left out of the body are left out of the answer
+                            "id": "6b153d571208ac42e8918076",
+                            "type": "strength",
+                            **SQUAT,
+                            "orderIndex": 0,
+                            "exerciseName": "Squat",
+                            "variantName": "Barbell Back Squat",
+                            "sets": [
+                                {
+                                    "id": "6b153d571208ac42e8918077",
+                                    "setNumber": 1,
+                                    "setType": "working",
+                                    "repType": "fixed",
+                                    "reps": 5,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+ASSIGNMENT_VIEW: dict[str, Any] = {
+    "id": ASSIGNMENT,
+    "routineVersionId": TEMPLATE,
+    "parentRoutineId": TEMPLATE,
+    "userId": CLIENT,
+    "trainerId": TRAINER,
+    "assignedBy": TRAINER,
+    "assignedAt": ASSIGNED_TIME,
+    "startDate": "2026-11-23",
+    "endDate": "2027-01-03",
+    "trainingDays": ["mon", "thu"],
+    "scheduledTime": "07:30",
+    "status": "active",
+    "notesForUser": "Film your squats.",
+    "progress": {"completedWorkouts": 0, "totalWorkouts": 12},
+    "schemaVersion": 1,
+    "createdAt": ASSIGNED_TIME,
+    "updatedAt": ASSIGNED_TIME,
+}
+UPGRADED_ASSIGNMENT: dict[str, Any] = {
+    **ASSIGNMENT_VIEW,
+    "id": UPGRADED,
+    "assignedAt": "2026-11-28T12:00:00.000Z",
+    "startDate": "2026-11-30",
+    "endDate": "2027-01-10",
+    "replacesAssignmentId": ASSIGNMENT,
+    "createdAt": "2026-11-28T12:00:00.000Z",
+    "updatedAt": "2026-11-28T12:00:00.000Z",
+}
+
+SNAPSHOT = {key: PLANNED_WORKOUT[key] for key in ("name", "type", "objective", "sections")}
+SCHEDULED_SESSION: dict[str, Any] = {
+    "id": SESSION,
+    "userId": CLIENT,
+    "trainerId": TRAINER,
+    "routineAssignmentId": ASSIGNMENT,
+    "parentRoutineId": TEMPLATE,
+    "routineVersionId": TEMPLATE,
+    "workoutId": PLANNED_WORKOUT["id"],
+    "scheduledDate": "2026-11-23",
+    "scheduledTime": "07:30",
+    "weekIndex": 1,
+    "sequence": 1,
+    "status": "scheduled",
+    "schemaVersion": 1,
+    "createdAt": ASSIGNED_TIME,
+    "updatedAt": ASSIGNED_TIME,
+    "workoutSnapshot": SNAPSHOT,
+}
+PLANNED_SETS = PLANNED_SECTION["exercises"][0]["sets"]
+LOG_BODY: dict[str, Any] = {
+    "sections": [
+        {
+            "sectionId": PLANNED_SECTION["id"],
+            "exercises": [
+                {
+                    "exerciseEntryId": PLANNED_SECTION["exercises"][0]["id"],
+                    "sets": [
+                        {"setId": planned["id"], "performance": {"reps": 5, "weight": 100}}
+                        for planned in PLANNED_SETS
+                    ],
+                }
+            ],
+        }
+    ]
+}
+COMPLETED_SESSION: dict[str, Any] = {
+    **SCHEDULED_SESSION,
+    "status": "completed",
+    "startedAt": "2026-11-23T07:31:00.000Z",
+    "completedAt": TRAINED_TIME,
+    "durationMinutes": 49,
+    "updatedAt": TRAINED_TIME,
+    "performanceLog": {
+        "sections": [
+            {
+                "sectionId": PLANNED_SECTION["id"],
+                "exercises": [
+                    {
+                        "exerciseEntryId": PLANNED_SECTION["exercises"][0]["id"],
+                        **SQUAT,
+                        "sets": [
+                            {
+                                "setId": planned["id"],
+                                "extra": False,
+                                "setType": "working",
+                                "performance": {"reps": 5, "weight": 100.0},
+                            }
+                            for planned in PLANNED_SETS
+                        ],
+                    }
+                ],
+            }
+        ]
+    },
+}
+OWN_SESSION_VIEW: dict[str, Any] = {
+    "id": OWN_SESSION,
+    "userId": CLIENT,
+    "parentRoutineId": ROUTINE,
+    "routineId": ROUTINE,
+    "workoutId": PLANNED_WORKOUT["id"],
+    "scheduledDate": "2026-11-24",
+    "status": "scheduled",
+    "schemaVersion": 1,
+    "createdAt": COPY_TIME,
+    "updatedAt": COPY_TIME,
+    "workoutSnapshot": SNAPSHOT,
+}
+
+SQUAT_EXERCISE: dict[str, Any] = {
+    "id": SQUAT["exerciseId"],
+    "name": "Squat",
+    "category": "Strength",
+    "description": "Knee- and hip-dominant squat pattern: sit between the heels, keep the trunk"
+    " braced, stand back up.",
+    "alternativeNames": ["Back Squat", "Barbell Squat"],
+    "tags": ["legs", "compound"],
+    "mainVariantId": SQUAT["exerciseVariantId"],
+    "variants": [
+        {
+            "id": SQUAT["exerciseVariantId"],
+            "name": "Barbell Back Squat",
+            "description": "High-bar position: the bar sits on the upper traps, torso stays"
+            " fairly upright, squat to full depth.",
+            "difficulty": "Intermediate",
+            "equipment": ["barbell", "rack"],
+            "muscleGroups": ["quadriceps", "glutes"],
+            "secondaryMuscles": ["hamstrings", "core"],
+            "isUnilateral": False,
+        },
+        {
+            "id": "d01d92b9-cc16-5a29-b095-1bff099188fe",
+            "name": "Goblet Squat",
+            "description": "Hold one dumbbell or kettlebell at the chest; elbows track inside the"
+            " knees at the bottom.",
+            "difficulty": "Beginner",
+            "equipment": ["dumbbell"],
+            "muscleGroups": ["quadriceps", "glutes"],
+            "secondaryMuscles": ["core"],
+            "isUnilateral": False,
+        },
+    ],
+}
+HISTORY: dict[str, Any] = {
+    "data": [
+        {
+            "sessionId": SESSION,
+            "date": TRAINED_TIME,
+            "exerciseVariantId": SQUAT["exerciseVariantId"],
+            "sets": [
+                {
+                    "setId": planned["id"],
+                    "extra": False,
+                    "setType": "working",
+                    "reps": 5,
+                    "weight": 100.0,
+                }
+                for planned in PLANNED_SETS
+            ],
+            "topSet": {"setId": PLANNED_SETS[0]["id"], "reps": 5, "weight": 100.0},
+            "volume": 1000.0,
+        }
+    ]
+}
+
+
+def new_ids(tree: Any, offset: int) -> Any:
+    """`tree` with every element id moved by `offset`: a new version's elements get new ids."""
+    if isinstance(tree, list):
+        return [new_ids(item, offset) for item in tree]
+    if not isinstance(tree, dict):
+        return tree
+    return {
+        key: f"{int(value, 16) + offset:024x}" if key == "id" else new_ids(value, offset)
+        for key, value in tree.items()
+    }
+
+
+def _chain(
+    noun: str,
+    body: dict[str, Any],
+    first: dict[str, Any],
+    *,
+    tree: str,
+    counts: dict[str, int],
+    parent: str,
+    **more: Any,
+) -> dict[str, dict[str, Any]]:
+    """The examples of the operations every version chain has: `first` is version 1, and a
+    version 2 is published from `body`."""
+    at = "2026-11-22T11:00:00.000Z"
+    second = {
+        **first,
+        **version(f"{int(first['id'], 16) + 0x40:024x}", 2, tags=first["tags"], at=at),
+        tree: new_ids(first[tree], 0x40),
+        parent: first["id"],
+    }
+    older = {**first, "isLatest": False}
+    return {
+        f"list{noun}s": {"200": page(summary(first, tree, **counts))},
+        f"create{noun}": {"request": body, "201": first},
+        f"get{noun}": {"200": first},
+        f"list{noun}Versions": {
+            "200": page(summary(second, tree, **counts), summary(older, tree, **counts))
+        },
+        f"create{noun}Version": {"request": body, "200": second},
+        # version 1 archived, then restored; version 2 stays the latest
+        f"archive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
+        f"unarchive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
+        **more,
+    }
+
+
+# operationId -> "request": a body it accepts; a status -> what it answers with that status.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    **_chain(
+        "LibrarySection",
+        SECTION_BODY,
+        SECTION_VERSION,
+        tree="exercises",
+        counts=SECTION_COUNTS,
+        parent="parentSectionId",
+        copyLibrarySection={"201": SECTION_FORK},
+        purgeArchivedLibrarySections={"200": {"purged": 1}},
+    ),
+    **_chain(
+        "LibraryWorkout",
+        WORKOUT_BODY,
+        WORKOUT_VERSION,
+        tree="sections",
+        counts=WORKOUT_COUNTS,
+        parent="parentWorkoutId",
+        copyLibraryWorkout={"201": WORKOUT_FORK},
+        purgeArchivedLibraryWorkouts={"200": {"purged": 1}},
+    ),
+    **_chain(
+        "Template",
+        TEMPLATE_BODY,
+        TEMPLATE_VERSION,
+        tree="workouts",
+        counts=ROUTINE_COUNTS,
+        parent="parentRoutineId",
+        copyTemplateToRoutine={"201": USER_ROUTINE},
+    ),
+    "listRoutines": {"200": page(summary(USER_ROUTINE, "workouts", **ROUTINE_COUNTS))},
+    "createRoutine": {"request": ROUTINE_BODY, "201": NEW_USER_ROUTINE},
+    "getRoutine": {"200": USER_ROUTINE},
+    "replaceRoutine": {"request": ROUTINE_BODY, "200": {**NEW_USER_ROUTINE, "id": ROUTINE}},
+    "updateRoutine": {
+        "request": {"name": "My strength block", "description": "Mornings before work"},
+        "200": CHANGED_ROUTINE,
+    },
+    "toggleRoutineFavorite": {"200": {"isFavorite": True}},
+    "activateRoutine": {"200": {**CHANGED_ROUTINE, "isActive": True}},
+    "createAssignment": {
+        "request": {
+            "routineVersionId": TEMPLATE,
+            "userId": CLIENT,
+            "startDate": "2026-11-23",
+            "scheduledTime": "07:30",
+            "notesForUser": "Film your squats.",
+        },
+        "201": ASSIGNMENT_VIEW,
+    },
+    "listAssignments": {"200": page(ASSIGNMENT_VIEW)},
+    "getAssignment": {"200": ASSIGNMENT_VIEW},
+    "updateAssignment": {
+        "request": {"progress": {"feedback": "Felt strong"}},
+        "200": {
+            **ASSIGNMENT_VIEW,
+            "progress": {**ASSIGNMENT_VIEW["progress"], "feedback": "Felt strong"},
+            "updatedAt": TRAINED_TIME,
+        },
+    },
+    "upgradeAssignment": {"request": {"fromDate": "2026-11-30"}, "201": UPGRADED_ASSIGNMENT},
+    "listWorkoutSessions": {"200": page(SCHEDULED_SESSION)},
+    "createWorkoutSession": {
+        "request": {
+            "routineId": ROUTINE,
+            "workoutId": PLANNED_WORKOUT["id"],
+            "scheduledDate": "2026-11-24",
+        },
+        "201": OWN_SESSION_VIEW,
+    },
+    "getWorkoutSession": {"200": COMPLETED_SESSION},
+    "updateWorkoutSession": {
+        "request": {"status": "completed", "performanceLog": LOG_BODY, "durationMinutes": 49},
+        "200": COMPLETED_SESSION,
+    },
+    "listExercises": {"200": page(SQUAT_EXERCISE)},
+    "getExercise": {"200": SQUAT_EXERCISE},
+    "getExerciseHistory": {"200": HISTORY},
+    "listMyClients": {
+        "200": page({"clientId": CLIENT, "status": "active", "createdAt": "2026-11-19T16:00:00Z"})
+    },
+    "getHealth": {"200": {"status": "ok"}},
+    "getReadiness": {"200": {"status": "ready"}},
+}
