@@ -42,8 +42,15 @@ def check_assignment_size(planned: Sequence[PlannedSession], workout_bytes: Sequ
 
 
 def end_date(start: date, weeks: int) -> date:
-    """The last day of an assignment that runs `weeks` weeks from `start`."""
-    return start + timedelta(days=7 * weeks - 1)
+    """The last day of an assignment that runs `weeks` weeks from `start`. A start so late that
+    the end falls past the last day Python dates hold is a validation error naming `startDate`
+    (the API's date window keeps requests far from it; this keeps the rule whole on its own)."""
+    try:
+        return start + timedelta(days=7 * weeks - 1)
+    except OverflowError as error:
+        raise ValidationFailed(
+            [FieldError("startDate", f"{weeks} weeks from {start} would end after {date.max}")]
+        ) from error
 
 
 def schedule_sessions(
@@ -51,6 +58,7 @@ def schedule_sessions(
 ) -> list[PlannedSession]:
     """Every training day from `start` to the end date gets the routine's next workout, in
     order and cycling: two workouts on mon/wed/fri give A B A, B A B, ..."""
+    end_date(start, weeks)  # refuses a start whose schedule would run off the calendar
     if workout_count < 1:
         return []
     days = {WEEKDAYS.index(day) for day in training_days}

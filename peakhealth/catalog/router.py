@@ -9,6 +9,7 @@ from peakhealth.catalog import service
 from peakhealth.catalog.models import CatalogExercise, Category
 from peakhealth.http.dependencies import Catalog, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.plan.base import OneLine
 
 router = APIRouter(prefix="/api/exercises", tags=["Exercises"])
 
@@ -24,15 +25,15 @@ async def list_exercises(
     catalog: Catalog,
     pages: Annotated[PageRequest, Depends(page_request)],
     search: Annotated[
-        str | None,
+        OneLine | None,
         Query(max_length=100, description="in the name or an alternative name, any case"),
     ] = None,
     muscleGroup: Annotated[
-        str | None,
+        OneLine | None,
         Query(max_length=50, description="a primary muscle group of a variant, e.g. glutes"),
     ] = None,
     equipment: Annotated[
-        str | None,
+        OneLine | None,
         Query(max_length=50, description="equipment of a variant, e.g. dumbbell or bodyweight"),
     ] = None,
     category: Annotated[Category | None, Query()] = None,

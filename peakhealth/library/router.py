@@ -10,6 +10,7 @@ from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
 from peakhealth.library import service
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
+from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
 from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft
 from peakhealth.versioning.documents import VersionedDocument
 
@@ -33,9 +34,13 @@ def _library_routes(
     async def list_latest(
         user: User,
         pages: PlanPages,
-        type: Annotated[str | None, Query(description=f"{document.kind} type")] = None,
-        tag: Annotated[str | None, Query()] = None,
-        search: Annotated[str | None, Query(max_length=200, description="in the name")] = None,
+        type: Annotated[
+            OneLine | None, Query(max_length=50, description=f"{document.kind} type")
+        ] = None,
+        tag: Annotated[OneLine | None, Query(max_length=MAX_TAG_LENGTH)] = None,
+        search: Annotated[
+            OneLine | None, Query(max_length=MAX_NAME, description="in the name")
+        ] = None,
         createdBy: Annotated[str | None, Query(pattern="^me$", description="'me'")] = None,
         includeArchived: Annotated[bool, Query(description="add own archived versions")] = False,
     ) -> Response:

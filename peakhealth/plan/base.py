@@ -8,6 +8,7 @@ storage; nothing else is an id (not null, not bytes, not a string with a trailin
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
 from beanie import PydanticObjectId
@@ -20,11 +21,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     Tag,
     ValidationError,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from peakhealth.plan.durations import DURATION_PATTERN, normalize_duration, normalize_rest
 
@@ -32,10 +36,76 @@ MAX_NAME = 200
 MAX_NOTES = 5000
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
+# Integers below this fit BSON's int64: the bound of any integer without a domain maximum. An
+# exclusive bound because the OpenAPI document writes bounds as floats, and 2**63 is one exactly
+# (2**63 - 1 is not).
+INT64_LIMIT = 2**63
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+# Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F). A NUL breaks C clients
+# and MongoDB regexes; the others are invisible junk. Free text (notes, descriptions) keeps
+# newline and tab, as imported plan text does (DOMAIN.md section 15); names, labels and tags are
+# one line. Refused, never stripped: the client learns its text was not what it meant.
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f"
+_CONTROLS_BUT_NEWLINE_TAB = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f"
+ONE_LINE_PATTERN = f"^[^{_CONTROLS}]*$"
+MULTI_LINE_PATTERN = f"^[^{_CONTROLS_BUT_NEWLINE_TAB}]*$"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_CONTROL_BUT_NEWLINE_TAB = re.compile(f"[{_CONTROLS_BUT_NEWLINE_TAB}]")
+
+
+@dataclass(frozen=True)
+class NoControlCharacters:
+    """Marker of a text type: control characters are a validation error (newline and tab
+    allowed when `multiline`), checked on the text as sent, before any trimming; the OpenAPI
+    schema shows the rule as a `pattern`. Place it after the type's `StringConstraints`."""
+
+    multiline: bool = False
+
+    def _check(self, value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the str schema it wraps names the wrong type
+        found = (_CONTROL_BUT_NEWLINE_TAB if self.multiline else _CONTROL).search(value)
+        if found is not None:
+            allowed = " other than newline and tab" if self.multiline else ""
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters{allowed} (found U+{code})",
+                {"allowed": allowed, "code": f"{ord(found.group()):04X}"},
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = MULTI_LINE_PATTERN if self.multiline else ONE_LINE_PATTERN
+        return json_schema
+
+
+ONE_LINE = NoControlCharacters()
+MULTI_LINE = NoControlCharacters(multiline=True)
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME), ONE_LINE
+]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES), MULTI_LINE]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME), ONE_LINE
+]
+# One line of text of any length (query parameters give their own `max_length`).
+OneLine = Annotated[str, ONE_LINE]
+# Positions the server rewrites from array order; whatever a client sends must still be an int64.
+OrderIndex = Annotated[
+    int, Field(ge=0, lt=INT64_LIMIT, description="Rewritten from array position, from 0")
+]
+SetNumber = Annotated[
+    int, Field(ge=1, lt=INT64_LIMIT, description="Rewritten from array position, from 1")
+]
 Duration = Annotated[
     str,
     BeforeValidator(normalize_duration),
@@ -84,7 +154,9 @@ Uuid = Annotated[
     AfterValidator(_uuid),
     Field(description="Supabase UUID", json_schema_extra={"pattern": f"^{_UUID_TEXT}$"}),
 ]
-TagText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TAG_LENGTH)]
+TagText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_TAG_LENGTH), ONE_LINE
+]
 Tags = Annotated[
     list[TagText],
     Field(max_length=MAX_TAGS, description="Trimmed, lower-cased, de-duplicated"),
@@ -159,7 +231,7 @@ class Source(PlanModel):
     kind: Literal["section", "workout"]
     id: ObjectIdValue
     parentId: ObjectIdValue
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, lt=INT64_LIMIT)
 
 
 def element_id_field() -> Any:

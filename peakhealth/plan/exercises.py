@@ -7,9 +7,12 @@ from pydantic import Field, model_validator
 from peakhealth.plan.base import (
     Label,
     Notes,
+    OneLine,
+    OrderIndex,
     PlanElement,
     PlanModel,
     RestDuration,
+    SetNumber,
     Uuid,
     raise_field_errors,
 )
@@ -57,7 +60,7 @@ class PlannedSet(PlanElement):
     kind: ClassVar[str] = "these"
     has_range: ClassVar[bool] = True  # a rep range (repsMin, repsMax) is a field of this kind
 
-    setNumber: int = Field(default=1, description="Rewritten from array position, from 1")
+    setNumber: SetNumber = 1
     setType: SetType = "working"
     repType: RepType
     notes: Notes | None = None
@@ -123,10 +126,12 @@ class ExerciseBase(PlanElement):
     type: str
     exerciseId: Uuid
     exerciseVariantId: Uuid
-    orderIndex: int = Field(default=0, description="Rewritten from array position, from 0")
+    orderIndex: OrderIndex = 0
     unilateralMode: UnilateralMode | None = None
-    exerciseName: str | None = Field(default=None, description="Copied from the catalog on save")
-    variantName: str | None = Field(default=None, description="Copied from the catalog on save")
+    exerciseName: OneLine | None = Field(
+        default=None, description="Copied from the catalog on save"
+    )
+    variantName: OneLine | None = Field(default=None, description="Copied from the catalog on save")
 
 
 class _WithSets(ExerciseBase):

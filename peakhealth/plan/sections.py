@@ -9,6 +9,7 @@ from peakhealth.plan.base import (
     Label,
     Name,
     Notes,
+    OrderIndex,
     PlanElement,
     RestDuration,
     Source,
@@ -41,7 +42,7 @@ class SectionBase(PlanElement):
 
     type: str
     name: Name
-    orderIndex: int = Field(default=0, description="Rewritten from array position, from 0")
+    orderIndex: OrderIndex = 0
     restAfter: RestDuration | None = None
     notes: Notes | None = None
     source: Source | None = None

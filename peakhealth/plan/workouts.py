@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from peakhealth.plan.base import (
     Name,
     Notes,
+    OrderIndex,
     PlanElement,
     Reference,
     Source,
@@ -35,7 +36,7 @@ class WorkoutFields(PlanElement):
 
     name: Name
     type: WorkoutType
-    orderIndex: int = Field(default=0, description="Rewritten from array position, from 0")
+    orderIndex: OrderIndex = 0
     objective: Notes | None = None
     notes: Notes | None = None
     source: Source | None = None

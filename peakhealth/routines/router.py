@@ -9,6 +9,7 @@ from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import page_of
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
 from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
+from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
 from peakhealth.routines import service, user_service
@@ -29,9 +30,9 @@ async def explore(
     pages: PlanPages,
     goal: Annotated[Goal | None, Query()] = None,
     difficulty: Annotated[Difficulty | None, Query()] = None,
-    tag: Annotated[str | None, Query()] = None,
+    tag: Annotated[OneLine | None, Query(max_length=MAX_TAG_LENGTH)] = None,
     templateType: Annotated[str | None, Query(pattern="^(trainer|company)$")] = None,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: Annotated[OneLine | None, Query(max_length=MAX_NAME)] = None,
 ) -> Response:
     """The latest non-archived version of each template routine chain that is public or the
     caller's own (every one for admins), most recently changed first, as summaries unless
