@@ -6,10 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
+from fastapi_offline import FastAPIOffline
 
 from peakhealth import __version__, db
 from peakhealth.assignments.router import router as assignments_router
@@ -83,13 +80,14 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         await app.state.directory.aclose()
         app.state.client.close()
 
-    app = FastAPI(
+    # Swagger UI 5 at /docs and ReDoc at /redoc, their scripts served from the fastapi-offline
+    # package, so the docs work with no network (and read the OpenAPI 3.1 document FastAPI emits).
+    app = FastAPIOffline(
         title="PeakHealth routine engine",
         version=__version__,
         description="Versioned training plans: library sections and workouts, template routines.",
         lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
+        static_url="/docs-assets",
         redirect_slashes=False,  # a trailing slash is 404: no redirect echoing the Host header
     )
     app.state.settings = settings
@@ -130,18 +128,5 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     async def ready(request: Request) -> dict[str, str]:
         await db.ping(request.app.state.client, settings)
         return {"status": "ready"}
-
-    # Swagger UI from the swagger-ui-bundle package, so /docs works with no network.
-    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="PeakHealth API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-        )
 
     return app
