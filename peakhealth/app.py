@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from peakhealth import __version__, db
@@ -17,6 +18,7 @@ from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
+from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
     install_problem_handlers(app)
+    install_method_not_allowed(app)
     describe = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -112,6 +115,23 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.add_middleware(
         RateLimit, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage_uri
     )
+    if settings.cors_origins:
+        # Outermost: a preflight is answered before the rate limit counts it, and every answer
+        # (429 and 413 included) carries the CORS headers a browser needs to read it. Tokens
+        # travel in Authorization, never in cookies, so credentials stay off.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=[
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
+            max_age=600,
+        )
     app.include_router(library_router)
     app.include_router(templates_router)
     app.include_router(exercises_router)
