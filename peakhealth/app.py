@@ -98,6 +98,13 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
+    if not settings.embedded and not settings.supabase_catalog:
+        # docker compose passes these through even when empty: say so rather than answer from
+        # the bundled catalog unannounced.
+        log.warning(
+            "SUPABASE_URL or SUPABASE_SERVICE_ROLE_KEY is empty: the exercise catalog is the one"
+            " bundled with the service and trainer-client links are kept in MongoDB"
+        )
     install_problem_handlers(app)
     install_method_not_allowed(app)
     describe = app.openapi
