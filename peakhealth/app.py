@@ -6,10 +6,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from peakhealth import __version__, db
 from peakhealth.assignments.router import router as assignments_router
@@ -20,6 +18,7 @@ from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
+from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.openapi import TAGS, document_examples, servers
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
@@ -84,13 +83,14 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         await app.state.directory.aclose()
         app.state.client.close()
 
-    app = FastAPI(
+    # Swagger UI 5 at /docs and ReDoc at /redoc, their scripts served from the fastapi-offline
+    # package, so the docs work with no network (and read the OpenAPI 3.1 document FastAPI emits).
+    app = FastAPIOffline(
         title="PeakHealth routine engine",
         version=__version__,
         description="Versioned training plans: library sections and workouts, template routines.",
         lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
+        static_url="/docs-assets",
         redirect_slashes=False,  # a trailing slash is 404: no redirect echoing the Host header
         servers=servers(settings),
         openapi_tags=TAGS,
@@ -101,7 +101,15 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
+    if not settings.embedded and not settings.supabase_catalog:
+        # docker compose passes these through even when empty: say so rather than answer from
+        # the bundled catalog unannounced.
+        log.warning(
+            "SUPABASE_URL or SUPABASE_SERVICE_ROLE_KEY is empty: the exercise catalog is the one"
+            " bundled with the service and trainer-client links are kept in MongoDB"
+        )
     install_problem_handlers(app)
+    install_method_not_allowed(app)
     describe = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -117,6 +125,23 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.add_middleware(
         RateLimit, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage_uri
     )
+    if settings.cors_origins:
+        # Outermost: a preflight is answered before the rate limit counts it, and every answer
+        # (429 and 413 included) carries the CORS headers a browser needs to read it. Tokens
+        # travel in Authorization, never in cookies, so credentials stay off.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=[
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
+            max_age=600,
+        )
     app.include_router(library_router)
     app.include_router(templates_router)
     app.include_router(exercises_router)
@@ -139,18 +164,5 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         """200 once the database answers a ping; 503 problem otherwise. No token."""
         await db.ping(request.app.state.client, settings)
         return {"status": "ready"}
-
-    # Swagger UI from the swagger-ui-bundle package, so /docs works with no network.
-    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="PeakHealth API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-        )
 
     return app

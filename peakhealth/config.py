@@ -1,10 +1,13 @@
 """Settings from environment variables, read once at start-up."""
 
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
 import limits
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Signs tokens only on the embedded store, so a laptop demo needs no Supabase project.
 DEVELOPMENT_JWT_SECRET = "peakhealth-development-secret-not-for-production-use"
@@ -68,6 +71,38 @@ class Settings(BaseSettings):
         default="memory://",
         description="Where rate-limit counters live: memory:// (this process) or redis://host:port",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins (https://app.example.com) whose browser scripts may"
+        " call the API; empty: no CORS headers at all",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _bare_origins(cls, origins: list[str]) -> list[str]:
+        """A browser sends `Origin: scheme://host[:port]`, never a path or a trailing slash: an
+        entry with one would silently never match, so it refuses to start instead."""
+        for origin in origins:
+            if origin == "*":
+                continue
+            parts = urlsplit(origin)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.netloc
+                or origin != f"{parts.scheme}://{parts.netloc}"
+            ):
+                raise ValueError(
+                    f"CORS_ORIGINS entry {origin!r} is not an origin such as"
+                    " 'https://app.example.com' (scheme and host, optional port, no path)"
+                )
+        return origins
 
     public_url: str | None = Field(
         default=None,

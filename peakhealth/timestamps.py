@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, PlainSerializer
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 
 def utc_now() -> datetime:
@@ -24,4 +24,6 @@ UtcDatetime = Annotated[
     datetime,
     AfterValidator(_as_utc),
     PlainSerializer(_iso_z, return_type=str, when_used="json"),
+    # The serializer returns a str, which alone would document answers as a plain string.
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]

@@ -1,6 +1,5 @@
 """`/api/trainers`: the trainer-client directory (links changed by admins in embedded mode)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -12,6 +11,7 @@ from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
 from peakhealth.identity.directory import LinkStatus, UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import UUID_PATTERN
+from peakhealth.timestamps import UtcDatetime
 
 router = APIRouter(prefix="/api/trainers", tags=["Directory"])
 
@@ -23,7 +23,7 @@ class ClientLink(BaseModel):
 
     clientId: str
     status: LinkStatus
-    createdAt: datetime
+    createdAt: UtcDatetime
     displayName: str | None = None
 
 

@@ -1,53 +1,11 @@
 """The whole flow against a real uvicorn server over TCP, started as `peakhealth serve`."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from tests.conftest import make_caller, strength_section, template_body, warmup_section
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SUPABASE_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "peakhealth", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_library_to_routine_flow_over_tcp(server: str) -> None:
@@ -88,11 +46,12 @@ def test_openapi_and_docs_are_served_without_a_token(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     assert "/api/library/sections" in spec["paths"]
     assert "/api/templates/routines/{id}/versions" in spec["paths"]
-    page = httpx.get(f"{server}/docs")
-    assert page.status_code == 200
-    assert "cdn" not in page.text.lower()
-    script = httpx.get(f"{server}/docs-assets/swagger-ui-bundle.js")
-    assert script.status_code == 200 and len(script.content) > 100_000
+    for docs, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        page = httpx.get(f"{server}{docs}")
+        assert page.status_code == 200
+        assert "cdn" not in page.text.lower() and "fonts.googleapis" not in page.text
+        bundle = httpx.get(f"{server}/docs-assets/{script}")
+        assert bundle.status_code == 200 and len(bundle.content) > 100_000
 
 
 def test_assign_train_log_and_upgrade_over_tcp(server: str) -> None:
