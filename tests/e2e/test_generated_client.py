@@ -16,10 +16,8 @@ import pytest
 
 from peakhealth.http.examples import SECTION_BODY
 from tests.conftest import make_caller
-from tests.e2e import test_server
 
 pytestmark = pytest.mark.e2e
-server = test_server.server  # the same uvicorn server fixture as the other e2e tests
 PACKAGE = "peakhealth_client"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
