@@ -5,17 +5,19 @@ mongomock-motor runs each call synchronously, so concurrent requests never inter
 race cannot show in a test. With `interleave` on, every call sleeps a small random time before
 and after it runs, so requests interleave between calls the way they do against a real server.
 Each call itself stays atomic, like a single-document operation on MongoDB. `offline` makes every
-call fail as an unreachable server does, for outage tests."""
+call fail as an unreachable server does, for outage tests. `fail_call` and `hold_call` make one
+chosen call fail or wait, counted from the moment they are armed, for fault-injection tests."""
 
 import asyncio
 import random
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import bson
 from bson.raw_bson import RawBSONDocument
 from mongomock_motor import AsyncMongoMockClient
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
 # Collection methods that are one round trip each.
 _CALLS = frozenset(
@@ -45,6 +47,9 @@ _CALLS = frozenset(
 )
 _CURSORS = frozenset({"find", "aggregate", "list_indexes"})
 _INSERTS = frozenset({"insert_one", "insert_many"})
+# Calls whose answer comes back after they ran (a cursor's rows are its answer: losing them is
+# failing the read).
+_ANSWERED = _CALLS | {"command"}
 
 
 def _stored_as_a_server_would(documents: Any) -> Any:
@@ -74,6 +79,27 @@ def _stored_as_a_server_would(documents: Any) -> Any:
     return decoded(documents)
 
 
+@dataclass
+class Fault:
+    """One armed fault: call number `at` (1 = the next call) fails, or waits for `go`.
+
+    - `lost_answer`: the call runs, then raises NetworkTimeout, as a write whose answer a
+      failover lost (a read's answer is simply lost: it fails before running).
+    - `outage`: every call from `at` on fails too, until `EmbeddedClient.heal`.
+    - `hold`: the call waits until `go` is set; `reached` is set when it starts waiting."""
+
+    at: int
+    lost_answer: bool = False
+    outage: bool = False
+    hold: bool = False
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+    seen: int = 0  # calls counted since armed
+
+    def release(self) -> None:
+        self.go.set()
+
+
 class EmbeddedClient:
     """An AsyncMongoMockClient that counts calls by name and can interleave or fail them."""
 
@@ -83,16 +109,53 @@ class EmbeddedClient:
         self.max_delay = max_delay
         self.offline = False
         self.calls: Counter[str] = Counter()
+        self.fault: Fault | None = None
+        self._answer_lost = False
+
+    def fail_call(self, at: int, *, lost_answer: bool = False, outage: bool = False) -> Fault:
+        """Make call number `at` from now (1 = the next one) fail as a server does mid-sequence:
+        AutoReconnect before it runs, or with `lost_answer` NetworkTimeout after it ran; with
+        `outage`, every later call fails too until `heal`."""
+        self.fault = Fault(at, lost_answer=lost_answer, outage=outage)
+        return self.fault
+
+    def hold_call(self, at: int) -> Fault:
+        """Make call number `at` from now wait, before it runs, until the returned fault's
+        `release()`; `await fault.reached.wait()` returns once it waits (a stalled request)."""
+        self.fault = Fault(at, hold=True)
+        return self.fault
+
+    def heal(self) -> None:
+        self.fault = None
+
+    async def _inject(self, name: str) -> None:
+        fault = self.fault
+        if fault is None:
+            return
+        fault.seen += 1
+        if fault.seen < fault.at or (fault.seen > fault.at and not fault.outage):
+            return
+        if fault.hold:
+            fault.reached.set()
+            await fault.go.wait()
+        elif fault.lost_answer and fault.seen == fault.at and name in _ANSWERED:
+            self._answer_lost = True
+        else:
+            raise AutoReconnect(f"injected fault: {name} (call {fault.seen}) never ran")
 
     async def round_trip(self, name: str) -> None:
         """What happens on the way to the server: counted, failed when offline, interleaved."""
         self.calls[name] += 1
         if self.offline:
             raise ServerSelectionTimeoutError("the embedded store is offline")
+        await self._inject(name)
         if self.interleave:
             await asyncio.sleep(random.uniform(0, self.max_delay))
 
     async def way_back(self) -> None:
+        if self._answer_lost:
+            self._answer_lost = False
+            raise NetworkTimeout("injected fault: the call ran, its answer was lost")
         if self.interleave:
             await asyncio.sleep(random.uniform(0, self.max_delay))
 
