@@ -86,6 +86,8 @@ def purge(args: argparse.Namespace) -> None:
         for document in db.DOCUMENTS:
             purged = await chains.purge_archived(document, owner=None)
             print(f"{document.kind}: {purged} archived version(s) purged")
+            repaired = await chains.repair_abandoned(document)
+            print(f"{document.kind}: {repaired} half-changed chain(s) repaired")
 
     asyncio.run(run())
 
