@@ -292,7 +292,7 @@ async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectI
     """Make the highest non-archived version the only latest one (clear, then set) and have the
     head record it when the lease is released; returns its id."""
     collection = cls.get_motor_collection()
-    projection = {"version": 1, "isArchived": 1, "isLatest": 1}
+    projection = {"version": 1, "isArchived": 1, "isLatest": 1, "flagsBy": 1}
     projection.update({name: 1 for name in cls.policy_fields})
     # Not the versions other holders inserted and never made latest (dropped by `_repair`).
     chain = {cls.chain_field: lease.chain_id, "pendingLease": {"$in": [None, lease.token]}}
@@ -309,16 +309,24 @@ async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectI
     stale, promote = rules.flags_to_fix(states)
     if stale or promote is not None:
         await heads.confirm(lease)
+    # Each flag write is a compare-and-set on `flagsBy` (the lease that last changed the flag)
+    # as read above: a holder that stalls past its lease after `confirm` finds the flags it
+    # meant to change already changed by the holder that took over (whose repair settles the
+    # same versions first), and writes nothing.
+    seen = {row["_id"]: row.get("flagsBy") for row in rows}
     if stale:
         await collection.update_many(
-            {"_id": {"$in": stale}, "isLatest": True}, {"$set": {"isLatest": False}}
+            {"$or": [{"_id": id_, "flagsBy": seen[id_]} for id_ in stale]},
+            {"$set": {"isLatest": False, "flagsBy": lease.token}},
         )
     if promote is not None:
         # The write that makes a new version real (no longer pending) and latest, at once.
-        await collection.update_one(
-            {"_id": promote, "isArchived": False},
-            {"$set": {"isLatest": True}, "$unset": {"pendingLease": ""}},
+        result = await collection.update_one(
+            {"_id": promote, "flagsBy": seen[promote], "isArchived": False},
+            {"$set": {"isLatest": True, "flagsBy": lease.token}, "$unset": {"pendingLease": ""}},
         )
+        if result.matched_count == 0:
+            raise Conflict(f"this {cls.kind} was changed by another request meanwhile; try again")
     latest = rules.latest_of(states)
     latest_row = next((row for row in rows if latest and row["_id"] == latest.id), None)
     lease.settled = {
@@ -340,29 +348,43 @@ async def publish_new_version(
     """The next version of `source`'s chain, numbered from the head's counter, made latest.
     Returns the version as stored."""
     fields = content_fields(content)
-    async with _lease(cls, source.chain_id) as lease:
-        _check_may_change(cls, lease, user)
-        version = await heads.take_version_number(lease)
-        stored = _version_document(
-            cls,
-            fields,
-            version_id=PydanticObjectId(),
-            chain_id=source.chain_id,
-            version=version,
-            is_latest=False,  # set by _settle, after the old latest is cleared
-            owner=lease.owner,
-            is_public=is_public,
-            tags=tags,
-            copied_from=source.copiedFrom,
-        )
-        stored["pendingLease"] = lease.token  # hidden until _settle makes it latest
-        try:
-            await cls.get_motor_collection().insert_one(stored)
-        except DuplicateKeyError as error:
-            raise Conflict(f"version {version} of this {cls.kind} already exists") from error
-        latest = await _settle(cls, lease)
+    collection = cls.get_motor_collection()
+    pending: dict[str, Any] = {}  # this request's version while it is not yet latest
+    try:
+        async with _lease(cls, source.chain_id) as lease:
+            _check_may_change(cls, lease, user)
+            version = await heads.take_version_number(lease)
+            stored = _version_document(
+                cls,
+                fields,
+                version_id=PydanticObjectId(),
+                chain_id=source.chain_id,
+                version=version,
+                is_latest=False,  # set by _settle, after the old latest is cleared
+                owner=lease.owner,
+                is_public=is_public,
+                tags=tags,
+                copied_from=source.copiedFrom,
+            )
+            stored["pendingLease"] = lease.token  # hidden until _settle makes it latest
+            pending = {"_id": stored["_id"], "pendingLease": lease.token}
+            try:
+                await collection.insert_one(stored)
+            except DuplicateKeyError as error:
+                raise Conflict(f"version {version} of this {cls.kind} already exists") from error
+            latest = await _settle(cls, lease)
+            if latest != stored["_id"]:  # a newer one: this request lost its lease meanwhile
+                raise Conflict(f"this {cls.kind} was changed by another request; try again")
+    except BaseException:
+        # Failed or refused (the lease taken over) before or after `_settle`: drop the version
+        # unless it was made latest (the answer lost). Safe without the lease, as only this
+        # request's still-pending version matches.
+        if pending:
+            with suppress(PyMongoError):
+                await collection.delete_one(pending)
+        raise
     del stored["pendingLease"]
-    stored["isLatest"] = latest == stored["_id"]
+    stored["isLatest"] = True
     return stored
 
 
@@ -380,6 +402,7 @@ async def archive(
                 "$set": {
                     "isArchived": True,
                     "isLatest": False,
+                    "flagsBy": lease.token,
                     "archivedAt": now,
                     "purgeAt": now + timedelta(days=retention_days),
                     "updatedAt": now,

@@ -211,17 +211,20 @@ async def chain_lease(
             await repair(lease)
             lease.needs_repair = False
         yield lease
+        # Refused when the lease was taken over after the block's last write: its writes were
+        # checked (`confirm`, flags compared-and-set) and stand, so the request succeeded, and
+        # the holder that took over recorded the head.
         await _release(lease, keep_mark=repair is None)
     except BaseException as error:
         await _recover(lease, repair, failed_in_database=isinstance(error, PyMongoError))
         raise
 
 
-async def _release(lease: Lease, *, keep_mark: bool = False) -> None:
+async def _release(lease: Lease, *, keep_mark: bool = False) -> bool:
     """Release the lease and record what the holder settled, in one write that only lands while
-    the lease is still ours; Conflict when it was taken over (nothing more is written)."""
+    the lease is still ours; False when it was taken over."""
     if lease.dropped:
-        return
+        return True
     released: dict[str, Any] = {"leaseToken": None, "leaseUntil": None, **lease.settled}
     if lease.settled:
         released["updatedAt"] = utc_now()
@@ -231,8 +234,7 @@ async def _release(lease: Lease, *, keep_mark: bool = False) -> None:
     result = await _heads().update_one(
         {"_id": lease.chain_id, "leaseToken": lease.token}, {"$set": released}
     )
-    if result.matched_count == 0:
-        raise Conflict("the chain was taken over by another request meanwhile; try again")
+    return bool(result.matched_count)
 
 
 async def _recover(lease: Lease, repair: Repair | None, *, failed_in_database: bool) -> None:
@@ -244,8 +246,8 @@ async def _recover(lease: Lease, repair: Repair | None, *, failed_in_database: b
         try:
             if repair is not None:
                 await repair(lease)
-                await _release(lease)
-                return
+                if await _release(lease):
+                    return
         except (PyMongoError, Conflict):
             pass
         lease.settled = {}

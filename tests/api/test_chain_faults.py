@@ -5,6 +5,7 @@ state holds the invariants of DOMAIN.md section 4, and the next request leaves i
 
 The fault mechanism is the embedded store's (`EmbeddedClient.fail_call`)."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -275,3 +276,60 @@ async def client_free_read(chain: str) -> Any:
     return await SectionDocument.get_motor_collection().find_one(
         {"parentSectionId": PydanticObjectId(chain)}
     )
+
+
+# ----- a stalled holder --------------------------------------------------------------------------
+
+
+STALLED: dict[str, tuple[Setup, Step]] = {
+    "publish": (two_versions, request("PUT", "{sections}/{1}", body=strength_section("A"))),
+    "archive the latest": (three_versions, request("PUT", "{sections}/{2}/archive")),
+    "unarchive the top": (top_archived, request("PUT", "{sections}/{1}/unarchive")),
+}
+
+
+@pytest.mark.parametrize("name", list(STALLED))
+async def test_a_holder_whose_lease_was_taken_over_is_refused(
+    app: FastAPI, client: httpx.AsyncClient, name: str
+) -> None:
+    """Request A stalls at each of its calls in turn. When it stalls holding the lease, the
+    lease expires (moved into the past, as 30 s going by would), request B takes it over and
+    publishes, and A, resumed, answers 409 with nothing of its own left; the chain is settled."""
+    setup, step = STALLED[name]
+    store = store_of(app)
+    total = await calls_made(app, client, setup, step)
+    refused = 0
+    for at in range(1, total + 1):
+        scene = await setup(client, make_caller("trainer"))
+        chain = PydanticObjectId(str((await versions_of(scene))[0]["parentSectionId"]))
+        before = {row["_id"] for row in await versions_of(scene)}
+        held = store.hold_call(at)
+        stalled = asyncio.create_task(step(client, scene))
+        await held.reached.wait()
+        head = await ChainHead.get_motor_collection().find_one({"_id": chain})
+        taken_over = head is not None and head["leaseToken"] is not None
+        if taken_over:
+            await ChainHead.get_motor_collection().update_one(
+                {"_id": chain}, {"$set": {"leaseUntil": LONG_AGO}}
+            )
+        other = await client.put(
+            f"{SECTIONS}/{scene.ids[0]}", json=strength_section("B"), headers=scene.who.headers
+        )
+        assert other.status_code == 200, other.text
+        held.release()
+        response = await stalled
+        store.heal()
+        after = {row["_id"] for row in await versions_of(scene)}
+        added = after - before - {PydanticObjectId(other.json()["id"])}
+        if taken_over:
+            # Refused, with nothing of its own left; or it had written all it had to before it
+            # stalled (only the release of its lease was left), and that stands.
+            assert response.status_code in (409, 200), (at, response.text)
+            refused += response.status_code == 409
+            if name == "publish":
+                assert len(added) == (response.status_code == 200), (at, added)
+        else:
+            assert response.status_code == 200, (at, response.text)
+        await check_consistent(client, scene)
+        await check_settled(scene)
+    assert refused >= 2
