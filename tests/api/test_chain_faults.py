@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.library.documents import SectionDocument
-from peakhealth.versioning import chains
+from peakhealth.versioning import chains, heads
 from peakhealth.versioning.heads import ChainHead
 from tests.conftest import SECTIONS, Caller, create, make_caller, strength_section
 
@@ -333,3 +333,26 @@ async def test_a_holder_whose_lease_was_taken_over_is_refused(
         await check_consistent(client, scene)
         await check_settled(scene)
     assert refused >= 2
+
+
+async def test_a_holder_that_cannot_repair_leaves_the_mark_for_the_next_one(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A lease taken over by a holder without a repair (an assignment) keeps `needsRepair`;
+    the chain's next change repairs, even one that settles nothing itself (a purge)."""
+    scene = await top_archived(client, make_caller("trainer"))  # v1 latest, v2 archived
+    chain = PydanticObjectId(str((await versions_of(scene))[0]["parentSectionId"]))
+    versions = SectionDocument.get_motor_collection()
+    # A publish's hand-over stopped half-way, its holder gone: no latest version.
+    await versions.update_many({"parentSectionId": chain}, {"$set": {"isLatest": False}})
+    await ChainHead.get_motor_collection().update_one(
+        {"_id": chain}, {"$set": {"leaseToken": PydanticObjectId(), "leaseUntil": LONG_AGO}}
+    )
+    async with heads.chain_lease(chain, kind="section"):
+        pass
+    head = await ChainHead.get_motor_collection().find_one({"_id": chain})
+    assert head is not None and head["needsRepair"] is True and head["leaseToken"] is None
+    purged = await client.delete(f"{SECTIONS}/{scene.ids[1]}", headers=scene.who.headers)
+    assert purged.status_code == 204
+    await check_settled(scene)
+    assert [row["isLatest"] for row in await versions_of(scene)] == [True]
