@@ -5,7 +5,9 @@ The head holds the owner, the highest version number ever issued (`lastVersion`,
 `$inc`, so a number is never reused even after the top version is purged), the latest version's
 id, and a lease. Every change of a chain runs under its lease: a conditional `$set` that only one
 request at a time can win. The lease expires, so a crashed process cannot block a chain for
-longer than `LEASE`."""
+longer than `LEASE`; its end is judged by the database's clock, never by comparing clocks of two
+instances. The lease's token fences its holder: `confirm` before writing versions and the release
+only land while the head still carries it."""
 
 import asyncio
 import random
