@@ -383,7 +383,8 @@ async def publish_new_version(
             with suppress(PyMongoError):
                 await collection.delete_one(pending)
         raise
-    del stored["pendingLease"]
+    # As stored now (a kept answer is keyed by every field): made latest by this lease.
+    stored["flagsBy"] = stored.pop("pendingLease")
     stored["isLatest"] = True
     return stored
 

@@ -173,8 +173,8 @@ async def chain_lease(
     the lease was taken over from a holder that never released it, or when an earlier holder
     failed and marked the head `needsRepair`; and it runs when the block fails on a database
     error, before the lease is released. A holder without `repair` (assignments) keeps the
-    mark for the next one that has it. The release is the final write: it only lands while
-    the lease is still this request's, else 409 (the lease was taken over)."""
+    mark for the next one that has it. The release only lands while the lease is still this
+    request's."""
     deadline = time.monotonic() + WAIT_SECONDS
     pause = 0.002
     adopted = False
@@ -218,7 +218,7 @@ async def chain_lease(
         # the holder that took over recorded the head.
         await _release(lease, keep_mark=repair is None)
     except BaseException as error:
-        await _recover(lease, repair, failed_in_database=isinstance(error, PyMongoError))
+        await _recover(lease, repair, failed=isinstance(error, PyMongoError | Conflict))
         raise
 
 
@@ -239,11 +239,12 @@ async def _release(lease: Lease, *, keep_mark: bool = False) -> bool:
     return bool(result.matched_count)
 
 
-async def _recover(lease: Lease, repair: Repair | None, *, failed_in_database: bool) -> None:
-    """After the block failed: repair and release when the database answers again; else mark
-    the head for repair and release; else leave the lease to expire (the next holder repairs).
-    A failure that is not the database's (403, 404, 409) came before any write: release."""
-    if failed_in_database or lease.needs_repair:
+async def _recover(lease: Lease, repair: Repair | None, *, failed: bool) -> None:
+    """After the block `failed` (the database, or a 409: a write found the chain changed under
+    it): repair and release when the database answers again; else mark the head for repair and
+    release; else leave the lease to expire (the next holder repairs). Any other error (403,
+    404) came before a write: just release."""
+    if failed or lease.needs_repair:
         lease.settled = {}
         try:
             if repair is not None:
