@@ -243,14 +243,14 @@ async def _recover(lease: Lease, repair: Repair | None, *, failed: bool) -> None
     """After the block `failed` (the database, or a 409: a write found the chain changed under
     it): repair and release when the database answers again; else mark the head for repair and
     release; else leave the lease to expire (the next holder repairs). Any other error (403,
-    404) came before a write: just release."""
-    if failed or lease.needs_repair:
+    404) came before a write: just release. A holder without `repair` writes no versions, so
+    its failure leaves nothing to repair: it only passes on a mark it inherited."""
+    if repair is not None and (failed or lease.needs_repair):
         lease.settled = {}
         try:
-            if repair is not None:
-                await repair(lease)
-                if await _release(lease):
-                    return
+            await repair(lease)
+            if await _release(lease):
+                return
         except (PyMongoError, Conflict):
             pass
         lease.settled = {}
