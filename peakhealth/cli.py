@@ -149,6 +149,9 @@ async def purge_expired(progress: Callable[[str], None]) -> int:
         guard = db.PURGE_GUARDS.get(document, chains.nothing_pinned)
         purged = await chains.purge_archived(document, owner=None, pinned=guard)
         print(f"{document.kind}: {purged} archived version(s) purged", flush=True)
+        progress(f"{document.kind}: repairing chains a failure left half-changed")
+        repaired = await chains.repair_abandoned(document)
+        print(f"{document.kind}: {repaired} half-changed chain(s) repaired", flush=True)
         total += purged
     return total
 

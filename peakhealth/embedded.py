@@ -6,18 +6,22 @@ race cannot show in a test. With `interleave` on, every call sleeps a small rand
 and after it runs, so requests interleave between calls the way they do against a real server.
 Each call itself stays atomic, like a single-document operation on MongoDB. `offline` makes every
 call fail as an unreachable server does, for outage tests; `fail_with` makes calls raise a given
-error (a stepping-down primary, a timeout, a write concern failure)."""
+error (a stepping-down primary, a timeout, a write concern failure). `fail_call` and `hold_call`
+make one chosen call fail or wait, counted from the moment they are armed (among the calls of
+one collection and method, when named), for fault-injection tests and to order two requests'
+round trips without sleeping."""
 
 import asyncio
 import random
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 import bson
 from bson.raw_bson import RawBSONDocument
 from mongomock_motor import AsyncMongoMockClient
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
 # Collection methods that are one round trip each.
 _CALLS = frozenset(
@@ -47,6 +51,9 @@ _CALLS = frozenset(
 )
 _CURSORS = frozenset({"find", "aggregate", "list_indexes"})
 _INSERTS = frozenset({"insert_one", "insert_many"})
+# Calls whose answer comes back after they ran (a cursor's rows are its answer: losing them is
+# failing the read).
+_ANSWERED = _CALLS | {"command"}
 
 
 def _stored_as_a_server_would(documents: Any) -> Any:
@@ -76,16 +83,28 @@ def _stored_as_a_server_would(documents: Any) -> Any:
     return decoded(documents)
 
 
-class Hold:
-    """A call stopped on its way to the store: `reached` once it waits, `release()` lets it
-    run."""
+@dataclass
+class Fault:
+    """One armed fault: call number `at` (1 = the next call) fails, or waits for `go`.
 
-    def __init__(self) -> None:
-        self.reached = asyncio.Event()
-        self.released = asyncio.Event()
+    - `lost_answer`: the call runs, then raises NetworkTimeout, as a write whose answer a
+      failover lost (a read's answer is simply lost: it fails before running).
+    - `outage`: every call from `at` on fails too, until `EmbeddedClient.heal`.
+    - `hold`: the call waits until `go` is set; `reached` is set when it starts waiting.
+    - `collection`, `name`: only calls of that collection and method are counted."""
+
+    at: int
+    lost_answer: bool = False
+    outage: bool = False
+    hold: bool = False
+    collection: str | None = None
+    name: str | None = None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+    seen: int = 0  # calls counted since armed
 
     def release(self) -> None:
-        self.released.set()
+        self.go.set()
 
 
 class EmbeddedClient:
@@ -97,28 +116,54 @@ class EmbeddedClient:
         self.max_delay = max_delay
         self.offline = False
         self.calls: Counter[str] = Counter()
-        self._holds: dict[tuple[str, str], Hold] = {}
+        self.fault: Fault | None = None
+        self._answer_lost = False
         self._failure: tuple[BaseException, Collection[str] | None] | None = None
-
-    def hold_next(self, collection: str, name: str) -> "Hold":
-        """Stop the next `name` call on `collection` before it runs, until the test releases
-        it: the way a test puts one request's round trip after another's, without sleeping."""
-        hold = Hold()
-        self._holds[(collection, name)] = hold
-        return hold
-
-    async def wait_if_held(self, collection: str, name: str) -> None:
-        hold = self._holds.pop((collection, name), None)
-        if hold is not None:
-            hold.reached.set()
-            await hold.released.wait()
 
     def fail_with(self, error: BaseException | None, *, on: Collection[str] | None = None) -> None:
         """Make every call (or only the calls named in `on`, e.g. {"insert_one"}) raise `error`
         before it reaches the data, until `fail_with(None)`."""
         self._failure = None if error is None else (error, on)
 
-    async def round_trip(self, name: str) -> None:
+    def fail_call(self, at: int, *, lost_answer: bool = False, outage: bool = False) -> Fault:
+        """Make call number `at` from now (1 = the next one) fail as a server does mid-sequence:
+        AutoReconnect before it runs, or with `lost_answer` NetworkTimeout after it ran; with
+        `outage`, every later call fails too until `heal`."""
+        self.fault = Fault(at, lost_answer=lost_answer, outage=outage)
+        return self.fault
+
+    def hold_call(
+        self, at: int, *, collection: str | None = None, name: str | None = None
+    ) -> Fault:
+        """Make call number `at` from now (of that collection and method, when named) wait,
+        before it runs, until the returned fault's `release()`; `await fault.reached.wait()`
+        returns once it waits (a stalled request)."""
+        self.fault = Fault(at, hold=True, collection=collection, name=name)
+        return self.fault
+
+    def heal(self) -> None:
+        self.fault = None
+
+    async def _inject(self, name: str, collection: str | None) -> None:
+        fault = self.fault
+        if fault is None:
+            return
+        if (fault.name is not None and name != fault.name) or (
+            fault.collection is not None and collection != fault.collection
+        ):
+            return
+        fault.seen += 1
+        if fault.seen < fault.at or (fault.seen > fault.at and not fault.outage):
+            return
+        if fault.hold:
+            fault.reached.set()
+            await fault.go.wait()
+        elif fault.lost_answer and fault.seen == fault.at and name in _ANSWERED:
+            self._answer_lost = True
+        else:
+            raise AutoReconnect(f"injected fault: {name} (call {fault.seen}) never ran")
+
+    async def round_trip(self, name: str, collection: str | None = None) -> None:
         """What happens on the way to the server: counted, failed when offline, interleaved."""
         self.calls[name] += 1
         if self.offline:
@@ -127,10 +172,14 @@ class EmbeddedClient:
             error, only = self._failure
             if only is None or name in only:
                 raise error
+        await self._inject(name, collection)
         if self.interleave:
             await asyncio.sleep(random.uniform(0, self.max_delay))
 
     async def way_back(self) -> None:
+        if self._answer_lost:
+            self._answer_lost = False
+            raise NetworkTimeout("injected fault: the call ran, its answer was lost")
         if self.interleave:
             await asyncio.sleep(random.uniform(0, self.max_delay))
 
@@ -191,8 +240,7 @@ class _Collection:
         if name in _CALLS:
 
             async def call(*args: Any, **kwargs: Any) -> Any:
-                await self._store.wait_if_held(self._collection.name, name)
-                await self._store.round_trip(name)
+                await self._store.round_trip(name, self._collection.name)
                 if name in _INSERTS and args:
                     args = (_stored_as_a_server_would(args[0]), *args[1:])
                 result = await target(*args, **kwargs)

@@ -6,16 +6,31 @@ changes of one chain happen one at a time even on a standalone MongoDB without t
 version numbers come from the head's counter, and `isLatest` is settled (cleared, then set) before
 the lease is released, so after a request returns exactly the highest non-archived version is
 latest and no reader ever sees two latest versions of one chain. Every query carries the
-document class's `scope`."""
+document class's `scope`.
+
+A sequence that stops half-way (the database fails between two calls, or the process dies) is
+repaired by `_repair`: at once when the database answers again, else by the next change of the
+chain (the head is marked, or its lease expires and is taken over). A new version is inserted
+`pendingLease` (hidden from every list) and becomes real only in the write that makes it latest,
+so the repair drops a half-published version instead of publishing it behind a failed request.
+
+No transactions: the repair path runs everywhere, on a replica set too. A transaction per
+sequence would need a session threaded through every call and still needs this repair on a
+standalone server, so there would be two ways for every sequence to be right instead of one.
+A stalled holder is fenced by `heads.confirm` (its lease checked, by the head's token, right
+before it writes versions) and by the release, which lands only while the lease is still its
+own; what stays open is a stall longer than the lease (30 s) between that check and the next
+one or two version writes."""
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from beanie import PydanticObjectId
 from pydantic import BaseModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import answers
 from peakhealth.errors import Conflict, NotFound
@@ -130,6 +145,7 @@ async def list_versions(
     readable = rules.readable_filter(user)
     if readable:
         conditions.append(readable)
+    conditions.append({"pendingLease": None})  # not a publish still under way
     if not rules.sees_archived(owner=document.createdBy, user=user):
         conditions.append({"isArchived": False})
     return await find_page(
@@ -198,14 +214,28 @@ async def create_chain(
         tags=tags,
         copied_from=copied_from,
     )
-    await cls.get_motor_collection().insert_one(stored)
-    await heads.create_head(
-        version_id,
-        collection=cls.get_collection_name(),
-        owner=user.id,
-        admin_only=cls.admin_only(fields),
-    )
+    # The head first: a version never exists without its head (no orphan to adopt).
+    try:
+        await heads.create_head(
+            version_id,
+            collection=cls.get_collection_name(),
+            owner=user.id,
+            admin_only=cls.admin_only(fields),
+        )
+        await cls.get_motor_collection().insert_one(stored)
+    except PyMongoError:
+        await _forget_head(cls, version_id)
+        raise
     return stored
+
+
+async def _forget_head(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> None:
+    """After a failed create: drop the head unless the version made it in (its answer lost).
+    If the database is still away, the head stays: it names a chain nobody was told of, and
+    nothing reads a head without its versions."""
+    with suppress(PyMongoError):
+        if await cls.get_motor_collection().find_one({"_id": chain_id}, {"_id": 1}) is None:
+            await heads.forget_head(chain_id)
 
 
 async def fork(cls: type[D], source: D, *, user: CurrentUser) -> dict[str, Any]:
@@ -239,7 +269,19 @@ def _lease(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> Any:
             chain_id, collection=cls.get_collection_name(), versions=rows
         )
 
-    return heads.chain_lease(chain_id, kind=cls.kind, adopt=adopt)
+    return heads.chain_lease(chain_id, kind=cls.kind, adopt=adopt, repair=partial(_repair, cls))
+
+
+async def _repair(cls: type[VersionedDocument], lease: Lease) -> None:
+    """Bring a chain some holder left half-changed to a consistent state: versions of publishes
+    that never became latest are dropped, `isLatest` and the head's latest pointer settled, and
+    a chain whose versions are all gone (a delete that stopped half-way) loses its head."""
+    await heads.confirm(lease)
+    collection = cls.get_motor_collection()
+    chain = cls.in_scope({cls.chain_field: lease.chain_id})
+    await collection.delete_many({**chain, "pendingLease": {"$ne": None}})
+    if await _settle(cls, lease) is None and await collection.find_one(chain, {"_id": 1}) is None:
+        await heads.drop_head(lease)
 
 
 def _check_may_change(cls: type[VersionedDocument], lease: Lease, user: CurrentUser) -> None:
@@ -250,11 +292,11 @@ async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectI
     """Make the highest non-archived version the only latest one (clear, then set) and have the
     head record it when the lease is released; returns its id."""
     collection = cls.get_motor_collection()
-    projection = {"version": 1, "isArchived": 1, "isLatest": 1}
+    projection = {"version": 1, "isArchived": 1, "isLatest": 1, "flagsBy": 1}
     projection.update({name: 1 for name in cls.policy_fields})
-    rows = await collection.find(
-        cls.in_scope({cls.chain_field: lease.chain_id}), projection
-    ).to_list(None)
+    # Not the versions other holders inserted and never made latest (dropped by `_repair`).
+    chain = {cls.chain_field: lease.chain_id, "pendingLease": {"$in": [None, lease.token]}}
+    rows = await collection.find(cls.in_scope(chain), projection).to_list(None)
     states = [
         rules.VersionState(
             id=row["_id"],
@@ -265,10 +307,26 @@ async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectI
         for row in rows
     ]
     stale, promote = rules.flags_to_fix(states)
+    if stale or promote is not None:
+        await heads.confirm(lease)
+    # Each flag write is a compare-and-set on `flagsBy` (the lease that last changed the flag)
+    # as read above: a holder that stalls past its lease after `confirm` finds the flags it
+    # meant to change already changed by the holder that took over (whose repair settles the
+    # same versions first), and writes nothing.
+    seen = {row["_id"]: row.get("flagsBy") for row in rows}
     if stale:
-        await collection.update_many({"_id": {"$in": stale}}, {"$set": {"isLatest": False}})
+        await collection.update_many(
+            {"$or": [{"_id": id_, "flagsBy": seen[id_]} for id_ in stale]},
+            {"$set": {"isLatest": False, "flagsBy": lease.token}},
+        )
     if promote is not None:
-        await collection.update_one({"_id": promote}, {"$set": {"isLatest": True}})
+        # The write that makes a new version real (no longer pending) and latest, at once.
+        result = await collection.update_one(
+            {"_id": promote, "flagsBy": seen[promote], "isArchived": False},
+            {"$set": {"isLatest": True, "flagsBy": lease.token}, "$unset": {"pendingLease": ""}},
+        )
+        if result.matched_count == 0:
+            raise Conflict(f"this {cls.kind} was changed by another request meanwhile; try again")
     latest = rules.latest_of(states)
     latest_row = next((row for row in rows if latest and row["_id"] == latest.id), None)
     lease.settled = {
@@ -290,27 +348,44 @@ async def publish_new_version(
     """The next version of `source`'s chain, numbered from the head's counter, made latest.
     Returns the version as stored."""
     fields = content_fields(content)
-    async with _lease(cls, source.chain_id) as lease:
-        _check_may_change(cls, lease, user)
-        version = await heads.take_version_number(lease)
-        stored = _version_document(
-            cls,
-            fields,
-            version_id=PydanticObjectId(),
-            chain_id=source.chain_id,
-            version=version,
-            is_latest=False,  # set by _settle, after the old latest is cleared
-            owner=lease.owner,
-            is_public=is_public,
-            tags=tags,
-            copied_from=source.copiedFrom,
-        )
-        try:
-            await cls.get_motor_collection().insert_one(stored)
-        except DuplicateKeyError as error:
-            raise Conflict(f"version {version} of this {cls.kind} already exists") from error
-        latest = await _settle(cls, lease)
-    stored["isLatest"] = latest == stored["_id"]
+    collection = cls.get_motor_collection()
+    pending: dict[str, Any] = {}  # this request's version while it is not yet latest
+    try:
+        async with _lease(cls, source.chain_id) as lease:
+            _check_may_change(cls, lease, user)
+            version = await heads.take_version_number(lease)
+            stored = _version_document(
+                cls,
+                fields,
+                version_id=PydanticObjectId(),
+                chain_id=source.chain_id,
+                version=version,
+                is_latest=False,  # set by _settle, after the old latest is cleared
+                owner=lease.owner,
+                is_public=is_public,
+                tags=tags,
+                copied_from=source.copiedFrom,
+            )
+            stored["pendingLease"] = lease.token  # hidden until _settle makes it latest
+            pending = {"_id": stored["_id"], "pendingLease": lease.token}
+            try:
+                await collection.insert_one(stored)
+            except DuplicateKeyError as error:
+                raise Conflict(f"version {version} of this {cls.kind} already exists") from error
+            latest = await _settle(cls, lease)
+            if latest != stored["_id"]:  # a newer one: this request lost its lease meanwhile
+                raise Conflict(f"this {cls.kind} was changed by another request; try again")
+    except BaseException:
+        # Failed or refused (the lease taken over) before or after `_settle`: drop the version
+        # unless it was made latest (the answer lost). Safe without the lease, as only this
+        # request's still-pending version matches.
+        if pending:
+            with suppress(PyMongoError):
+                await collection.delete_one(pending)
+        raise
+    # As stored now (a kept answer is keyed by every field): made latest by this lease.
+    stored["flagsBy"] = stored.pop("pendingLease")
+    stored["isLatest"] = True
     return stored
 
 
@@ -320,6 +395,7 @@ async def archive(
     """Hide the version and schedule its purge; returns the chain's latest version id after."""
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
+        await heads.confirm(lease)
         now = utc_now()
         await cls.get_motor_collection().update_one(
             cls.in_scope({"_id": document.id, "isArchived": False}),
@@ -327,6 +403,7 @@ async def archive(
                 "$set": {
                     "isArchived": True,
                     "isLatest": False,
+                    "flagsBy": lease.token,
                     "archivedAt": now,
                     "purgeAt": now + timedelta(days=retention_days),
                     "updatedAt": now,
@@ -340,6 +417,7 @@ async def unarchive(cls: type[D], document: D, *, user: CurrentUser) -> Pydantic
     """Bring an archived version back; returns the chain's latest version id after."""
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
+        await heads.confirm(lease)
         result = await cls.get_motor_collection().update_one(
             cls.in_scope({"_id": document.id}),
             {
@@ -366,6 +444,7 @@ async def purge_version(
             raise Conflict(f"only an archived {cls.kind} version can be purged; archive it first")
         if await pinned([document.version_id]):
             raise Conflict(f"this {cls.kind} version is in use and cannot be purged")
+        await heads.confirm(lease)
         result = await cls.get_motor_collection().delete_one(
             cls.in_scope({"_id": document.id, "isArchived": True})
         )
@@ -405,6 +484,18 @@ async def purge_archived(
     return int(result.deleted_count)
 
 
+async def repair_abandoned(cls: type[VersionedDocument]) -> int:
+    """Repair the chains that a request left half-changed and that nobody changed since (a
+    chain is otherwise repaired by its next change); a chain whose versions are all gone loses
+    its head. Returns how many were looked at. Run by `peakhealth purge`."""
+    chain_ids = await heads.abandoned(cls.get_collection_name())
+    for chain_id in chain_ids:
+        with suppress(Conflict, NotFound):
+            async with _lease(cls, chain_id):
+                pass  # taking the lease repairs the chain
+    return len(chain_ids)
+
+
 async def delete_chain(
     cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
 ) -> int:
@@ -416,6 +507,7 @@ async def delete_chain(
         ids = [row["_id"] for row in await collection.find(chain, {"_id": 1}).to_list(None)]
         if ids and await pinned(ids):
             raise Conflict(f"a version of this {cls.kind} is in use; the chain cannot be deleted")
+        await heads.confirm(lease)
         result = await collection.delete_many(chain)
         await heads.drop_head(lease)
     return int(result.deleted_count)

@@ -225,7 +225,7 @@ async def test_a_session_reopened_while_its_assignment_is_cancelled_stays_skippe
     assignment = (await assign(client, client_user, routine["id"], client_user)).json()
     first, _ = await raw_sessions(assignment["id"])
     assert await move(client, client_user, first["_id"], "skipped") == 200
-    hold = app.state.client.hold_next("workout_sessions", "update_one")
+    hold = app.state.client.hold_call(1, collection="workout_sessions", name="update_one")
     reopening = asyncio.create_task(move(client, client_user, first["_id"], "scheduled"))
     await hold.reached.wait()
     path = f"{ASSIGNMENTS}/{assignment['id']}"
@@ -246,7 +246,7 @@ async def test_an_older_progress_count_never_overwrites_a_newer_one(
     routine = await create(client, trainer, TEMPLATES, short_routine(isPublic=True))
     assignment = (await assign(client, client_user, routine["id"], client_user)).json()
     first, second = await raw_sessions(assignment["id"])
-    hold = app.state.client.hold_next("routine_assignments", "update_one")
+    hold = app.state.client.hold_call(1, collection="routine_assignments", name="update_one")
     slow = asyncio.create_task(move(client, client_user, first["_id"], "completed"))
     await hold.reached.wait()
     assert await move(client, client_user, second["_id"], "completed") == 200
