@@ -9,18 +9,20 @@ assignment is live), so two concurrent assignments cannot both stay live. Assign
 the template chain's lease, so a version cannot be purged between the check and the assignment
 that pins it."""
 
+import logging
 from datetime import date
 from typing import Any
 
 import bson
 from beanie import PydanticObjectId, SortDirection
 from bson.raw_bson import RawBSONDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.assignments.progress import refresh_progress
 from peakhealth.assignments.schedule import (
     LIVE,
+    PlannedSession,
     check_assignment_move,
     check_assignment_size,
     end_date,
@@ -39,6 +41,7 @@ from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 
 MAX_REPLACEMENT_ATTEMPTS = 16
+log = logging.getLogger("peakhealth")
 
 
 def readable_filter(user: CurrentUser) -> dict[str, Any]:
@@ -129,19 +132,71 @@ async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict
 
 async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) -> bool:
     """Complete or cancel a live assignment; a cancelled one loses its `scheduled` sessions and
-    keeps every other. False when it was no longer live."""
+    keeps every other. False when it was no longer live.
+
+    A cancellation is marked `pendingCleanup` in the same write that ends it, and the mark goes
+    once the clean-up is done: when the database fails in between, the next change of the
+    client's assignments (or the same request repeated) finishes it (`finish_cleanups`)."""
+    ended: dict[str, Any] = {
+        "status": status,
+        "updatedAt": utc_now(),
+        "liveKey": ended_key(assignment_id),
+    }
+    if status == "cancelled":
+        ended["pendingCleanup"] = True
     result = await RoutineAssignment.get_motor_collection().update_one(
         {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
-        {"$set": {"status": status, "updatedAt": utc_now(), "liveKey": ended_key(assignment_id)}},
+        {"$set": ended},
     )
     if result.modified_count == 0:
         return False
     if status == "cancelled":
-        await WorkoutSession.get_motor_collection().delete_many(
-            {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
-        )
-    await refresh_progress(assignment_id, user_id)
+        await _clean_up(assignment_id, user_id)
+    else:
+        await refresh_progress(assignment_id, user_id)
     return True
+
+
+async def _clean_up(assignment_id: PydanticObjectId, user_id: str) -> None:
+    """A cancelled assignment's clean-up: its `scheduled` sessions go, its progress is
+    recounted, its mark is cleared. Every step can be repeated."""
+    await WorkoutSession.get_motor_collection().delete_many(
+        {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
+    )
+    await refresh_progress(assignment_id, user_id)
+    await RoutineAssignment.get_motor_collection().update_one(
+        {"_id": assignment_id, "userId": user_id}, {"$unset": {"pendingCleanup": ""}}
+    )
+
+
+async def finish_cleanups(user_id: str) -> None:
+    """Finish every clean-up of the client's cancelled assignments that a database failure
+    interrupted (one indexed read when there is none)."""
+    pending = await (
+        RoutineAssignment.get_motor_collection()
+        .find({"userId": user_id, "pendingCleanup": True}, {"_id": 1})
+        .to_list(None)
+    )
+    for row in pending:
+        await _clean_up(row["_id"], user_id)
+
+
+async def _roll_back(assignment_id: PydanticObjectId, user_id: str) -> None:
+    """Undo an assignment whose scheduling failed half-way, so the request that answers 503
+    leaves nothing half-written: its sessions and the assignment go. Best effort: while the
+    database stays away, the half-made assignment stays live until it is replaced (the same
+    request repeated replaces it)."""
+    try:
+        await WorkoutSession.get_motor_collection().delete_many(
+            {"userId": user_id, "routineAssignmentId": assignment_id}
+        )
+        await RoutineAssignment.get_motor_collection().delete_one(
+            {"_id": assignment_id, "userId": user_id}
+        )
+    except PyMongoError:
+        log.warning(
+            "assignment %s was left half-scheduled; assigning again replaces it", assignment_id
+        )
 
 
 async def _assign(
@@ -169,6 +224,7 @@ async def _assign(
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
     assignments = RoutineAssignment.get_motor_collection()
     key = live_key(client_id, parent)
+    await finish_cleanups(client_id)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
         replaced: PydanticObjectId | None = None
         for old in await assignments.find(
@@ -204,9 +260,66 @@ async def _assign(
             await assignments.insert_one(stored)
         except DuplicateKeyError:
             continue  # a concurrent assignment became live first: replace it in turn
+        except PyMongoError:
+            await _roll_back(assignment.id, client_id)  # type: ignore[arg-type]
+            raise
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
+    try:
+        still_live = await _schedule(assignment, version, planned, workouts, key)
+    except PyMongoError:
+        still_live = await _recover(assignment, version, planned, workouts, key)
+    if not still_live:  # replaced by a concurrent request while its sessions were written
+        await WorkoutSession.get_motor_collection().delete_many(
+            {"userId": client_id, "routineAssignmentId": assignment.id, "status": "scheduled"}
+        )
+        await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
+        found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": client_id})
+        assert found is not None
+        return found
+    return assignment
+
+
+async def _recover(
+    assignment: RoutineAssignment,
+    version: dict[str, Any],
+    planned: list[PlannedSession],
+    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
+    key: str,
+) -> bool:
+    """Scheduling failed part-way (a failover, a timeout). Once the database answers again,
+    finish it: write the sessions that are missing (a lost answer may hide a bulk insert that
+    ran) and answer as if nothing happened. If it still fails, take the assignment back and
+    raise: the request answers 503 and leaves nothing half-written."""
+    assert assignment.id is not None
+    try:
+        present = await (
+            WorkoutSession.get_motor_collection()
+            .find(
+                {"userId": assignment.userId, "routineAssignmentId": assignment.id},
+                {"_id": 0, "sequence": 1},
+            )
+            .to_list(None)
+        )
+        written = {row.get("sequence") for row in present}
+        missing = [day for day in planned if day.sequence not in written]
+        return await _schedule(assignment, version, missing, workouts, key)
+    except PyMongoError:
+        await _roll_back(assignment.id, assignment.userId)
+        raise
+
+
+async def _schedule(
+    assignment: RoutineAssignment,
+    version: dict[str, Any],
+    planned: list[PlannedSession],
+    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
+    key: str,
+) -> bool:
+    """Write the assignment's sessions (one bulk insert); True while it is still the live one."""
+    client_id, trainer_id, now = assignment.userId, assignment.trainerId, assignment.assignedAt
+    scheduled_time = assignment.scheduledTime
     if planned:
         await WorkoutSession.get_motor_collection().insert_many(
             [
@@ -215,7 +328,7 @@ async def _assign(
                     "userId": client_id,
                     "trainerId": trainer_id,
                     "routineAssignmentId": assignment.id,
-                    "parentRoutineId": parent,
+                    "parentRoutineId": assignment.parentRoutineId,
                     "routineVersionId": version["_id"],
                     "workoutId": workouts[day.workoutIndex][0],
                     "scheduledDate": day.scheduledDate.isoformat(),
@@ -231,21 +344,10 @@ async def _assign(
                 for day in planned
             ]
         )
-    # A concurrent request may have replaced this assignment while its sessions were written.
-    if (
-        await assignments.find_one(
-            {"_id": assignment.id, "userId": client_id, "liveKey": key}, {"_id": 1}
-        )
-        is None
-    ):
-        await WorkoutSession.get_motor_collection().delete_many(
-            {"userId": client_id, "routineAssignmentId": assignment.id, "status": "scheduled"}
-        )
-        await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
-        found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": client_id})
-        assert found is not None
-        return found
-    return assignment
+    found = await RoutineAssignment.get_motor_collection().find_one(
+        {"_id": assignment.id, "userId": client_id, "liveKey": key}, {"_id": 1}
+    )
+    return found is not None
 
 
 async def create(
@@ -300,6 +402,7 @@ async def update(
 ) -> RoutineAssignment:
     """PATCH: a status move, trainer notes, client feedback; each checked for its author."""
     assert assignment.id is not None
+    await finish_cleanups(assignment.userId)
     changes: dict[str, Any] = {}
     if notes_given:
         _check_may_manage(assignment, user)
@@ -350,6 +453,7 @@ async def upgrade(
     caller must be allowed to change this assignment, to assign to its client now, and to
     read the version it moves to, as when assigning it afresh."""
     _check_may_manage(assignment, user)
+    await finish_cleanups(assignment.userId)
     if assignment.status not in LIVE:
         raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
     trainer_id = await _check_may_assign(user, assignment.userId, directory)

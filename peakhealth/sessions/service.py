@@ -21,7 +21,7 @@ from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, Validat
 from peakhealth.identity.users import CurrentUser
 from peakhealth.pages import read_page
 from peakhealth.routines.user_documents import UserRoutineDocument
-from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.sessions.documents import RESOLVED, WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS, check_log_size, check_snapshot_size
 from peakhealth.sessions.models import (
@@ -230,6 +230,9 @@ async def update(
         now = utc_now()
         changes = session_changes(stored, change, now, variants)
         if not changes:
+            if stored["status"] in RESOLVED:
+                # A repeat of a request whose recount a failure cut short: recount now.
+                await _after_status_change(stored)
             return stored
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)
