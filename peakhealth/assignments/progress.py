@@ -2,7 +2,7 @@
 once every session is resolved."""
 
 from beanie import PydanticObjectId
-from pymongo import ReturnDocument
+from bson import ObjectId
 
 from peakhealth.assignments.documents import RoutineAssignment, ended_key
 from peakhealth.assignments.schedule import LIVE
@@ -24,19 +24,17 @@ async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> Non
     concurrent or repeated session updates never double count.
 
     A count read before a concurrent session change must not overwrite a newer one. Each
-    refresh first bumps the assignment's `progressRound`, then counts, then writes only if no
-    later refresh has bumped it since. Every session change calls this after its own write, so
-    the refresh with the last bump counted every change and its write is the one that lands;
-    an earlier refresh that lost the race writes nothing. No clock is compared. Every query
-    names the client (`user_id`), the shard key of both collections."""
+    refresh first claims the assignment's `progressRound` with a fresh token, then counts, then
+    writes only if no later refresh has claimed it since. Every session change calls this after
+    its own write, so the refresh with the last claim counted every change and its write is the
+    one that lands; an earlier refresh that lost the race writes nothing. No clock is compared.
+    Every query names the client (`user_id`), the shard key of both collections."""
     assignments = RoutineAssignment.get_motor_collection()
-    bumped = await assignments.find_one_and_update(
-        {"_id": assignment_id, "userId": user_id},
-        {"$inc": {"progressRound": 1}},
-        projection={"progressRound": 1},
-        return_document=ReturnDocument.AFTER,
+    round_ = ObjectId()
+    claimed = await assignments.update_one(
+        {"_id": assignment_id, "userId": user_id}, {"$set": {"progressRound": round_}}
     )
-    if bumped is None:
+    if claimed.matched_count == 0:
         return
     rows = await (
         WorkoutSession.get_motor_collection()
@@ -50,7 +48,7 @@ async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> Non
     total = len(rows)
     open_ = sum(1 for row in rows if row["status"] not in RESOLVED)
     now = utc_now()
-    ours = {"_id": assignment_id, "userId": user_id, "progressRound": bumped["progressRound"]}
+    ours = {"_id": assignment_id, "userId": user_id, "progressRound": round_}
     await assignments.update_one(
         ours,
         {

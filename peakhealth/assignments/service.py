@@ -224,12 +224,18 @@ async def _assign(
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
     assignments = RoutineAssignment.get_motor_collection()
     key = live_key(client_id, parent)
-    await finish_cleanups(client_id)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
         replaced: PydanticObjectId | None = None
-        for old in await assignments.find(
-            {"userId": client_id, "liveKey": key}, {"_id": 1, "assignedBy": 1}
-        ).to_list(None):
+        # The live assignment of this routine, and any cancellation of the client's that a
+        # failure cut short (finished here: see `finish_cleanups`), in one read.
+        ours = await assignments.find(
+            {"userId": client_id, "$or": [{"liveKey": key}, {"pendingCleanup": True}]},
+            {"_id": 1, "assignedBy": 1, "liveKey": 1},
+        ).to_list(None)
+        for old in ours:
+            if old.get("liveKey") != key:
+                await _clean_up(old["_id"], client_id)
+                continue
             if not may_change(assigned_by=old.get("assignedBy"), user=user):
                 raise Conflict(
                     "this client has a live assignment of this routine made by someone else;"
