@@ -10,6 +10,7 @@ the template chain's lease, so a version cannot be purged between the check and 
 that pins it."""
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -272,10 +273,11 @@ async def _assign(
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
+    plan = _Scheduling(version, workouts, planned, key)
     try:
-        still_live = await _schedule(assignment, version, planned, workouts, key)
+        still_live = await _schedule(assignment, plan, planned)
     except PyMongoError:
-        still_live = await _recover(assignment, version, planned, workouts, key)
+        still_live = await _recover(assignment, plan)
     if not still_live:  # replaced by a concurrent request while its sessions were written
         await WorkoutSession.get_motor_collection().delete_many(
             {"userId": client_id, "routineAssignmentId": assignment.id, "status": "scheduled"}
@@ -287,13 +289,18 @@ async def _assign(
     return assignment
 
 
-async def _recover(
-    assignment: RoutineAssignment,
-    version: dict[str, Any],
-    planned: list[PlannedSession],
-    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
-    key: str,
-) -> bool:
+@dataclass(frozen=True)
+class _Scheduling:
+    """What scheduling an assignment writes from: the version, its workouts' encoded
+    snapshots, the planned days, and the live key the assignment must still hold."""
+
+    version: dict[str, Any]
+    workouts: list[tuple[PydanticObjectId, RawBSONDocument]]
+    planned: list[PlannedSession]
+    key: str
+
+
+async def _recover(assignment: RoutineAssignment, plan: _Scheduling) -> bool:
     """Scheduling failed part-way (a failover, a timeout). Once the database answers again,
     finish it: write the sessions that are missing (a lost answer may hide a bulk insert that
     ran) and answer as if nothing happened. If it still fails, take the assignment back and
@@ -309,21 +316,19 @@ async def _recover(
             .to_list(None)
         )
         written = {row.get("sequence") for row in present}
-        missing = [day for day in planned if day.sequence not in written]
-        return await _schedule(assignment, version, missing, workouts, key)
+        missing = [day for day in plan.planned if day.sequence not in written]
+        return await _schedule(assignment, plan, missing)
     except PyMongoError:
         await _roll_back(assignment.id, assignment.userId)
         raise
 
 
 async def _schedule(
-    assignment: RoutineAssignment,
-    version: dict[str, Any],
-    planned: list[PlannedSession],
-    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
-    key: str,
+    assignment: RoutineAssignment, plan: _Scheduling, planned: list[PlannedSession]
 ) -> bool:
-    """Write the assignment's sessions (one bulk insert); True while it is still the live one."""
+    """Write these planned sessions of the assignment (one bulk insert); True while it is still
+    the live one."""
+    version, workouts, key = plan.version, plan.workouts, plan.key
     client_id, trainer_id, now = assignment.userId, assignment.trainerId, assignment.assignedAt
     scheduled_time = assignment.scheduledTime
     if planned:
