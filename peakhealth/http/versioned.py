@@ -1,16 +1,21 @@
-"""The HTTP face of the version-chain mechanism, shared by library sections, library workouts and
-template routines: each handler parses, calls `peakhealth.versioning.chains`, and returns."""
+"""What the routes of version chains share: library sections, library workouts and template
+routines serve the same contract, each route declared in its own router under its path. Here is
+what those routes do, written once (`ChainEndpoints`, calling `peakhealth.versioning.chains`),
+the answers' models, the dependencies that parse their input, and their descriptions."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, Protocol
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from beanie import PydanticObjectId
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, create_model
 
 from peakhealth.catalog.port import ExerciseCatalog
+from peakhealth.config import Settings
 from peakhealth.errors import FieldError, ValidationFailed
-from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
+from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
 from peakhealth.http.responses import answer_response, created_response, json_response, location
 from peakhealth.identity.users import CurrentUser
@@ -18,7 +23,6 @@ from peakhealth.plan.durations import parse_age
 from peakhealth.versioning import chains
 from peakhealth.versioning.documents import D, VersionedDocument
 
-Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[Any]]
 PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
 
 
@@ -28,17 +32,13 @@ class LifecycleResult(BaseModel):
     success: bool
     newLatestVersionId: str | None
 
+    @classmethod
+    def of(cls, latest: PydanticObjectId | None) -> "LifecycleResult":
+        return cls(success=True, newLatestVersionId=str(latest) if latest else None)
+
 
 class PurgeResult(BaseModel):
     purged: int
-
-
-def version_response(
-    document: type[VersionedDocument], stored: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    """One whole version as the API shows it, serialised straight to JSON bytes (and kept for
-    the reads that follow)."""
-    return answer_response(chains.answer_of(document, stored), status_code=status_code)
 
 
 _plan_pages: dict[type[VersionedDocument], Any] = {}
@@ -67,182 +67,153 @@ async def older_than(
         raise ValidationFailed([FieldError("olderThan", str(error))]) from error
 
 
-def add_version_chain_routes(
-    router: APIRouter,
-    *,
-    noun: str,
-    document: type[D],
-    body: Any,
-    build: Build,
-    copy: bool = True,
-    bulk_purge: bool = True,
-    pinned: chains.PurgeGuard = chains.nothing_pinned,
-) -> None:
-    """Create, read, versions, new version, copy, archive, unarchive, purge, bulk purge, delete
-    chain: the same contract wherever a version chain is served. `pinned` reports versions that
-    something else points to, which can be archived but not purged. Handlers answer the JSON
-    directly; the response models document it (the contract tests check the two agree).
+OlderThan = Annotated[timedelta | None, Depends(older_than)]
+# The bulk purge's `status`: it purges archived versions only, and says so in its query.
+ArchivedOnly = Annotated[Literal["archived"], Query(description="Must be 'archived'")]
 
-    `noun` (PascalCase, e.g. `LibrarySection`) names the operations (`createLibrarySection`,
-    `listLibrarySectionVersions`) and the read route the `Location` of a 201 points to."""
-    kind = document.kind
-    version_model = document.full_model
-    read_route = f"get{noun}"
 
-    def created(request: Request, stored: dict[str, Any]) -> Response:
-        return created_response(
-            chains.answer_of(document, stored), location(request, read_route, stored["_id"])
+class Publishable(Protocol):
+    """A body that publishes a version: it says whether the version is public and its tags."""
+
+    isPublic: bool
+    tags: list[str]
+
+
+Build = Callable[[Any, CurrentUser, ExerciseCatalog], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class ChainEndpoints(Generic[D]):
+    """What the routes of one kind of version chain do, written once: each method is the body of
+    one route (its router declares it and parses the input), calling `chains`. `build` turns a
+    body into content, `read_route` names the route a 201's `Location` points to, `pinned`
+    reports versions something else points to (archived, never purged)."""
+
+    document: type[D]
+    build: Build
+    read_route: str
+    pinned: chains.PurgeGuard = chains.nothing_pinned
+
+    @property
+    def descriptions(self) -> "ChainDescriptions":
+        return chain_descriptions(self.document.kind)
+
+    async def load(self, user: User, id: VersionId) -> D:
+        """A dependency: the version `{id}`, when the caller may read it (404 otherwise). Only
+        for routes without a body or query: FastAPI calls a dependency even when a sibling
+        parameter is invalid, so there it would answer 404 where the route answers 422."""
+        return await chains.load_readable(self.document, id, user)
+
+    def _created(self, request: Request, stored: dict[str, Any]) -> Response:
+        answer = chains.answer_of(self.document, stored)
+        return created_response(answer, location(request, self.read_route, stored["_id"]))
+
+    async def create(
+        self, request: Request, draft: Publishable, user: CurrentUser, catalog: ExerciseCatalog
+    ) -> Response:
+        content = await self.build(draft, user, catalog)
+        stored = await chains.create_chain(
+            self.document, content, user=user, is_public=draft.isPublic, tags=draft.tags
         )
+        return self._created(request, stored)
 
-    def publishing_of(draft: Any) -> dict[str, Any]:
-        return {"is_public": draft.isPublic, "tags": draft.tags}
+    async def read(self, user: CurrentUser, id: str) -> Response:
+        return answer_response(await chains.read_answer(self.document, id, user))
 
-    @router.post(
-        "",
-        status_code=201,
-        response_model=version_model,
-        operation_id=f"create{noun}",
-        summary=f"Create a {kind} (version 1)",
-        description=f"Starts a new version chain with version 1 of the {kind}, owned by the"
-        " caller (trainers and admins). The answer is the whole stored version, every element"
-        " with its id and catalog names filled in; `Location` is its URL.",
-    )
-    async def create(request: Request, draft: body, user: Author, catalog: Catalog) -> Response:
-        content = await build(draft, user, catalog)
-        stored = await chains.create_chain(document, content, user=user, **publishing_of(draft))
-        return created(request, stored)
-
-    @router.get(
-        "/{id}",
-        response_model=version_model,
-        operation_id=read_route,
-        name=read_route,  # the Location of a 201 is built from this route
-        summary=f"One {kind} version",
-        description=f"One version of a {kind}, whole: public ones, the caller's own, any for"
-        " admins (any other id is 404, so ids do not leak).",
-    )
-    async def read(user: User, id: VersionId) -> Response:
-        return answer_response(await chains.read_answer(document, id, user))
-
-    @router.get(
-        "/{id}/versions",
-        response_model=plan_page(document),
-        operation_id=f"list{noun}Versions",
-        summary=f"Every version of the {kind} chain the caller may read, newest first",
-        description="The versions of the chain holding `{id}` (any version of it), newest"
-        " first, as summaries unless `view=full`.",
-    )
-    async def versions(user: User, id: VersionId, pages: PlanPages) -> Response:
-        source = await chains.load_readable(document, id, user)
+    async def versions(self, user: CurrentUser, id: str, pages: PageRequest) -> Response:
+        source = await chains.load_readable(self.document, id, user)
         items, total = await chains.list_versions(
-            document, source, user, skip=pages.skip, limit=pages.limit, full=pages.full
+            self.document, source, user, skip=pages.skip, limit=pages.limit, full=pages.full
         )
         return json_response(page_of(items, total, pages))
 
-    @router.put(
-        "/{id}",
-        response_model=version_model,
-        operation_id=f"create{noun}Version",
-        summary=f"Publish a new {kind} version from the full body",
-        description=f"Appends a new version to the chain holding `{{id}}` from a whole {kind}"
+    async def publish(
+        self, user: CurrentUser, id: str, draft: Publishable, catalog: ExerciseCatalog
+    ) -> Response:
+        source = await chains.load_readable(self.document, id, user)
+        content = await self.build(draft, user, catalog)
+        published = await chains.publish_new_version(
+            self.document, source, content, user=user, is_public=draft.isPublic, tags=draft.tags
+        )
+        return answer_response(chains.answer_of(self.document, published))
+
+    async def fork(self, request: Request, user: CurrentUser, source: D) -> Response:
+        return self._created(request, await chains.fork(self.document, source, user=user))
+
+    async def archive(self, user: CurrentUser, target: D, settings: Settings) -> LifecycleResult:
+        latest = await chains.archive(
+            self.document, target, user=user, retention_days=settings.archive_retention_days
+        )
+        return LifecycleResult.of(latest)
+
+    async def unarchive(self, user: CurrentUser, target: D) -> LifecycleResult:
+        return LifecycleResult.of(await chains.unarchive(self.document, target, user=user))
+
+    async def purge(self, user: CurrentUser, target: D) -> Response:
+        await chains.purge_version(self.document, target, user=user, pinned=self.pinned)
+        return Response(status_code=204)
+
+    async def delete_chain(self, user: CurrentUser, target: D) -> Response:
+        await chains.delete_chain(self.document, target, user=user, pinned=self.pinned)
+        return Response(status_code=204)
+
+    async def purge_archived(self, user: CurrentUser, age: timedelta | None) -> PurgeResult:
+        """Own archived versions; every creator's for admins."""
+        purged = await chains.purge_archived(
+            self.document,
+            owner=None if user.is_admin else user.id,
+            older_than=age,
+            pinned=self.pinned,
+        )
+        return PurgeResult(purged=purged)
+
+
+@dataclass(frozen=True)
+class ChainDescriptions:
+    """The descriptions of the chain routes of one kind of document (its `kind`): the same
+    contract wherever a version chain is served."""
+
+    create: str
+    read: str
+    new_version: str
+    copy: str
+    versions: str = (
+        "The versions of the chain holding `{id}` (any version of it), newest first, as"
+        " summaries unless `view=full`."
+    )
+    archive: str = (
+        "Hides the version from lists; it stays readable by id and can be restored until it is"
+        " purged (after the retention period, or on request). The answer names the chain's"
+        " latest version after the change."
+    )
+    unarchive: str = (
+        "Undoes an archive; the answer names the chain's latest version after the change."
+    )
+    purge: str = (
+        "Deletes one archived version for good: 409 unless it is archived, or while something"
+        " still points to it."
+    )
+    delete_chain: str = (
+        "Deletes every version of the chain holding `{id}` (the owner or an admin); 409 while"
+        " something still points to one of them."
+    )
+    purge_archived: str = (
+        "Deletes for good the archived versions whose retention period has passed or, with"
+        " `olderThan`, those archived longer than that; versions something points to are kept."
+        " Answers how many were purged."
+    )
+
+
+def chain_descriptions(kind: str) -> ChainDescriptions:
+    return ChainDescriptions(
+        create=f"Starts a new version chain with version 1 of the {kind}, owned by the caller"
+        " (trainers and admins). The answer is the whole stored version, every element with its"
+        " id and catalog names filled in; `Location` is its URL.",
+        read=f"One version of a {kind}, whole: public ones, the caller's own, any for admins"
+        " (any other id is 404, so ids do not leak).",
+        new_version=f"Appends a new version to the chain holding `{{id}}` from a whole {kind}"
         " (server-managed fields in the body are ignored, so a version read with GET can be"
         " edited and sent back). The new version becomes the latest; older ones stay readable.",
+        copy=f"Version 1 of a new private chain of the caller, copied from the {kind} version"
+        " `{id}` (`copiedFrom` records it); `Location` is its URL.",
     )
-    async def new_version(user: Author, id: VersionId, draft: body, catalog: Catalog) -> Response:
-        source = await chains.load_readable(document, id, user)
-        content = await build(draft, user, catalog)
-        published = await chains.publish_new_version(
-            document, source, content, user=user, **publishing_of(draft)
-        )
-        return version_response(document, published)
-
-    if copy:
-
-        @router.post(
-            "/{id}/copy",
-            status_code=201,
-            response_model=version_model,
-            operation_id=f"copy{noun}",
-            summary=f"Fork the {kind} into a new private chain",
-            description=f"Version 1 of a new private chain of the caller, copied from the {kind}"
-            " version `{id}` (`copiedFrom` records it); `Location` is its URL.",
-        )
-        async def fork(request: Request, user: Author, id: VersionId) -> Response:
-            source = await chains.load_readable(document, id, user)
-            return created(request, await chains.fork(document, source, user=user))
-
-    @router.put(
-        "/{id}/archive",
-        response_model=LifecycleResult,
-        operation_id=f"archive{noun}Version",
-        summary=f"Archive a {kind} version",
-        description="Hides the version from lists; it stays readable by id and can be restored"
-        " until it is purged (after the retention period, or on request). The answer names the"
-        " chain's latest version after the change.",
-    )
-    async def archive(user: User, id: VersionId, settings: AppSettings) -> LifecycleResult:
-        target = await chains.load_readable(document, id, user)
-        latest = await chains.archive(
-            document, target, user=user, retention_days=settings.archive_retention_days
-        )
-        return LifecycleResult(success=True, newLatestVersionId=str(latest) if latest else None)
-
-    @router.put(
-        "/{id}/unarchive",
-        response_model=LifecycleResult,
-        operation_id=f"unarchive{noun}Version",
-        summary=f"Restore an archived {kind} version",
-        description="Undoes an archive; the answer names the chain's latest version after the"
-        " change.",
-    )
-    async def unarchive(user: User, id: VersionId) -> LifecycleResult:
-        target = await chains.load_readable(document, id, user)
-        latest = await chains.unarchive(document, target, user=user)
-        return LifecycleResult(success=True, newLatestVersionId=str(latest) if latest else None)
-
-    @router.delete(
-        "/{id}",
-        status_code=204,
-        operation_id=f"purge{noun}Version",
-        summary=f"Purge an archived {kind} version",
-        description="Deletes one archived version for good: 409 unless it is archived, or while"
-        " something still points to it.",
-    )
-    async def purge(user: User, id: VersionId) -> Response:
-        target = await chains.load_readable(document, id, user)
-        await chains.purge_version(document, target, user=user, pinned=pinned)
-        return Response(status_code=204)
-
-    @router.delete(
-        "/{id}/versions",
-        status_code=204,
-        operation_id=f"delete{noun}Chain",
-        summary=f"Delete the whole {kind} chain",
-        description="Deletes every version of the chain holding `{id}` (the owner or an admin);"
-        " 409 while something still points to one of them.",
-    )
-    async def delete_chain(user: User, id: VersionId) -> Response:
-        target = await chains.load_readable(document, id, user)
-        await chains.delete_chain(document, target, user=user, pinned=pinned)
-        return Response(status_code=204)
-
-    if bulk_purge:
-
-        @router.delete(
-            "",
-            response_model=PurgeResult,
-            operation_id=f"purgeArchived{noun}s",
-            summary=f"Purge archived {kind} versions (own; every one for admins)",
-            description="Deletes for good the archived versions whose retention period has"
-            " passed or, with `olderThan`, those archived longer than that; versions something"
-            " points to are kept. Answers how many were purged.",
-        )
-        async def purge_archived(
-            user: Author,
-            status: Annotated[Literal["archived"], Query(description="Must be 'archived'")],
-            age: Annotated[timedelta | None, Depends(older_than)],
-        ) -> PurgeResult:
-            purged = await chains.purge_archived(
-                document, owner=None if user.is_admin else user.id, older_than=age, pinned=pinned
-            )
-            return PurgeResult(purged=purged)

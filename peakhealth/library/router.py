@@ -1,13 +1,24 @@
-"""`/api/library/sections` and `/api/library/workouts`."""
+"""`/api/library/sections` and `/api/library/workouts`: two version chains with the same contract
+(`peakhealth.http.versioned`), each route declared under its path."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from peakhealth.http.dependencies import User
-from peakhealth.http.pagination import page_of
+from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
+from peakhealth.http.pagination import PageRequest, page_of
 from peakhealth.http.responses import json_response
-from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
+from peakhealth.http.versioned import (
+    ArchivedOnly,
+    ChainEndpoints,
+    LifecycleResult,
+    OlderThan,
+    PlanPages,
+    PurgeResult,
+    plan_page,
+)
 from peakhealth.library import service
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
@@ -15,60 +26,327 @@ from peakhealth.plan.drafts import LibraryWorkoutBody, SectionDraft
 from peakhealth.versioning.documents import VersionedDocument
 
 router = APIRouter(prefix="/api/library")
+sections = APIRouter(prefix="/sections", tags=["Library"])
+workouts = APIRouter(prefix="/workouts", tags=["Library"])
 
 
-def _library_routes(
-    segment: str, noun: str, document: type[VersionedDocument], body: Any, build: Any
-) -> APIRouter:
-    routes = APIRouter(prefix=f"/{segment}", tags=["Library"])
+@dataclass(frozen=True)
+class Latest:
+    """The query of a list of latest versions: filters and a page."""
 
-    @routes.get(
-        "",
-        response_model=plan_page(document),
-        operation_id=f"list{noun}s",
-        summary=f"Latest {document.kind} versions the caller may read",
-        description=f"The latest non-archived version of each {document.kind} chain the caller"
-        " may read (public ones and their own; every one for admins), most recently changed"
-        " first, as summaries unless `view=full`.",
-    )
-    async def list_latest(
-        user: User,
+    filters: dict[str, Any]
+    pages: PageRequest
+
+
+def latest_query(kind: str) -> Callable[..., Awaitable[Latest]]:
+    """The dependency parsing the query of a list of latest `kind` versions. The page comes
+    first, as a route's own parameters would come after it: the same order of errors."""
+
+    async def parse(
         pages: PlanPages,
-        type: Annotated[
-            OneLine | None, Query(max_length=50, description=f"{document.kind} type")
-        ] = None,
+        type: Annotated[OneLine | None, Query(max_length=50, description=f"{kind} type")] = None,
         tag: Annotated[OneLine | None, Query(max_length=MAX_TAG_LENGTH)] = None,
         search: Annotated[
             OneLine | None, Query(max_length=MAX_NAME, description="in the name")
         ] = None,
         createdBy: Annotated[str | None, Query(pattern="^me$", description="'me'")] = None,
         includeArchived: Annotated[bool, Query(description="add own archived versions")] = False,
-    ) -> Response:
-        items, total = await service.list_latest(
-            document,
-            user,
-            type=type,
-            tag=tag,
-            search=search,
-            mine=createdBy == "me",
-            include_archived=includeArchived,
-            skip=pages.skip,
-            limit=pages.limit,
-            full=pages.full,
-        )
-        return json_response(page_of(items, total, pages))
+    ) -> Latest:
+        filters = {"type": type, "tag": tag, "search": search, "mine": createdBy == "me"}
+        return Latest(filters | {"include_archived": includeArchived}, pages)
 
-    add_version_chain_routes(routes, noun=noun, document=document, body=body, build=build)
-    return routes
+    return parse
 
 
-router.include_router(
-    _library_routes(
-        "sections", "LibrarySection", SectionDocument, SectionDraft, service.build_section
+async def latest_page(document: type[VersionedDocument], user: User, query: Latest) -> Response:
+    pages = query.pages
+    items, total = await service.list_latest(
+        document, user, **query.filters, skip=pages.skip, limit=pages.limit, full=pages.full
     )
-)
-router.include_router(
-    _library_routes(
-        "workouts", "LibraryWorkout", WorkoutDocument, LibraryWorkoutBody, service.build_workout
+    return json_response(page_of(items, total, pages))
+
+
+def latest_description(kind: str) -> str:
+    return (
+        f"The latest non-archived version of each {kind} chain the caller may read (public ones"
+        " and their own; every one for admins), most recently changed first, as summaries unless"
+        " `view=full`."
     )
+
+
+# ----- /api/library/sections ----------------------------------------------------------------------
+
+SECTIONS = ChainEndpoints(SectionDocument, service.build_section, read_route="getLibrarySection")
+Section = Annotated[SectionDocument, Depends(SECTIONS.load)]
+SectionQuery = Annotated[Latest, Depends(latest_query("section"))]
+
+
+@sections.get(
+    "",
+    response_model=plan_page(SectionDocument),
+    operation_id="listLibrarySections",
+    summary="Latest section versions the caller may read",
+    description=latest_description("section"),
 )
+async def list_sections(user: User, query: SectionQuery) -> Response:
+    return await latest_page(SectionDocument, user, query)
+
+
+@sections.post(
+    "",
+    status_code=201,
+    response_model=SectionDocument.full_model,
+    operation_id="createLibrarySection",
+    summary="Create a section (version 1)",
+    description=SECTIONS.descriptions.create,
+)
+async def create_section(
+    request: Request, draft: SectionDraft, user: Author, catalog: Catalog
+) -> Response:
+    return await SECTIONS.create(request, draft, user, catalog)
+
+
+@sections.get(
+    "/{id}",
+    response_model=SectionDocument.full_model,
+    operation_id="getLibrarySection",
+    name="getLibrarySection",  # the Location of a 201 is built from this route
+    summary="One section version",
+    description=SECTIONS.descriptions.read,
+)
+async def read_section(user: User, id: VersionId) -> Response:
+    return await SECTIONS.read(user, id)
+
+
+@sections.get(
+    "/{id}/versions",
+    response_model=plan_page(SectionDocument),
+    operation_id="listLibrarySectionVersions",
+    summary="Every version of the section chain the caller may read, newest first",
+    description=SECTIONS.descriptions.versions,
+)
+async def list_section_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
+    return await SECTIONS.versions(user, id, pages)
+
+
+@sections.put(
+    "/{id}",
+    response_model=SectionDocument.full_model,
+    operation_id="createLibrarySectionVersion",
+    summary="Publish a new section version from the full body",
+    description=SECTIONS.descriptions.new_version,
+)
+async def publish_section(
+    user: Author, id: VersionId, draft: SectionDraft, catalog: Catalog
+) -> Response:
+    return await SECTIONS.publish(user, id, draft, catalog)
+
+
+@sections.post(
+    "/{id}/copy",
+    status_code=201,
+    response_model=SectionDocument.full_model,
+    operation_id="copyLibrarySection",
+    summary="Fork the section into a new private chain",
+    description=SECTIONS.descriptions.copy,
+)
+async def copy_section(request: Request, user: Author, source: Section) -> Response:
+    return await SECTIONS.fork(request, user, source)
+
+
+@sections.put(
+    "/{id}/archive",
+    response_model=LifecycleResult,
+    operation_id="archiveLibrarySectionVersion",
+    summary="Archive a section version",
+    description=SECTIONS.descriptions.archive,
+)
+async def archive_section(user: User, target: Section, settings: AppSettings) -> LifecycleResult:
+    return await SECTIONS.archive(user, target, settings)
+
+
+@sections.put(
+    "/{id}/unarchive",
+    response_model=LifecycleResult,
+    operation_id="unarchiveLibrarySectionVersion",
+    summary="Restore an archived section version",
+    description=SECTIONS.descriptions.unarchive,
+)
+async def unarchive_section(user: User, target: Section) -> LifecycleResult:
+    return await SECTIONS.unarchive(user, target)
+
+
+@sections.delete(
+    "/{id}",
+    status_code=204,
+    operation_id="purgeLibrarySectionVersion",
+    summary="Purge an archived section version",
+    description=SECTIONS.descriptions.purge,
+)
+async def purge_section(user: User, target: Section) -> Response:
+    return await SECTIONS.purge(user, target)
+
+
+@sections.delete(
+    "/{id}/versions",
+    status_code=204,
+    operation_id="deleteLibrarySectionChain",
+    summary="Delete the whole section chain",
+    description=SECTIONS.descriptions.delete_chain,
+)
+async def delete_section_chain(user: User, target: Section) -> Response:
+    return await SECTIONS.delete_chain(user, target)
+
+
+@sections.delete(
+    "",
+    response_model=PurgeResult,
+    operation_id="purgeArchivedLibrarySections",
+    summary="Purge archived section versions (own; every one for admins)",
+    description=SECTIONS.descriptions.purge_archived,
+)
+async def purge_archived_sections(
+    user: Author, status: ArchivedOnly, age: OlderThan
+) -> PurgeResult:
+    return await SECTIONS.purge_archived(user, age)
+
+
+# ----- /api/library/workouts ----------------------------------------------------------------------
+
+WORKOUTS = ChainEndpoints(WorkoutDocument, service.build_workout, read_route="getLibraryWorkout")
+Workout = Annotated[WorkoutDocument, Depends(WORKOUTS.load)]
+WorkoutQuery = Annotated[Latest, Depends(latest_query("workout"))]
+
+
+@workouts.get(
+    "",
+    response_model=plan_page(WorkoutDocument),
+    operation_id="listLibraryWorkouts",
+    summary="Latest workout versions the caller may read",
+    description=latest_description("workout"),
+)
+async def list_workouts(user: User, query: WorkoutQuery) -> Response:
+    return await latest_page(WorkoutDocument, user, query)
+
+
+@workouts.post(
+    "",
+    status_code=201,
+    response_model=WorkoutDocument.full_model,
+    operation_id="createLibraryWorkout",
+    summary="Create a workout (version 1)",
+    description=WORKOUTS.descriptions.create,
+)
+async def create_workout(
+    request: Request, draft: LibraryWorkoutBody, user: Author, catalog: Catalog
+) -> Response:
+    return await WORKOUTS.create(request, draft, user, catalog)
+
+
+@workouts.get(
+    "/{id}",
+    response_model=WorkoutDocument.full_model,
+    operation_id="getLibraryWorkout",
+    name="getLibraryWorkout",  # the Location of a 201 is built from this route
+    summary="One workout version",
+    description=WORKOUTS.descriptions.read,
+)
+async def read_workout(user: User, id: VersionId) -> Response:
+    return await WORKOUTS.read(user, id)
+
+
+@workouts.get(
+    "/{id}/versions",
+    response_model=plan_page(WorkoutDocument),
+    operation_id="listLibraryWorkoutVersions",
+    summary="Every version of the workout chain the caller may read, newest first",
+    description=WORKOUTS.descriptions.versions,
+)
+async def list_workout_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
+    return await WORKOUTS.versions(user, id, pages)
+
+
+@workouts.put(
+    "/{id}",
+    response_model=WorkoutDocument.full_model,
+    operation_id="createLibraryWorkoutVersion",
+    summary="Publish a new workout version from the full body",
+    description=WORKOUTS.descriptions.new_version,
+)
+async def publish_workout(
+    user: Author, id: VersionId, draft: LibraryWorkoutBody, catalog: Catalog
+) -> Response:
+    return await WORKOUTS.publish(user, id, draft, catalog)
+
+
+@workouts.post(
+    "/{id}/copy",
+    status_code=201,
+    response_model=WorkoutDocument.full_model,
+    operation_id="copyLibraryWorkout",
+    summary="Fork the workout into a new private chain",
+    description=WORKOUTS.descriptions.copy,
+)
+async def copy_workout(request: Request, user: Author, source: Workout) -> Response:
+    return await WORKOUTS.fork(request, user, source)
+
+
+@workouts.put(
+    "/{id}/archive",
+    response_model=LifecycleResult,
+    operation_id="archiveLibraryWorkoutVersion",
+    summary="Archive a workout version",
+    description=WORKOUTS.descriptions.archive,
+)
+async def archive_workout(user: User, target: Workout, settings: AppSettings) -> LifecycleResult:
+    return await WORKOUTS.archive(user, target, settings)
+
+
+@workouts.put(
+    "/{id}/unarchive",
+    response_model=LifecycleResult,
+    operation_id="unarchiveLibraryWorkoutVersion",
+    summary="Restore an archived workout version",
+    description=WORKOUTS.descriptions.unarchive,
+)
+async def unarchive_workout(user: User, target: Workout) -> LifecycleResult:
+    return await WORKOUTS.unarchive(user, target)
+
+
+@workouts.delete(
+    "/{id}",
+    status_code=204,
+    operation_id="purgeLibraryWorkoutVersion",
+    summary="Purge an archived workout version",
+    description=WORKOUTS.descriptions.purge,
+)
+async def purge_workout(user: User, target: Workout) -> Response:
+    return await WORKOUTS.purge(user, target)
+
+
+@workouts.delete(
+    "/{id}/versions",
+    status_code=204,
+    operation_id="deleteLibraryWorkoutChain",
+    summary="Delete the whole workout chain",
+    description=WORKOUTS.descriptions.delete_chain,
+)
+async def delete_workout_chain(user: User, target: Workout) -> Response:
+    return await WORKOUTS.delete_chain(user, target)
+
+
+@workouts.delete(
+    "",
+    response_model=PurgeResult,
+    operation_id="purgeArchivedLibraryWorkouts",
+    summary="Purge archived workout versions (own; every one for admins)",
+    description=WORKOUTS.descriptions.purge_archived,
+)
+async def purge_archived_workouts(
+    user: Author, status: ArchivedOnly, age: OlderThan
+) -> PurgeResult:
+    return await WORKOUTS.purge_archived(user, age)
+
+
+router.include_router(sections)
+router.include_router(workouts)

@@ -1,14 +1,16 @@
-"""`/api/templates/routines`: template routine versions."""
+"""`/api/templates/routines`: template routine versions, a version chain with the contract of
+`peakhealth.http.versioned` (no fork: a copy becomes a user routine; no bulk purge), each route
+declared under its path."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from peakhealth.assignments.service import pinned_versions
-from peakhealth.http.dependencies import User, VersionId
+from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import page_of
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
-from peakhealth.http.versioned import PlanPages, add_version_chain_routes, plan_page
+from peakhealth.http.versioned import ChainEndpoints, LifecycleResult, PlanPages, plan_page
 from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
@@ -51,16 +53,108 @@ async def explore(
     return json_response(page_of(items, total, pages))
 
 
-add_version_chain_routes(
-    router,
-    noun="Template",
-    document=TemplateRoutineDocument,
-    body=TemplateRoutineBody,
-    build=service.build_template,
-    copy=False,
-    bulk_purge=False,
-    pinned=pinned_versions,  # a version an assignment points to can be archived, not purged
+# A version an assignment points to can be archived, not purged: `pinned_versions` says which.
+TEMPLATES = ChainEndpoints(
+    TemplateRoutineDocument,
+    service.build_template,
+    read_route="getTemplate",
+    pinned=pinned_versions,
 )
+Template = Annotated[TemplateRoutineDocument, Depends(TEMPLATES.load)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TemplateRoutineDocument.full_model,
+    operation_id="createTemplate",
+    summary="Create a template routine (version 1)",
+    description=TEMPLATES.descriptions.create,
+)
+async def create(
+    request: Request, draft: TemplateRoutineBody, user: Author, catalog: Catalog
+) -> Response:
+    return await TEMPLATES.create(request, draft, user, catalog)
+
+
+@router.get(
+    "/{id}",
+    response_model=TemplateRoutineDocument.full_model,
+    operation_id="getTemplate",
+    name="getTemplate",  # the Location of a 201 is built from this route
+    summary="One template routine version",
+    description=TEMPLATES.descriptions.read,
+)
+async def read(user: User, id: VersionId) -> Response:
+    return await TEMPLATES.read(user, id)
+
+
+@router.get(
+    "/{id}/versions",
+    response_model=plan_page(TemplateRoutineDocument),
+    operation_id="listTemplateVersions",
+    summary="Every version of the template routine chain the caller may read, newest first",
+    description=TEMPLATES.descriptions.versions,
+)
+async def list_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
+    return await TEMPLATES.versions(user, id, pages)
+
+
+@router.put(
+    "/{id}",
+    response_model=TemplateRoutineDocument.full_model,
+    operation_id="createTemplateVersion",
+    summary="Publish a new template routine version from the full body",
+    description=TEMPLATES.descriptions.new_version,
+)
+async def publish(
+    user: Author, id: VersionId, draft: TemplateRoutineBody, catalog: Catalog
+) -> Response:
+    return await TEMPLATES.publish(user, id, draft, catalog)
+
+
+@router.put(
+    "/{id}/archive",
+    response_model=LifecycleResult,
+    operation_id="archiveTemplateVersion",
+    summary="Archive a template routine version",
+    description=TEMPLATES.descriptions.archive,
+)
+async def archive(user: User, target: Template, settings: AppSettings) -> LifecycleResult:
+    return await TEMPLATES.archive(user, target, settings)
+
+
+@router.put(
+    "/{id}/unarchive",
+    response_model=LifecycleResult,
+    operation_id="unarchiveTemplateVersion",
+    summary="Restore an archived template routine version",
+    description=TEMPLATES.descriptions.unarchive,
+)
+async def unarchive(user: User, target: Template) -> LifecycleResult:
+    return await TEMPLATES.unarchive(user, target)
+
+
+@router.delete(
+    "/{id}",
+    status_code=204,
+    operation_id="purgeTemplateVersion",
+    summary="Purge an archived template routine version",
+    description=TEMPLATES.descriptions.purge,
+)
+async def purge(user: User, target: Template) -> Response:
+    return await TEMPLATES.purge(user, target)
+
+
+@router.delete(
+    "/{id}/versions",
+    status_code=204,
+    operation_id="deleteTemplateChain",
+    summary="Delete the whole template routine chain",
+    description=TEMPLATES.descriptions.delete_chain,
+)
+async def delete_chain(user: User, target: Template) -> Response:
+    return await TEMPLATES.delete_chain(user, target)
 
 
 @router.post(
