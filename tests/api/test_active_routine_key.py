@@ -19,8 +19,10 @@ from peakhealth.routines.user_documents import (
     give_inactive_routines_their_key,
 )
 from peakhealth.timestamps import utc_now
-from tests.api.test_user_routines import ROUTINES, routine_body
-from tests.conftest import Caller, create
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import ROUTINES
+from tests.support.plans import user_routine_body
 
 
 def _routines() -> Any:
@@ -73,7 +75,7 @@ async def test_every_user_routine_carries_its_key(
     which the index would store as (userId, null) and collide."""
     h = client_user.headers
     ids = [
-        PydanticObjectId((await create(client, client_user, ROUTINES, routine_body()))["id"])
+        PydanticObjectId((await create(client, client_user, ROUTINES, user_routine_body()))["id"])
         for _ in range(3)
     ]
     assert await keys(client_user.id) == {routine_id: routine_id for routine_id in ids}
@@ -87,8 +89,8 @@ async def test_every_user_routine_carries_its_key(
 async def test_the_index_refuses_a_second_active_routine_of_a_user_only(
     client: httpx.AsyncClient, client_user: Caller, trainer: Caller
 ) -> None:
-    mine = await create(client, client_user, ROUTINES, routine_body())
-    theirs = await create(client, trainer, ROUTINES, routine_body())
+    mine = await create(client, client_user, ROUTINES, user_routine_body())
+    theirs = await create(client, trainer, ROUTINES, user_routine_body())
     for who, routine in ((client_user, mine), (trainer, theirs)):
         response = await client.post(f"{ROUTINES}/{routine['id']}/activate", headers=who.headers)
         assert response.status_code == 200, response.text
@@ -110,7 +112,7 @@ async def test_routines_stored_in_the_old_form_keep_working(
     await _routines().insert_many([old_active, old_inactive])
     listed = await client.get(f"{ROUTINES}?type=user", headers=h)
     assert sorted(item["name"] for item in listed.json()["data"]) == ["Old active", "Old inactive"]
-    new = await create(client, client_user, ROUTINES, routine_body(name="New"))
+    new = await create(client, client_user, ROUTINES, user_routine_body(name="New"))
 
     response = await client.post(f"{ROUTINES}/{old_inactive['_id']}/activate", headers=h)
     assert response.status_code == 200, response.text

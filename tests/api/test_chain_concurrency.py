@@ -15,16 +15,10 @@ from peakhealth.app import create_app
 from peakhealth.config import Settings
 from peakhealth.library.documents import SectionDocument
 from peakhealth.versioning.heads import ChainHead
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 @pytest.fixture

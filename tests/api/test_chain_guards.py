@@ -11,15 +11,10 @@ import pytest
 
 from peakhealth.app import create_app
 from peakhealth.config import Settings
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body
 
 
 def section_body(name: str = "Main lifts", **extra: Any) -> dict[str, Any]:

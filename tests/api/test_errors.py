@@ -6,15 +6,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    strength_section,
-    template_body,
-    variant,
-)
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, variant
 
 
 def with_set(**fields: Any) -> dict[str, Any]:

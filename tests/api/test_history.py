@@ -10,17 +10,14 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 
 from peakhealth.sessions.documents import WorkoutSession
-from tests.api.test_sessions import insert_session, put, squat_log, squat_of, template_workout
-from tests.conftest import Caller, make_caller, variant
+from tests.support.actions import put_session, squat_log, squat_of
+from tests.support.callers import Caller, make_caller
+from tests.support.plans import variant
+from tests.support.stored import calls_during, insert_session
 
 SQUAT = variant("Barbell Back Squat")
 GOBLET = variant("Goblet Squat")
 HISTORY = f"/api/exercises/{SQUAT['exerciseId']}/history"
-
-
-@pytest.fixture
-async def plan(client: httpx.AsyncClient, trainer: Caller) -> tuple[dict[str, Any], dict[str, Any]]:
-    return await template_workout(client, trainer)
 
 
 async def performed(
@@ -34,7 +31,7 @@ async def performed(
     left in progress when None)."""
     session_id = await insert_session(*plan, who)
     status = "in-progress" if completed_on is None else "completed"
-    response = await put(client, who, session_id, {"status": status, "performanceLog": log})
+    response = await put_session(client, who, session_id, {"status": status, "performanceLog": log})
     assert response.status_code == 200, response.text
     if completed_on is not None:  # completion times a few days apart, not milliseconds
         await WorkoutSession.get_motor_collection().update_one(
@@ -166,12 +163,10 @@ async def test_history_is_one_query_on_the_history_index(
     _, workout = plan
     for day in (3, 4, 5):
         await performed(client, plan, client_user, day, squat_log(workout, {"reps": 5}))
-    store = app.state.client
-    before = dict(store.calls)
-    data = (await client.get(HISTORY, headers=client_user.headers)).json()["data"]
+    with calls_during(app.state.client) as calls:
+        data = (await client.get(HISTORY, headers=client_user.headers)).json()["data"]
     assert len(data) == 3
-    calls = {name: store.calls[name] - before.get(name, 0) for name in store.calls}
-    assert {name: count for name, count in calls.items() if count} == {"find": 1}
+    assert calls == {"find": 1}
     indexes = await WorkoutSession.get_motor_collection().index_information()
     assert list(indexes["exercise_history"]["key"]) == [
         ("userId", 1),

@@ -4,14 +4,10 @@ import asyncio
 
 import httpx
 
-from tests.conftest import (
-    SECTIONS,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    warmup_section,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, WORKOUTS
+from tests.support.plans import strength_section, warmup_section
 
 
 async def test_create_section_normalizes_and_numbers(

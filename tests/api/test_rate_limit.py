@@ -20,7 +20,9 @@ from peakhealth.http.dependencies import current_user
 from peakhealth.http.problems import install_problem_handlers
 from peakhealth.identity.tokens import TokenVerifier, mint_token
 from peakhealth.identity.users import CurrentUser
-from tests.conftest import SECTIONS, Caller, make_caller, strength_section
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 
 LIMIT = 3
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")

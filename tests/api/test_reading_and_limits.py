@@ -12,16 +12,10 @@ from fastapi import FastAPI
 
 from peakhealth.library.documents import SectionDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    variant,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, variant
 
 
 async def publish(client: httpx.AsyncClient, who: Caller, path: str, id_: str, body: Any) -> Any:

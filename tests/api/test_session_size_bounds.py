@@ -8,9 +8,10 @@ import httpx
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS
-from tests.api.test_assignments import assign
-from tests.api.test_sessions import SESSIONS, put
-from tests.conftest import TEMPLATES, Caller, create, template_body, variant
+from tests.support.actions import assign, create, put_session
+from tests.support.callers import Caller
+from tests.support.paths import SESSIONS, TEMPLATES
+from tests.support.plans import template_body, variant
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -108,7 +109,7 @@ async def test_a_log_is_bounded(client: httpx.AsyncClient, trainer: Caller) -> N
             }
         ]
     }
-    refused = await put(
+    refused = await put_session(
         client, trainer, str(session["_id"]), {"status": "completed", "performanceLog": log}
     )
     assert refused.status_code == 422, refused.text
@@ -117,7 +118,7 @@ async def test_a_log_is_bounded(client: httpx.AsyncClient, trainer: Caller) -> N
     after = await WorkoutSession.get_motor_collection().find_one({"_id": session["_id"]})
     assert after is not None and after["status"] == "scheduled" and "performanceLog" not in after
     log["sections"][0]["exercises"][0]["sets"] = [extra] * 3
-    accepted = await put(
+    accepted = await put_session(
         client, trainer, str(session["_id"]), {"status": "completed", "performanceLog": log}
     )
     assert accepted.status_code == 200, accepted.text

@@ -11,19 +11,10 @@ import httpx
 from beanie import PydanticObjectId
 
 from peakhealth.sessions.documents import WorkoutSession
-from tests.api.test_assignments import assign, link
-from tests.api.test_user_routines import ROUTINES
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
-
-SESSIONS = "/api/workout-sessions"
+from tests.support.actions import assign, create, link
+from tests.support.callers import Caller
+from tests.support.paths import ROUTINES, SECTIONS, SESSIONS, TEMPLATES
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 async def snapshots(query: dict[str, Any]) -> dict[Any, bytes]:

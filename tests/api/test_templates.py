@@ -6,16 +6,10 @@ import httpx
 from fastapi import FastAPI
 
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 async def raw_routine(routine_id: str) -> dict[str, Any]:

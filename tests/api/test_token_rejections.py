@@ -16,7 +16,8 @@ from fastapi import FastAPI
 
 from peakhealth.app import create_app
 from peakhealth.config import Settings
-from tests.conftest import SECTIONS, strength_section
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 from tests.unit.test_jwks import (
     EC_KEY,
     KEY,

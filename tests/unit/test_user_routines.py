@@ -19,7 +19,7 @@ from peakhealth.routines.user_documents import (
 )
 from peakhealth.routines.user_service import may_copy_template, patch_update
 from peakhealth.timestamps import utc_now
-from tests.conftest import strength_section
+from tests.support.plans import strength_section
 
 OWNER = "00000000-0000-4000-8000-000000000001"
 OTHER = "00000000-0000-4000-8000-000000000002"
