@@ -13,7 +13,7 @@ from peakhealth.config import Settings
 from peakhealth.identity.tokens import issuer_for
 from tests.support import asgi_client, serving, supabase_settings
 from tests.support.callers import Caller, issued_by, make_caller
-from tests.support.stored import template_workout
+from tests.support.stored import Plan, template_workout
 
 # Test modules whose requests also run against the Supabase adapters (a local PostgREST-protocol
 # server holding the same catalog rows), so their catalog checks are shown to hold with both.
@@ -91,6 +91,5 @@ def admin(settings: Settings) -> Caller:
 
 
 @pytest.fixture
-async def plan(client: httpx.AsyncClient, trainer: Caller) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A stored template routine and its first workout, which sessions are inserted from."""
+async def plan(client: httpx.AsyncClient, trainer: Caller) -> Plan:
     return await template_workout(client, trainer)

@@ -18,11 +18,11 @@ from peakhealth.routines.user_documents import (
     UserRoutineDocument,
     give_inactive_routines_their_key,
 )
-from peakhealth.timestamps import utc_now
 from tests.support.actions import create
 from tests.support.callers import Caller
 from tests.support.paths import ROUTINES
 from tests.support.plans import user_routine_body
+from tests.support.stored import user_routine_row
 
 
 def _routines() -> Any:
@@ -37,29 +37,7 @@ async def keys(user_id: str) -> dict[Any, Any]:
 
 def old_form(user_id: str, *, active: bool, name: str = "Old plan") -> dict[str, Any]:
     """A user routine as stored before (userId, activeKey): `activeKey` only while active."""
-    now = utc_now()
-    row: dict[str, Any] = {
-        "_id": PydanticObjectId(),
-        "routineType": "user-created",
-        "userId": user_id,
-        "isActive": active,
-        "isFavorite": False,
-        "completedWorkouts": 0,
-        "totalWorkouts": 0,
-        "schemaVersion": 2,
-        "createdAt": now,
-        "updatedAt": now,
-        "name": name,
-        "difficulty": "beginner",
-        "goal": "strength",
-        "duration": 4,
-        "objectives": [],
-        "schedule": {"trainingDays": ["mon"]},
-        "workouts": [
-            {"_id": PydanticObjectId(), "name": "Day", "type": "strength", "sections": []}
-        ],
-        "counts": {"workouts": 1, "sections": 0, "exercises": 0, "sets": 0},
-    }
+    row = user_routine_row(user_id, isActive=active, name=name)
     if active:
         row["activeKey"] = user_id
     return row

@@ -24,7 +24,7 @@ from peakhealth.embedded import EmbeddedClient
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.versioning.heads import ChainHead
-from tests.support.actions import assign, create, link, move, put_session
+from tests.support.actions import assign, create, linked_assignment, move, put_session
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, TEMPLATES
 from tests.support.plans import strength_section, template_body
@@ -66,15 +66,12 @@ class Scene:
 async def assigned(client: httpx.AsyncClient, admin: Caller) -> Scene:
     """A trainer's client with a live assignment, its first session completed."""
     trainer, athlete = make_caller("trainer"), make_caller("client")
-    routine = await create(client, trainer, TEMPLATES, routine_body())
-    await link(client, admin, trainer, athlete)
-    made = await assign(client, trainer, routine["id"], athlete)
-    assert made.status_code == 201, made.text
-    first, second = (await raw_sessions(made.json()["id"]))[:2]
+    routine, assignment = await linked_assignment(client, admin, trainer, athlete, routine_body())
+    first, second = (await raw_sessions(assignment["id"]))[:2]
     assert await move(client, athlete, first["_id"], "completed") == 200
     stored = await WorkoutSession.get_motor_collection().find_one({"_id": first["_id"]})
     assert stored is not None
-    return Scene(trainer, athlete, routine, made.json(), stored, str(second["_id"]))
+    return Scene(trainer, athlete, routine, assignment, stored, str(second["_id"]))
 
 
 async def assign_again(client: httpx.AsyncClient, scene: Scene) -> httpx.Response:

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys, ended_key
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.sessions.documents import WorkoutSession
-from tests.support.actions import assign, create, link, move
+from tests.support.actions import assign, create, link, linked_assignment, move
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, SESSIONS, TEMPLATES
 from tests.support.plans import short_routine, strength_section, template_body, two_workouts
@@ -47,9 +47,9 @@ async def test_upgrade_refuses_a_latest_version_the_caller_may_not_read(
 async def test_upgrade_needs_a_live_trainer_client_link(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, assignment = await linked_assignment(
+        client, admin, trainer, client_user, two_workouts()
+    )
     await client.put(f"{TEMPLATES}/{routine['id']}", json=two_workouts(), headers=trainer.headers)
     ended = await client.delete(
         f"/api/trainers/{trainer.id}/clients/{client_user.id}", headers=admin.headers

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
-from tests.support.actions import assign, create, link, move
+from tests.support.actions import assign, create, library_day, link, linked_assignment, move
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, SECTIONS, TEMPLATES, WORKOUTS
 from tests.support.plans import (
@@ -18,6 +18,7 @@ from tests.support.plans import (
     two_workouts,
     warmup_section,
 )
+from tests.support.problems import first_error_field
 from tests.support.stored import calls_during, raw_sessions
 
 
@@ -54,9 +55,7 @@ async def test_twelve_weeks_on_mon_wed_fri_alternate_with_one_insert(
 async def test_assigning_a_new_version_replaces_and_keeps_everything_but_scheduled(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, first = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     sessions = await raw_sessions(first["id"])
     collection = WorkoutSession.get_motor_collection()
     for session, status in zip(
@@ -106,16 +105,13 @@ async def test_who_may_assign_and_read(
     assert [item["id"] for item in mine.json()["data"]] == [assignment_id]
     private = await create(client, other_trainer, TEMPLATES, two_workouts())
     unreadable = await assign(client, trainer, private["id"], client_user)
-    assert unreadable.status_code == 422
-    assert unreadable.json()["errors"][0]["field"] == "routineVersionId"
+    assert first_error_field(unreadable) == "routineVersionId"
 
 
 async def test_lifecycle_moves_notes_and_feedback(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    _, assignment = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     path = f"{ASSIGNMENTS}/{assignment['id']}"
 
     async def patch(who: Caller, body: dict[str, Any]) -> httpx.Response:
@@ -161,9 +157,7 @@ async def test_assigned_versions_can_be_archived_but_not_purged(
 async def test_upgrade_moves_the_future_to_the_latest_version(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, first = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     sessions = await raw_sessions(first["id"])
     await WorkoutSession.get_motor_collection().update_one(
         {"_id": sessions[0]["_id"]}, {"$set": {"status": "completed"}}
@@ -221,21 +215,12 @@ async def test_no_library_or_template_change_reaches_a_scheduled_snapshot(
 ) -> None:
     """Sessions built from library references keep their snapshots, byte for byte, through new
     versions, archives and purges of every section, workout and template version behind them."""
-    section = await create(client, trainer, SECTIONS, strength_section())
-    warmup = await create(client, trainer, SECTIONS, warmup_section())
-    workout = await create(
-        client,
-        trainer,
-        WORKOUTS,
-        {"name": "Lib day", "type": "strength", "sections": [warmup["id"], section["id"]]},
-    )
+    warmup, section, workout = await library_day(client, trainer, "Lib day")
     body = template_body(
         [workout["id"], {"name": "Own", "type": "strength", "sections": [section["id"]]}],
         duration=2,
     )
-    routine = await create(client, trainer, TEMPLATES, body)
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, assignment = await linked_assignment(client, admin, trainer, client_user, body)
     before = await raw_sessions(assignment["id"])
     assert before
 

@@ -22,7 +22,9 @@ from tests.support.actions import create, put_session, squat_log
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import SESSIONS
 from tests.support.plans import variant
+from tests.support.problems import first_error_field
 from tests.support.stored import (
+    Plan,
     calls_during,
     insert_session,
     insert_user_routine,
@@ -38,9 +40,7 @@ CONFLICT = "urn:peakhealth:problem:conflict"
 
 
 @pytest.fixture
-async def session_id(
-    plan: tuple[dict[str, Any], dict[str, Any]], client_user: Caller, trainer: Caller
-) -> str:
+async def session_id(plan: Plan, client_user: Caller, trainer: Caller) -> str:
     return await insert_session(*plan, client_user, trainer=trainer)
 
 
@@ -48,10 +48,7 @@ async def session_id(
 
 
 async def test_client_reads_own_session_with_snapshot_ids_as_id(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     response = await client.get(f"{SESSIONS}/{session_id}", headers=client_user.headers)
     assert response.status_code == 200, response.text
@@ -70,7 +67,7 @@ async def test_client_reads_own_session_with_snapshot_ids_as_id(
 
 
 async def test_another_client_cannot_read_or_log_the_session(
-    client: httpx.AsyncClient, session_id: str, plan: tuple[dict[str, Any], dict[str, Any]]
+    client: httpx.AsyncClient, session_id: str, plan: Plan
 ) -> None:
     stranger = make_caller("client")
     read = await client.get(f"{SESSIONS}/{session_id}", headers=stranger.headers)
@@ -88,7 +85,7 @@ async def test_trainer_reads_the_sessions_they_assigned_but_does_not_log(
     other_trainer: Caller,
     client_user: Caller,
     session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    plan: Plan,
 ) -> None:
     unassigned = await insert_session(*plan, client_user)  # the client's own, no trainer
     mine = await client.get(SESSIONS, headers=trainer.headers)
@@ -120,8 +117,7 @@ async def test_malformed_session_id_is_422_and_unknown_is_404(
     client: httpx.AsyncClient, client_user: Caller
 ) -> None:
     bad = await client.get(f"{SESSIONS}/not-an-id", headers=client_user.headers)
-    assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "id"
+    assert first_error_field(bad) == "id"
     missing = await client.get(f"{SESSIONS}/{PydanticObjectId()}", headers=client_user.headers)
     assert missing.status_code == 404
 
@@ -200,10 +196,7 @@ async def test_only_a_scheduled_session_is_rescheduled(
 
 
 async def test_a_log_is_refused_before_the_session_starts(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     log = squat_log(plan[1], {"reps": 5, "weight": 100})
     refused = await put_session(client, client_user, session_id, {"performanceLog": log})
@@ -226,10 +219,7 @@ async def test_a_log_is_refused_before_the_session_starts(
 
 
 async def test_a_set_id_not_in_the_snapshot_is_422_with_its_path(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     log = squat_log(plan[1], {"reps": 5}, {"reps": 5})
     push_up_set = str(plan[1]["sections"][1]["exercises"][1]["sets"][0]["_id"])
@@ -244,26 +234,19 @@ async def test_a_set_id_not_in_the_snapshot_is_422_with_its_path(
 
 
 async def test_wrong_field_for_the_exercise_type_is_422(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     log = squat_log(plan[1], {"reps": 5, "holdTime": 30})
     response = await put_session(
         client, client_user, session_id, {"status": "completed", "performanceLog": log}
     )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == (
+    assert first_error_field(response) == (
         "performanceLog.sections[0].exercises[0].sets[0].performance.holdTime"
     )
 
 
 async def test_substitution_is_checked_against_the_catalog(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     goblet = variant("Goblet Squat")["exerciseVariantId"]
     log = squat_log(plan[1], {"reps": 10, "weight": 32}, exerciseVariantId=goblet)
@@ -278,17 +261,13 @@ async def test_substitution_is_checked_against_the_catalog(
         plan[1], {"reps": 1}, exerciseVariantId="00000000-0000-4000-8000-0000000000aa"
     )
     refused = await put_session(client, client_user, session_id, {"performanceLog": unknown})
-    assert refused.status_code == 422
-    assert refused.json()["errors"][0]["field"] == (
+    assert first_error_field(refused) == (
         "performanceLog.sections[0].exercises[0].exerciseVariantId"
     )
 
 
 async def test_completed_session_takes_corrections_and_keeps_completed_at(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     first = await put_session(client, client_user, session_id, {"status": "completed"})
     completed_at = first.json()["completedAt"]
@@ -339,16 +318,12 @@ async def test_put_with_workout_snapshot_is_422(
     response = await put_session(
         client, client_user, session_id, {"status": "in-progress", "workoutSnapshot": {}}
     )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "workoutSnapshot"
+    assert first_error_field(response) == "workoutSnapshot"
     assert (await raw_session(session_id))["status"] == "scheduled"
 
 
 async def test_stored_snapshot_is_byte_identical_after_every_kind_of_put(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     def snapshot_bytes(stored: dict[str, Any]) -> bytes:
         return bson.encode(stored["workoutSnapshot"])
@@ -372,10 +347,7 @@ async def test_stored_snapshot_is_byte_identical_after_every_kind_of_put(
 
 
 async def test_the_same_put_twice_gives_the_same_result(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    session_id: str,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
 ) -> None:
     body = {
         "status": "completed",
@@ -399,9 +371,7 @@ async def test_the_same_put_twice_gives_the_same_result(
 
 
 async def test_calendar_filters_by_range_and_status_in_date_time_sequence_order(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     ids = {
         name: await insert_session(
@@ -468,8 +438,7 @@ async def test_calendar_rejects_bad_parameters(
     client: httpx.AsyncClient, client_user: Caller, query: str, field: str
 ) -> None:
     response = await client.get(f"{SESSIONS}?{query}", headers=client_user.headers)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == field
+    assert first_error_field(response) == field
 
 
 async def test_calendar_accepts_a_range_of_366_days(
@@ -482,9 +451,7 @@ async def test_calendar_accepts_a_range_of_366_days(
 
 
 async def test_calendar_by_assignment_and_a_client_passing_another_user_sees_nothing(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     assignment = PydanticObjectId()
     inside = await insert_session(*plan, client_user, assignment_id=assignment)
@@ -499,10 +466,7 @@ async def test_calendar_by_assignment_and_a_client_passing_another_user_sees_not
 
 
 async def test_calendar_page_counts_only_when_the_page_cannot_tell_the_total(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     for day in ("2025-03-03", "2025-03-04", "2025-03-05"):
         await insert_session(*plan, client_user, scheduled_date=day)
@@ -536,10 +500,7 @@ async def test_calendar_page_counts_only_when_the_page_cannot_tell_the_total(
 
 
 async def test_a_calendar_read_again_skips_the_snapshots_of_unchanged_sessions(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     ids = [
         await insert_session(*plan, client_user, scheduled_date=day)
@@ -592,9 +553,7 @@ async def test_a_put_is_one_read_and_one_write(
 
 
 async def test_client_schedules_a_workout_of_their_own_routine(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     _, workout = plan
     routine_id = await insert_user_routine(client_user, workout)
@@ -622,9 +581,7 @@ async def test_client_schedules_a_workout_of_their_own_routine(
 
 
 async def test_completing_a_routine_session_counts_on_the_routine(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     _, workout = plan
     routine_id = await insert_user_routine(client_user, workout)
@@ -644,9 +601,7 @@ async def test_completing_a_routine_session_counts_on_the_routine(
 
 
 async def test_scheduling_needs_an_own_routine_and_one_of_its_workouts(
-    client: httpx.AsyncClient,
-    client_user: Caller,
-    plan: tuple[dict[str, Any], dict[str, Any]],
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     routine, workout = plan
     own = await insert_user_routine(client_user, workout)

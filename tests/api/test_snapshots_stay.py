@@ -11,7 +11,7 @@ import httpx
 from beanie import PydanticObjectId
 
 from peakhealth.sessions.documents import WorkoutSession
-from tests.support.actions import assign, create, link
+from tests.support.actions import create, linked_assignment
 from tests.support.callers import Caller
 from tests.support.paths import ROUTINES, SECTIONS, SESSIONS, TEMPLATES
 from tests.support.plans import strength_section, template_body, warmup_section
@@ -57,9 +57,7 @@ async def test_no_template_edit_rewrites_an_assigned_session_snapshot(
 ) -> None:
     section = await create(client, trainer, SECTIONS, strength_section("From the library"))
     body = template_body(two_days(section["id"]), duration=2, allowCopy=True, isPublic=True)
-    v1 = await create(client, trainer, TEMPLATES, body)
-    await link(client, admin, trainer, client_user)
-    assignment = await ok(await assign(client, trainer, v1["id"], client_user))
+    v1, assignment = await linked_assignment(client, admin, trainer, client_user, body)
     sessions = {"routineAssignmentId": PydanticObjectId(assignment["id"])}
     before = await snapshots(sessions)
     t, c = trainer.headers, client_user.headers

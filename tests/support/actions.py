@@ -1,12 +1,13 @@
-"""The requests tests make: create, link a trainer and a client, assign a routine, change a
-session, and the performance logs sent with it."""
+"""The requests tests make: create, fill a library, link a trainer and a client, assign a
+routine, change a session, and the performance logs sent with it."""
 
 from typing import Any
 
 import httpx
 
 from tests.support.callers import Caller
-from tests.support.paths import ASSIGNMENTS, MONDAY, SESSIONS
+from tests.support.paths import ASSIGNMENTS, MONDAY, SECTIONS, SESSIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, warmup_section
 
 
 async def create(client: httpx.AsyncClient, who: Caller, path: str, body: Any) -> Any:
@@ -60,3 +61,31 @@ def squat_log(workout: dict[str, Any], *performances: dict[str, Any], **entry: A
     ]
     exercise = {"exerciseEntryId": squat_id, **entry, "sets": sets}
     return {"sections": [{"sectionId": section_id, "exercises": [exercise]}]}
+
+
+async def linked_assignment(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, who: Caller, body: Any
+) -> tuple[Any, Any]:
+    """`trainer` creates the template routine `body`, `admin` links them to `who` and the
+    trainer assigns it: the created routine and assignment."""
+    routine = await create(client, trainer, TEMPLATES, body)
+    await link(client, admin, trainer, who)
+    made = await assign(client, trainer, routine["id"], who)
+    assert made.status_code == 201, made.text
+    return routine, made.json()
+
+
+async def library_day(
+    client: httpx.AsyncClient, trainer: Caller, name: str = "Day A"
+) -> tuple[Any, Any, Any]:
+    """A warm-up and a strength section in `trainer`'s library, and a library workout `name`
+    referencing both: the three created documents."""
+    warmup = await create(client, trainer, SECTIONS, warmup_section())
+    main = await create(client, trainer, SECTIONS, strength_section())
+    workout = await create(
+        client,
+        trainer,
+        WORKOUTS,
+        {"name": name, "type": "strength", "sections": [warmup["id"], main["id"]]},
+    )
+    return warmup, main, workout

@@ -15,10 +15,14 @@ from peakhealth.embedded import EmbeddedClient
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.timestamps import utc_now
 from tests.support.actions import create
 from tests.support.callers import Caller
 from tests.support.paths import TEMPLATES
 from tests.support.plans import strength_section, template_body, warmup_section
+
+# A stored template routine and its first workout, which sessions are inserted from.
+Plan = tuple[dict[str, Any], dict[str, Any]]
 
 
 @contextmanager
@@ -64,9 +68,7 @@ async def raw_user_routine(routine_id: str) -> dict[str, Any] | None:
     return row
 
 
-async def template_workout(
-    client: httpx.AsyncClient, trainer: Caller
-) -> tuple[dict[str, Any], dict[str, Any]]:
+async def template_workout(client: httpx.AsyncClient, trainer: Caller) -> Plan:
     """A template routine created through the API, as stored, and its first workout (a warm-up
     section, then squats and push-ups)."""
     day = {
@@ -160,3 +162,32 @@ async def insert_assignment(version_id: str, user: Caller, status: str = "active
             "trainingDays": ["mon"],
         }
     )
+
+
+def user_routine_row(user_id: str, **fields: Any) -> dict[str, Any]:
+    """An inactive user routine in the stored form of schema version 2 (one workout, no
+    sections), without `activeKey`; `fields` are added or replace the defaults."""
+    now = utc_now()
+    return {
+        "_id": PydanticObjectId(),
+        "routineType": "user-created",
+        "userId": user_id,
+        "isActive": False,
+        "isFavorite": False,
+        "completedWorkouts": 0,
+        "totalWorkouts": 0,
+        "schemaVersion": 2,
+        "createdAt": now,
+        "updatedAt": now,
+        "name": "Plan",
+        "difficulty": "beginner",
+        "goal": "strength",
+        "duration": 4,
+        "objectives": [],
+        "schedule": {"trainingDays": ["mon"]},
+        "workouts": [
+            {"_id": PydanticObjectId(), "name": "Day", "type": "strength", "sections": []}
+        ],
+        "counts": {"workouts": 1, "sections": 0, "exercises": 0, "sets": 0},
+        **fields,
+    }
