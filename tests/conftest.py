@@ -1,8 +1,7 @@
-"""Shared fixtures: an app on a fresh embedded store, an HTTP client, and users with tokens."""
+"""Shared fixtures: an app on a fresh embedded store, an HTTP client, and users with tokens.
+What tests build and do with them is in tests/support."""
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -10,36 +9,17 @@ import pytest
 from fastapi import FastAPI
 
 from peakhealth.app import create_app
-from peakhealth.catalog.embedded import load_bundled
-from peakhealth.config import DEVELOPMENT_JWT_SECRET, Settings
-from peakhealth.identity.tokens import issuer_for, mint_token
-
-
-@dataclass(frozen=True)
-class Caller:
-    id: str
-    role: str
-    headers: dict[str, str]
-
+from peakhealth.config import Settings
+from peakhealth.identity.tokens import issuer_for
+from tests.support import asgi_client, serving, supabase_settings
+from tests.support.callers import Caller, issued_by, make_caller
+from tests.support.stored import Plan, template_workout
 
 # Test modules whose requests also run against the Supabase adapters (a local PostgREST-protocol
 # server holding the same catalog rows), so their catalog checks are shown to hold with both.
 BOTH_CATALOGS = frozenset(
     {"test_library", "test_templates", "test_bad_input", "test_exercises", "test_chain_guards"}
 )
-# The issuer tokens must carry while the app under test has SUPABASE_URL set.
-_issuer: str | None = None
-
-
-def make_caller(role: str) -> Caller:
-    user_id = str(uuid.uuid4())
-    token = mint_token(
-        DEVELOPMENT_JWT_SECRET,
-        sub=user_id,
-        role=role,  # type: ignore[arg-type]
-        issuer=_issuer,
-    )
-    return Caller(user_id, role, {"Authorization": f"Bearer {token}"})
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -61,18 +41,12 @@ def postgrest() -> Iterator[Any]:
 def settings(request: pytest.FixtureRequest) -> Iterator[Settings]:
     """The embedded defaults; with the `supabase` parameter, the catalog and directory read from
     the local PostgREST server (no cache, so every save reaches it)."""
-    global _issuer
     if getattr(request, "param", "embedded") != "supabase":
         yield Settings(_env_file=None)  # type: ignore[call-arg]
         return
-    from tests.support import supabase_settings
-
     server = request.getfixturevalue("postgrest")
-    _issuer = issuer_for(server.url)
-    try:
+    with issued_by(issuer_for(server.url)):
         yield supabase_settings(server.url, catalog_cache_seconds=0)
-    finally:
-        _issuer = None
 
 
 @pytest.fixture
@@ -86,17 +60,13 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 async def interleaved_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app on the interleaving store: concurrent requests interleave between
     database calls as they do against a server (every concurrency test runs on it)."""
-    application = create_app(Settings(_env_file=None, embedded_interleave=True))  # type: ignore[call-arg]
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with serving(Settings(_env_file=None, embedded_interleave=True)) as http:  # type: ignore[call-arg]
+        yield http
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with asgi_client(app) as http:
         yield http
 
 
@@ -120,70 +90,6 @@ def admin(settings: Settings) -> Caller:
     return make_caller("admin")
 
 
-SECTIONS = "/api/library/sections"
-WORKOUTS = "/api/library/workouts"
-TEMPLATES = "/api/templates/routines"
-
-
-async def create(client: httpx.AsyncClient, who: Caller, path: str, body: Any) -> Any:
-    """POST a body that must be accepted; the created document."""
-    response = await client.post(path, json=body, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def variant(name: str) -> dict[str, str]:
-    """exerciseId and exerciseVariantId of a bundled catalog variant."""
-    for row in load_bundled()["exercise_variants"]:
-        if row["name"] == name:
-            return {"exerciseId": row["exercise_id"], "exerciseVariantId": row["id"]}
-    raise LookupError(name)
-
-
-def strength_section(name: str = "Main lifts", **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "basic",
-        "name": name,
-        "exercises": [
-            {
-                "type": "strength",
-                **variant("Barbell Back Squat"),
-                "restBetweenSets": "3m",
-                "sets": [{"repType": "fixed", "reps": 5, "weight": 100} for _ in range(3)],
-            },
-            {
-                "type": "bodyweight",
-                **variant("Push-up"),
-                "sets": [{"repType": "range", "repsMin": 8, "repsMax": 12}],
-            },
-        ],
-        **extra,
-    }
-
-
-def warmup_section(name: str = "Warm-up") -> dict[str, Any]:
-    return {
-        "type": "warmup",
-        "name": name,
-        "duration": 10,
-        "intensity": "light",
-        "targetMuscleGroups": ["hips"],
-        "exercises": [
-            {
-                "type": "mobility",
-                **variant("World's Greatest Stretch"),
-                "sets": [{"repType": "time", "duration": 60}],
-            }
-        ],
-    }
-
-
-def template_body(workouts: list[Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "name": "Strength block",
-        "difficulty": "intermediate",
-        "goal": "strength",
-        "duration": 6,
-        "workouts": workouts,
-        **extra,
-    }
+@pytest.fixture
+async def plan(client: httpx.AsyncClient, trainer: Caller) -> Plan:
+    return await template_workout(client, trainer)

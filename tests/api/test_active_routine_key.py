@@ -18,9 +18,11 @@ from peakhealth.routines.user_documents import (
     UserRoutineDocument,
     give_inactive_routines_their_key,
 )
-from peakhealth.timestamps import utc_now
-from tests.api.test_user_routines import ROUTINES, routine_body
-from tests.conftest import Caller, create
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import ROUTINES
+from tests.support.plans import user_routine_body
+from tests.support.stored import user_routine_row
 
 
 def _routines() -> Any:
@@ -35,29 +37,7 @@ async def keys(user_id: str) -> dict[Any, Any]:
 
 def old_form(user_id: str, *, active: bool, name: str = "Old plan") -> dict[str, Any]:
     """A user routine as stored before (userId, activeKey): `activeKey` only while active."""
-    now = utc_now()
-    row: dict[str, Any] = {
-        "_id": PydanticObjectId(),
-        "routineType": "user-created",
-        "userId": user_id,
-        "isActive": active,
-        "isFavorite": False,
-        "completedWorkouts": 0,
-        "totalWorkouts": 0,
-        "schemaVersion": 2,
-        "createdAt": now,
-        "updatedAt": now,
-        "name": name,
-        "difficulty": "beginner",
-        "goal": "strength",
-        "duration": 4,
-        "objectives": [],
-        "schedule": {"trainingDays": ["mon"]},
-        "workouts": [
-            {"_id": PydanticObjectId(), "name": "Day", "type": "strength", "sections": []}
-        ],
-        "counts": {"workouts": 1, "sections": 0, "exercises": 0, "sets": 0},
-    }
+    row = user_routine_row(user_id, isActive=active, name=name)
     if active:
         row["activeKey"] = user_id
     return row
@@ -73,7 +53,7 @@ async def test_every_user_routine_carries_its_key(
     which the index would store as (userId, null) and collide."""
     h = client_user.headers
     ids = [
-        PydanticObjectId((await create(client, client_user, ROUTINES, routine_body()))["id"])
+        PydanticObjectId((await create(client, client_user, ROUTINES, user_routine_body()))["id"])
         for _ in range(3)
     ]
     assert await keys(client_user.id) == {routine_id: routine_id for routine_id in ids}
@@ -87,8 +67,8 @@ async def test_every_user_routine_carries_its_key(
 async def test_the_index_refuses_a_second_active_routine_of_a_user_only(
     client: httpx.AsyncClient, client_user: Caller, trainer: Caller
 ) -> None:
-    mine = await create(client, client_user, ROUTINES, routine_body())
-    theirs = await create(client, trainer, ROUTINES, routine_body())
+    mine = await create(client, client_user, ROUTINES, user_routine_body())
+    theirs = await create(client, trainer, ROUTINES, user_routine_body())
     for who, routine in ((client_user, mine), (trainer, theirs)):
         response = await client.post(f"{ROUTINES}/{routine['id']}/activate", headers=who.headers)
         assert response.status_code == 200, response.text
@@ -110,7 +90,7 @@ async def test_routines_stored_in_the_old_form_keep_working(
     await _routines().insert_many([old_active, old_inactive])
     listed = await client.get(f"{ROUTINES}?type=user", headers=h)
     assert sorted(item["name"] for item in listed.json()["data"]) == ["Old active", "Old inactive"]
-    new = await create(client, client_user, ROUTINES, routine_body(name="New"))
+    new = await create(client, client_user, ROUTINES, user_routine_body(name="New"))
 
     response = await client.post(f"{ROUTINES}/{old_inactive['_id']}/activate", headers=h)
     assert response.status_code == 200, response.text

@@ -24,15 +24,11 @@ from peakhealth.embedded import EmbeddedClient
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.versioning.heads import ChainHead
-from tests.api.test_assignments import ASSIGNMENTS, assign, link, raw_sessions
-from tests.conftest import (
-    TEMPLATES,
-    Caller,
-    create,
-    make_caller,
-    strength_section,
-    template_body,
-)
+from tests.support.actions import assign, create, linked_assignment, move, put_session
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import ASSIGNMENTS, TEMPLATES
+from tests.support.plans import strength_section, template_body
+from tests.support.stored import raw_sessions
 
 MODES = ["never ran", "answer lost", "outage"]
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
@@ -43,9 +39,6 @@ async def expire_leases() -> None:
     await ChainHead.get_motor_collection().update_many(
         {"leaseToken": {"$ne": None}}, {"$set": {"leaseUntil": LONG_AGO}}
     )
-
-
-SESSIONS = "/api/workout-sessions"
 
 
 def routine_body(name: str = "A") -> dict[str, Any]:
@@ -73,18 +66,12 @@ class Scene:
 async def assigned(client: httpx.AsyncClient, admin: Caller) -> Scene:
     """A trainer's client with a live assignment, its first session completed."""
     trainer, athlete = make_caller("trainer"), make_caller("client")
-    routine = await create(client, trainer, TEMPLATES, routine_body())
-    await link(client, admin, trainer, athlete)
-    made = await assign(client, trainer, routine["id"], athlete)
-    assert made.status_code == 201, made.text
-    first, second = (await raw_sessions(made.json()["id"]))[:2]
-    done = await client.put(
-        f"{SESSIONS}/{first['_id']}", json={"status": "completed"}, headers=athlete.headers
-    )
-    assert done.status_code == 200
+    routine, assignment = await linked_assignment(client, admin, trainer, athlete, routine_body())
+    first, second = (await raw_sessions(assignment["id"]))[:2]
+    assert await move(client, athlete, first["_id"], "completed") == 200
     stored = await WorkoutSession.get_motor_collection().find_one({"_id": first["_id"]})
     assert stored is not None
-    return Scene(trainer, athlete, routine, made.json(), stored, str(second["_id"]))
+    return Scene(trainer, athlete, routine, assignment, stored, str(second["_id"]))
 
 
 async def assign_again(client: httpx.AsyncClient, scene: Scene) -> httpx.Response:
@@ -117,9 +104,7 @@ async def with_a_new_version(client: httpx.AsyncClient, admin: Caller) -> Scene:
 
 
 async def complete_second(client: httpx.AsyncClient, scene: Scene) -> httpx.Response:
-    return await client.put(
-        f"{SESSIONS}/{scene.next_id}", json={"status": "completed"}, headers=scene.athlete.headers
-    )
+    return await put_session(client, scene.athlete, scene.next_id, {"status": "completed"})
 
 
 Setup = Callable[[httpx.AsyncClient, Caller], Awaitable[Scene]]

@@ -3,7 +3,6 @@ lifecycle corners: resuming a finished assignment, reopening a session of an end
 progress count that concurrent session changes cannot roll back."""
 
 import asyncio
-from typing import Any
 
 import httpx
 import pytest
@@ -14,35 +13,11 @@ from pymongo.errors import DuplicateKeyError
 from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys, ended_key
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.sessions.documents import WorkoutSession
-from tests.api.test_assignments import ASSIGNMENTS, assign, link, raw_sessions, two_workouts
-from tests.conftest import TEMPLATES, Caller, create, make_caller, strength_section, template_body
-
-SESSIONS = "/api/workout-sessions"
-
-
-def short_routine(**extra: Any) -> dict[str, Any]:
-    """One workout, one week, on two days: two sessions."""
-    body = template_body(
-        [{"name": "Only", "type": "strength", "sections": [strength_section()]}],
-        duration=1,
-        schedule={"trainingDays": ["mon", "thu"]},
-    )
-    return {**body, **extra}
-
-
-async def stored_assignment(assignment_id: str) -> dict[str, Any]:
-    found = await RoutineAssignment.get_motor_collection().find_one(
-        {"_id": PydanticObjectId(assignment_id)}
-    )
-    assert found is not None
-    return dict(found)
-
-
-async def move(client: httpx.AsyncClient, who: Caller, session_id: Any, status: str) -> int:
-    response = await client.put(
-        f"{SESSIONS}/{session_id}", json={"status": status}, headers=who.headers
-    )
-    return response.status_code
+from tests.support.actions import assign, create, link, linked_assignment, move
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import ASSIGNMENTS, SESSIONS, TEMPLATES
+from tests.support.plans import short_routine, strength_section, template_body, two_workouts
+from tests.support.stored import raw_sessions, stored_assignment
 
 
 async def test_upgrade_refuses_a_latest_version_the_caller_may_not_read(
@@ -72,9 +47,9 @@ async def test_upgrade_refuses_a_latest_version_the_caller_may_not_read(
 async def test_upgrade_needs_a_live_trainer_client_link(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, assignment = await linked_assignment(
+        client, admin, trainer, client_user, two_workouts()
+    )
     await client.put(f"{TEMPLATES}/{routine['id']}", json=two_workouts(), headers=trainer.headers)
     ended = await client.delete(
         f"/api/trainers/{trainer.id}/clients/{client_user.id}", headers=admin.headers

@@ -4,61 +4,22 @@ import asyncio
 from typing import Any
 
 import httpx
-from beanie import PydanticObjectId
 from fastapi import FastAPI
 
 from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    make_caller,
+from tests.support.actions import assign, create, library_day, link, linked_assignment, move
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import ASSIGNMENTS, SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import (
+    short_routine,
     strength_section,
     template_body,
+    two_workouts,
     warmup_section,
 )
-
-ASSIGNMENTS = "/api/routine-assignments"
-MONDAY = "2026-11-23"
-
-
-def two_workouts(**extra: Any) -> dict[str, Any]:
-    return template_body(
-        [
-            {"name": "A", "type": "strength", "sections": [strength_section("Squat day")]},
-            {"name": "B", "type": "strength", "sections": [warmup_section(), strength_section()]},
-        ],
-        duration=12,
-        schedule={"trainingDays": ["mon", "wed", "fri"]},
-        **extra,
-    )
-
-
-async def link(client: httpx.AsyncClient, admin: Caller, trainer: Caller, who: Caller) -> None:
-    response = await client.put(
-        f"/api/trainers/{trainer.id}/clients/{who.id}", headers=admin.headers
-    )
-    assert response.status_code == 204
-
-
-async def assign(
-    client: httpx.AsyncClient, by: Caller, version_id: str, to: Caller, **extra: Any
-) -> httpx.Response:
-    body = {"routineVersionId": version_id, "userId": to.id, "startDate": MONDAY, **extra}
-    return await client.post(ASSIGNMENTS, json=body, headers=by.headers)
-
-
-async def raw_sessions(assignment_id: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (
-        await WorkoutSession.get_motor_collection()
-        .find({"routineAssignmentId": PydanticObjectId(assignment_id)})
-        .sort([("sequence", 1)])
-        .to_list(None)
-    )
-    return rows
+from tests.support.problems import first_error_field
+from tests.support.stored import calls_during, raw_sessions
 
 
 async def test_twelve_weeks_on_mon_wed_fri_alternate_with_one_insert(
@@ -66,11 +27,9 @@ async def test_twelve_weeks_on_mon_wed_fri_alternate_with_one_insert(
 ) -> None:
     routine = await create(client, trainer, TEMPLATES, two_workouts())
     await link(client, admin, trainer, client_user)
-    store = app.state.client
-    before = dict(store.calls)
-    response = await assign(client, trainer, routine["id"], client_user)
+    with calls_during(app.state.client) as calls:
+        response = await assign(client, trainer, routine["id"], client_user)
     assert response.status_code == 201, response.text
-    calls = {name: store.calls[name] - before.get(name, 0) for name in store.calls}
     assert calls.get("insert_many") == 1
     assignment = response.json()
     assert assignment["endDate"] == "2027-02-14"
@@ -96,9 +55,7 @@ async def test_twelve_weeks_on_mon_wed_fri_alternate_with_one_insert(
 async def test_assigning_a_new_version_replaces_and_keeps_everything_but_scheduled(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, first = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     sessions = await raw_sessions(first["id"])
     collection = WorkoutSession.get_motor_collection()
     for session, status in zip(
@@ -148,16 +105,13 @@ async def test_who_may_assign_and_read(
     assert [item["id"] for item in mine.json()["data"]] == [assignment_id]
     private = await create(client, other_trainer, TEMPLATES, two_workouts())
     unreadable = await assign(client, trainer, private["id"], client_user)
-    assert unreadable.status_code == 422
-    assert unreadable.json()["errors"][0]["field"] == "routineVersionId"
+    assert first_error_field(unreadable) == "routineVersionId"
 
 
 async def test_lifecycle_moves_notes_and_feedback(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    _, assignment = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     path = f"{ASSIGNMENTS}/{assignment['id']}"
 
     async def patch(who: Caller, body: dict[str, Any]) -> httpx.Response:
@@ -203,9 +157,7 @@ async def test_assigned_versions_can_be_archived_but_not_purged(
 async def test_upgrade_moves_the_future_to_the_latest_version(
     client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
 ) -> None:
-    routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await link(client, admin, trainer, client_user)
-    first = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, first = await linked_assignment(client, admin, trainer, client_user, two_workouts())
     sessions = await raw_sessions(first["id"])
     await WorkoutSession.get_motor_collection().update_one(
         {"_id": sessions[0]["_id"]}, {"$set": {"status": "completed"}}
@@ -263,21 +215,12 @@ async def test_no_library_or_template_change_reaches_a_scheduled_snapshot(
 ) -> None:
     """Sessions built from library references keep their snapshots, byte for byte, through new
     versions, archives and purges of every section, workout and template version behind them."""
-    section = await create(client, trainer, SECTIONS, strength_section())
-    warmup = await create(client, trainer, SECTIONS, warmup_section())
-    workout = await create(
-        client,
-        trainer,
-        WORKOUTS,
-        {"name": "Lib day", "type": "strength", "sections": [warmup["id"], section["id"]]},
-    )
+    warmup, section, workout = await library_day(client, trainer, "Lib day")
     body = template_body(
         [workout["id"], {"name": "Own", "type": "strength", "sections": [section["id"]]}],
         duration=2,
     )
-    routine = await create(client, trainer, TEMPLATES, body)
-    await link(client, admin, trainer, client_user)
-    assignment = (await assign(client, trainer, routine["id"], client_user)).json()
+    routine, assignment = await linked_assignment(client, admin, trainer, client_user, body)
     before = await raw_sessions(assignment["id"])
     assert before
 
@@ -315,33 +258,19 @@ async def test_no_library_or_template_change_reaches_a_scheduled_snapshot(
 async def test_progress_is_recounted_and_an_assignment_completes_itself(
     client: httpx.AsyncClient, client_user: Caller, trainer: Caller
 ) -> None:
-    body = template_body(
-        [{"name": "Only", "type": "strength", "sections": [strength_section()]}],
-        duration=1,
-        schedule={"trainingDays": ["mon", "thu"]},
-    )
-    routine = await create(client, trainer, TEMPLATES, {**body, "isPublic": True})
+    routine = await create(client, trainer, TEMPLATES, short_routine(isPublic=True))
     assignment = (await assign(client, client_user, routine["id"], client_user)).json()
     first, second = await raw_sessions(assignment["id"])
     path = f"{ASSIGNMENTS}/{assignment['id']}"
-
-    async def move(session: dict[str, Any], status: str) -> None:
-        response = await client.put(
-            f"/api/workout-sessions/{session['_id']}",
-            json={"status": status},
-            headers=client_user.headers,
-        )
-        assert response.status_code == 200, response.text
-
-    await move(first, "completed")
-    await move(first, "completed")  # repeated: counted once
+    assert await move(client, client_user, first["_id"], "completed") == 200
+    assert await move(client, client_user, first["_id"], "completed") == 200  # counted once
     progress = (await client.get(path, headers=client_user.headers)).json()
     assert progress["status"] == "active"
     assert progress["progress"]["completedWorkouts"] == 1
     assert progress["progress"]["totalWorkouts"] == 2
     completed_at = (await raw_sessions(assignment["id"]))[0]["completedAt"]
     assert progress["progress"]["lastWorkoutDate"].startswith(completed_at.strftime("%Y-%m-%d"))
-    await move(second, "skipped")
+    assert await move(client, client_user, second["_id"], "skipped") == 200
     done = (await client.get(path, headers=client_user.headers)).json()
     assert done["status"] == "completed"
     assert done["progress"]["completedWorkouts"] == 1

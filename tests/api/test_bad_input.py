@@ -12,17 +12,11 @@ from fastapi import FastAPI
 
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    variant,
-    warmup_section,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, variant, warmup_section
+from tests.support.problems import assert_problem
 
 HEX = "a" * 24
 NEWLINE_ID = f"{HEX}\n"
@@ -36,14 +30,6 @@ async def stored_count() -> int:
     for document in STORED:
         total += await document.get_motor_collection().count_documents({})
     return total
-
-
-def assert_problem(response: httpx.Response, field: str, status: int = 422) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"] == "urn:peakhealth:problem:validation-error"
-    assert field in [error["field"] for error in problem["errors"]], problem["errors"]
 
 
 def section_with(path: str, value: Any) -> dict[str, Any]:

@@ -11,7 +11,10 @@ import pytest
 from beanie import PydanticObjectId
 
 from peakhealth.library.documents import SectionDocument
-from tests.conftest import SECTIONS, Caller, create, strength_section
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 
 TOO_LARGE = b'{"x": "' + b"x" * (2 * 1024 * 1024) + b'"}'  # 2 MiB of JSON, over the 1 MiB default
 

@@ -15,16 +15,11 @@ from peakhealth.app import create_app
 from peakhealth.config import Settings
 from peakhealth.library.documents import SectionDocument
 from peakhealth.versioning.heads import ChainHead
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
+from tests.support import asgi_client
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 @pytest.fixture
@@ -199,9 +194,8 @@ async def counting_app() -> AsyncIterator[FastAPI]:
 async def test_reference_resolution_costs_the_same_calls_whatever_the_count(
     counting_app: FastAPI, trainer: Caller
 ) -> None:
-    transport = httpx.ASGITransport(app=counting_app)
     store = counting_app.state.client
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(counting_app) as client:
         section_ids = [
             (await create(client, trainer, SECTIONS, strength_section(f"s{i}")))["id"]
             for i in range(12)

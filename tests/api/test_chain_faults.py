@@ -20,7 +20,10 @@ from peakhealth.embedded import EmbeddedClient
 from peakhealth.library.documents import SectionDocument
 from peakhealth.versioning import chains, heads
 from peakhealth.versioning.heads import ChainHead
-from tests.conftest import SECTIONS, Caller, create, make_caller, strength_section
+from tests.support.actions import create
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 MODES = ["never ran", "answer lost", "outage"]

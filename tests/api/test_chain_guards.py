@@ -9,17 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from peakhealth.app import create_app
 from peakhealth.config import Settings
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-)
+from tests.support import serving
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body
 
 
 def section_body(name: str = "Main lifts", **extra: Any) -> dict[str, Any]:
@@ -276,11 +271,8 @@ LIMIT = 2048
 @pytest.fixture
 async def limited_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app, started with its lifespan, whose body limit is 2 KiB."""
-    app = create_app(Settings(_env_file=None, max_body_bytes=LIMIT))  # type: ignore[call-arg]
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with serving(Settings(_env_file=None, max_body_bytes=LIMIT)) as http:  # type: ignore[call-arg]
+        yield http
 
 
 def json_headers(who: Caller) -> dict[str, str]:

@@ -5,8 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from peakhealth.config import Settings
-from tests.conftest import make_caller
 from tests.support import serving
+from tests.support.callers import make_caller
 
 APP_ORIGIN = "https://app.example.com"
 PREFLIGHT = {

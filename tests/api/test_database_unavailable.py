@@ -21,7 +21,10 @@ from pymongo.errors import (
 )
 
 from peakhealth.library.documents import SectionDocument
-from tests.conftest import SECTIONS, TEMPLATES, Caller, create, strength_section
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES
+from tests.support.plans import strength_section
 
 WRITES = frozenset({"insert_one", "insert_many", "update_one", "find_one_and_update"})
 

@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.conftest import Caller, make_caller
+from tests.support.callers import Caller, make_caller
 
 TRAINERS = "/api/trainers"
 

@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from peakhealth.catalog.embedded import load_bundled
-from tests.conftest import SECTIONS, Caller, strength_section
 from tests.support import serving, supabase_caller, supabase_settings
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 from tests.support.postgrest import closed_port_url
 
 EXERCISES = "/api/exercises"

@@ -11,18 +11,11 @@ import pytest
 from bson import ObjectId
 
 from peakhealth.sessions.documents import WorkoutSession
-from tests.api.test_assignments import ASSIGNMENTS, link, two_workouts
-from tests.api.test_bad_input import assert_problem
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
+from tests.support.actions import create, link
+from tests.support.callers import Caller
+from tests.support.paths import ASSIGNMENTS, SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, two_workouts, warmup_section
+from tests.support.problems import assert_problem
 
 ROUTINES = "/api/routines"
 SESSIONS = "/api/workout-sessions"

@@ -7,7 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.conftest import SECTIONS, TEMPLATES, Caller, create, strength_section
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES
+from tests.support.plans import strength_section
 
 BODY = json.dumps(strength_section()).encode()
 

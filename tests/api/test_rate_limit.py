@@ -20,7 +20,10 @@ from peakhealth.http.dependencies import current_user
 from peakhealth.http.problems import install_problem_handlers
 from peakhealth.identity.tokens import TokenVerifier, mint_token
 from peakhealth.identity.users import CurrentUser
-from tests.conftest import SECTIONS, Caller, make_caller, strength_section
+from tests.support import asgi_client, serving
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 
 LIMIT = 3
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -218,8 +221,7 @@ async def test_current_user_verifies_by_itself_without_the_rate_limiter() -> Non
         return {"id": user.id}
 
     caller = make_caller("client")
-    transport = httpx.ASGITransport(app=bare)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with asgi_client(bare) as http:
         assert (await http.get("/api/me", headers=caller.headers)).json() == {"id": caller.id}
         refused = await http.get("/api/me", headers={"Authorization": "Bearer not-a-jwt"})
     assert refused.status_code == 401
@@ -235,12 +237,10 @@ def closed_port() -> int:
 
 async def test_an_unreachable_store_answers_503_not_500(trainer: Caller) -> None:
     store = f"mongodb://127.0.0.1:{closed_port()}/?serverSelectionTimeoutMS=200"
-    application = create_app(Settings(_env_file=None, rate_limit_storage_uri=store))  # type: ignore[call-arg]
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            response = await http.get(SECTIONS, headers=trainer.headers)
-            health = await http.get("/health")
+    settings = Settings(_env_file=None, rate_limit_storage_uri=store)  # type: ignore[call-arg]
+    async with serving(settings) as http:
+        response = await http.get(SECTIONS, headers=trainer.headers)
+        health = await http.get("/health")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "urn:peakhealth:problem:service-unavailable"

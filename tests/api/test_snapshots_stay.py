@@ -11,19 +11,10 @@ import httpx
 from beanie import PydanticObjectId
 
 from peakhealth.sessions.documents import WorkoutSession
-from tests.api.test_assignments import assign, link
-from tests.api.test_user_routines import ROUTINES
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
-
-SESSIONS = "/api/workout-sessions"
+from tests.support.actions import create, linked_assignment
+from tests.support.callers import Caller
+from tests.support.paths import ROUTINES, SECTIONS, SESSIONS, TEMPLATES
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 async def snapshots(query: dict[str, Any]) -> dict[Any, bytes]:
@@ -66,9 +57,7 @@ async def test_no_template_edit_rewrites_an_assigned_session_snapshot(
 ) -> None:
     section = await create(client, trainer, SECTIONS, strength_section("From the library"))
     body = template_body(two_days(section["id"]), duration=2, allowCopy=True, isPublic=True)
-    v1 = await create(client, trainer, TEMPLATES, body)
-    await link(client, admin, trainer, client_user)
-    assignment = await ok(await assign(client, trainer, v1["id"], client_user))
+    v1, assignment = await linked_assignment(client, admin, trainer, client_user, body)
     sessions = {"routineAssignmentId": PydanticObjectId(assignment["id"])}
     before = await snapshots(sessions)
     t, c = trainer.headers, client_user.headers

@@ -6,16 +6,10 @@ import httpx
 from fastapi import FastAPI
 
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    warmup_section,
-)
+from tests.support.actions import create, library_day
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body, warmup_section
 
 
 async def raw_routine(routine_id: str) -> dict[str, Any]:
@@ -28,22 +22,10 @@ async def raw_routine(routine_id: str) -> dict[str, Any]:
     return dict(stored)
 
 
-async def library(client: httpx.AsyncClient, trainer: Caller) -> tuple[Any, Any, Any]:
-    warmup = await create(client, trainer, SECTIONS, warmup_section())
-    main = await create(client, trainer, SECTIONS, strength_section())
-    workout = await create(
-        client,
-        trainer,
-        WORKOUTS,
-        {"name": "Day A", "type": "strength", "sections": [warmup["id"], main["id"]]},
-    )
-    return warmup, main, workout
-
-
 async def test_template_embeds_workouts_and_sections_with_provenance(
     app: FastAPI, client: httpx.AsyncClient, trainer: Caller
 ) -> None:
-    warmup, main, workout = await library(client, trainer)
+    warmup, main, workout = await library_day(client, trainer)
     embedded = {"name": "Day B", "type": "strength", "sections": [main["id"], strength_section()]}
     routine = await create(client, trainer, TEMPLATES, template_body([workout["id"], embedded]))
     first, second = routine["workouts"]
@@ -63,7 +45,7 @@ async def test_template_embeds_workouts_and_sections_with_provenance(
 async def test_saved_routine_is_unchanged_by_later_library_changes(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
-    warmup, main, workout = await library(client, trainer)
+    warmup, main, workout = await library_day(client, trainer)
     routine = await create(client, trainer, TEMPLATES, template_body([workout["id"]]))
     before = await raw_routine(routine["id"])
     h = trainer.headers
@@ -84,7 +66,7 @@ async def test_saved_routine_is_unchanged_by_later_library_changes(
 async def test_new_template_version_round_trips_a_get(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
-    _, _, workout = await library(client, trainer)
+    _, _, workout = await library_day(client, trainer)
     v1 = await create(client, trainer, TEMPLATES, template_body([workout["id"]], isPublic=True))
     edited = {**v1, "name": "Strength block II", "duration": 8}
     response = await client.put(f"{TEMPLATES}/{v1['id']}", json=edited, headers=trainer.headers)
@@ -131,7 +113,7 @@ async def test_company_templates_need_an_admin(
 async def test_reference_errors_name_the_nested_path(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
-    _, main, workout = await library(client, trainer)
+    _, main, workout = await library_day(client, trainer)
     embedded = {"name": "Day", "type": "strength", "sections": [main["id"], "f" * 24]}
     body = template_body(["a" * 24, workout["id"], embedded])
     response = await client.post(TEMPLATES, json=body, headers=trainer.headers)

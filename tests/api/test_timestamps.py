@@ -8,8 +8,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import Caller, make_caller
 from tests.support import serving, supabase_caller, supabase_settings
+from tests.support.callers import Caller, make_caller
 from tests.support.postgrest import PostgrestServer
 
 # An instant as the service writes it: milliseconds, UTC, `Z`.

@@ -5,8 +5,7 @@ says otherwise."""
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -14,9 +13,10 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
-from peakhealth.app import create_app
 from peakhealth.config import Settings
-from tests.conftest import SECTIONS, strength_section
+from tests.support import serving
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 from tests.unit.test_jwks import (
     EC_KEY,
     KEY,
@@ -44,15 +44,6 @@ def jwks() -> Iterator[JwksServer]:
 def settings(jwks: JwksServer) -> Settings:
     """Overrides the shared fixture: the `app` and `client` fixtures use this project."""
     return Settings(_env_file=None, supabase_url=jwks.url, supabase_jwt_secret=SECRET)  # type: ignore[call-arg]
-
-
-@asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
 
 
 def payload(url: str, **overrides: Any) -> dict[str, Any]:
@@ -110,7 +101,7 @@ async def test_algorithm_none_is_refused(client: httpx.AsyncClient, jwks: JwksSe
 
 async def test_hs256_is_refused_when_only_jwks_is_configured(jwks: JwksServer) -> None:
     jwks_only = Settings(_env_file=None, supabase_url=jwks.url)  # type: ignore[call-arg]
-    async with serve(jwks_only) as http:
+    async with serving(jwks_only) as http:
         token = sign(payload(jwks.url), "HS256")
         assert_unauthorized(
             await http.get(SECTIONS, headers=bearer(token)), "'HS256' are not accepted"
@@ -202,7 +193,7 @@ async def test_an_unknown_kid_with_the_jwks_down_after_a_load_is_refused(
 
 async def test_an_unknown_kid_with_the_jwks_never_loaded_is_service_unavailable() -> None:
     url = closed_port_url()
-    async with serve(Settings(_env_file=None, supabase_url=url)) as http:  # type: ignore[call-arg]
+    async with serving(Settings(_env_file=None, supabase_url=url)) as http:  # type: ignore[call-arg]
         for signer in ("RS256", "ES256"):
             response = await http.get(SECTIONS, headers=bearer(sign(payload(url), signer)))
             assert response.status_code == 503, response.text

@@ -11,45 +11,19 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.config import Settings
 from peakhealth.routines.user_documents import UserRoutineDocument
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    make_caller,
+from tests.support.actions import create
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import ROUTINES, SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import (
+    strength_day,
     strength_section,
     template_body,
+    user_routine_body,
     warmup_section,
 )
-
-ROUTINES = "/api/routines"
-
-
-def day(name: str = "Day A") -> dict[str, Any]:
-    return {"name": name, "type": "strength", "sections": [strength_section()]}
-
-
-def routine_body(workouts: list[Any] | None = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": "My plan",
-        "description": "Three lifts",
-        "difficulty": "beginner",
-        "goal": "strength",
-        "duration": 4,
-        "workouts": workouts or [day()],
-        **extra,
-    }
-
-
-async def raw(routine_id: str) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = await UserRoutineDocument.get_motor_collection().find_one(
-        {"_id": PydanticObjectId(routine_id)}
-    )
-    return row
+from tests.support.stored import insert_assignment, raw_user_routine
 
 
 async def active_rows(user_id: str) -> list[dict[str, Any]]:
@@ -61,25 +35,6 @@ async def active_rows(user_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-async def assign(version_id: str, user: Caller, status: str = "active") -> None:
-    """An assignment row as the assignments code stores it (only what this code reads)."""
-    assignment_id = PydanticObjectId()
-    live = status in ("active", "paused")
-    await RoutineAssignment.get_motor_collection().insert_one(
-        {
-            "_id": assignment_id,
-            "liveKey": live_key(user.id, assignment_id) if live else ended_key(assignment_id),
-            "routineVersionId": PydanticObjectId(version_id),
-            "parentRoutineId": PydanticObjectId(version_id),
-            "userId": user.id,
-            "status": status,
-            "startDate": "2030-01-07",
-            "endDate": "2030-02-17",
-            "trainingDays": ["mon"],
-        }
-    )
-
-
 # ----- create, read, references ------------------------------------------------------------------
 
 
@@ -87,13 +42,17 @@ async def test_client_creates_a_routine_with_references_resolved(
     app: FastAPI, client: httpx.AsyncClient, trainer: Caller, client_user: Caller
 ) -> None:
     warmup = await create(client, trainer, SECTIONS, warmup_section() | {"isPublic": True})
-    workout = await create(client, trainer, WORKOUTS, {**day("Library day"), "isPublic": True})
+    workout = await create(
+        client, trainer, WORKOUTS, {**strength_day("Library day"), "isPublic": True}
+    )
     embedded = {
         "name": "Own day",
         "type": "strength",
         "sections": [warmup["id"], strength_section()],
     }
-    created = await create(client, client_user, ROUTINES, routine_body([workout["id"], embedded]))
+    created = await create(
+        client, client_user, ROUTINES, user_routine_body([workout["id"], embedded])
+    )
     assert created["routineType"] == "user-created"
     assert created["userId"] == client_user.id
     assert (created["isActive"], created["isFavorite"]) == (False, False)
@@ -108,7 +67,7 @@ async def test_client_creates_a_routine_with_references_resolved(
     assert second["sections"][0]["source"]["id"] == warmup["id"]
     assert second["orderIndex"] == 1
     assert created["schedule"] == {"trainingDays": ["mon", "thu"]}
-    stored = await raw(created["id"])
+    stored = await raw_user_routine(created["id"])
     assert stored is not None
     assert (stored["routineType"], stored["userId"]) == ("user-created", client_user.id)
     assert all(isinstance(w["_id"], PydanticObjectId) for w in stored["workouts"])
@@ -122,9 +81,11 @@ async def test_client_creates_a_routine_with_references_resolved(
 async def test_unreadable_reference_is_422_naming_the_path(
     client: httpx.AsyncClient, trainer: Caller, client_user: Caller
 ) -> None:
-    private = await create(client, trainer, WORKOUTS, day())
+    private = await create(client, trainer, WORKOUTS, strength_day())
     response = await client.post(
-        ROUTINES, json=routine_body([day(), private["id"]]), headers=client_user.headers
+        ROUTINES,
+        json=user_routine_body([strength_day(), private["id"]]),
+        headers=client_user.headers,
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["workouts[1]"]
@@ -135,17 +96,17 @@ async def test_bodies_are_strict_and_server_fields_ignored(
 ) -> None:
     h = client_user.headers
     for bad, field in (
-        (routine_body(duration="4"), "duration"),
-        (routine_body(templateType="trainer"), "templateType"),
-        (routine_body(allowCopy=True), "allowCopy"),
-        (routine_body(isPublic=True), "isPublic"),
-        (routine_body(colour="red"), "colour"),
-        (routine_body(duration=53), "duration"),
+        (user_routine_body(duration="4"), "duration"),
+        (user_routine_body(templateType="trainer"), "templateType"),
+        (user_routine_body(allowCopy=True), "allowCopy"),
+        (user_routine_body(isPublic=True), "isPublic"),
+        (user_routine_body(colour="red"), "colour"),
+        (user_routine_body(duration=53), "duration"),
     ):
         response = await client.post(ROUTINES, json=bad, headers=h)
         assert response.status_code == 422, bad
         assert field in [e["field"] for e in response.json()["errors"]]
-    managed = routine_body(
+    managed = user_routine_body(
         userId=other_trainer.id,
         isActive=True,
         isFavorite=True,
@@ -173,14 +134,14 @@ async def test_another_user_gets_404_everywhere_and_changes_nothing(
     other_trainer: Caller,
     admin: Caller,
 ) -> None:
-    mine = await create(client, client_user, ROUTINES, routine_body())
-    before = await raw(mine["id"])
+    mine = await create(client, client_user, ROUTINES, user_routine_body())
+    before = await raw_user_routine(mine["id"])
     path = f"{ROUTINES}/{mine['id']}"
     for intruder in (other_trainer, admin):
         h = intruder.headers
         answers = [
             await client.get(path, headers=h),
-            await client.put(path, json=routine_body(name="Taken"), headers=h),
+            await client.put(path, json=user_routine_body(name="Taken"), headers=h),
             await client.patch(path, json={"name": "Taken"}, headers=h),
             await client.post(f"{path}/favorite", headers=h),
             await client.post(f"{path}/activate", headers=h),
@@ -189,14 +150,14 @@ async def test_another_user_gets_404_everywhere_and_changes_nothing(
         assert [a.status_code for a in answers] == [404] * 6
         listed = await client.get(ROUTINES, headers=h)
         assert listed.json()["data"] == []
-    assert await raw(mine["id"]) == before
+    assert await raw_user_routine(mine["id"]) == before
 
 
 async def test_activating_a_foreign_id_leaves_the_own_active_routine_alone(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller, other_trainer: Caller
 ) -> None:
-    theirs = await create(client, client_user, ROUTINES, routine_body())
-    mine = await create(client, other_trainer, ROUTINES, routine_body())
+    theirs = await create(client, client_user, ROUTINES, user_routine_body())
+    mine = await create(client, other_trainer, ROUTINES, user_routine_body())
     h = other_trainer.headers
     assert (await client.post(f"{ROUTINES}/{mine['id']}/activate", headers=h)).status_code == 200
     refused = await client.post(f"{ROUTINES}/{theirs['id']}/activate", headers=h)
@@ -213,13 +174,13 @@ async def test_put_replaces_the_content_and_keeps_the_state(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
     h = client_user.headers
-    created = await create(client, client_user, ROUTINES, routine_body())
+    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}"
     await client.post(f"{path}/favorite", headers=h)
     await client.post(f"{path}/activate", headers=h)
     edited = {key: value for key, value in created.items() if key != "description"}
     edited["name"] = "Renamed"
-    edited["workouts"] = [*created["workouts"], day("Day B")]
+    edited["workouts"] = [*created["workouts"], strength_day("Day B")]
     response = await client.put(path, json=edited, headers=h)
     assert response.status_code == 200, response.text
     replaced = response.json()
@@ -229,7 +190,7 @@ async def test_put_replaces_the_content_and_keeps_the_state(
     assert len(replaced["workouts"]) == 2
     assert (replaced["isFavorite"], replaced["isActive"]) == (True, True)
     assert replaced["createdAt"] == created["createdAt"]
-    stored = await raw(created["id"])
+    stored = await raw_user_routine(created["id"])
     assert stored is not None
     assert "description" not in stored and stored["counts"]["workouts"] == 2
     assert (await client.get(path, headers=h)).json() == replaced
@@ -239,7 +200,7 @@ async def test_patch_changes_top_level_fields_and_never_workouts(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
     h = client_user.headers
-    created = await create(client, client_user, ROUTINES, routine_body())
+    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}"
     response = await client.patch(
         path,
@@ -252,9 +213,9 @@ async def test_patch_changes_top_level_fields_and_never_workouts(
     assert patched["schedule"] == {"trainingDays": ["tue", "fri"]}
     assert patched["workouts"] == created["workouts"]
     assert patched["description"] == created["description"]
-    before = await raw(created["id"])
+    before = await raw_user_routine(created["id"])
     for bad, field in (
-        ({"workouts": [day("Sneaked in")]}, "workouts"),
+        ({"workouts": [strength_day("Sneaked in")]}, "workouts"),
         ({"duration": "8"}, "duration"),
         ({"duration": 0}, "duration"),
         ({"name": None}, "name"),
@@ -264,7 +225,7 @@ async def test_patch_changes_top_level_fields_and_never_workouts(
         refused = await client.patch(path, json=bad, headers=h)
         assert refused.status_code == 422, bad
         assert field in [e["field"] for e in refused.json()["errors"]]
-    assert await raw(created["id"]) == before
+    assert await raw_user_routine(created["id"]) == before
     cleared = await client.patch(path, json={"description": None, "schedule": None}, headers=h)
     assert "description" not in cleared.json()
     assert cleared.json()["schedule"] == {"trainingDays": ["mon"]}
@@ -274,10 +235,10 @@ async def test_delete_removes_only_the_routine(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
     h = client_user.headers
-    doomed = await create(client, client_user, ROUTINES, routine_body())
-    kept = await create(client, client_user, ROUTINES, routine_body(name="Kept"))
+    doomed = await create(client, client_user, ROUTINES, user_routine_body())
+    kept = await create(client, client_user, ROUTINES, user_routine_body(name="Kept"))
     assert (await client.delete(f"{ROUTINES}/{doomed['id']}", headers=h)).status_code == 204
-    assert await raw(doomed["id"]) is None
+    assert await raw_user_routine(doomed["id"]) is None
     assert (await client.get(f"{ROUTINES}/{doomed['id']}", headers=h)).status_code == 404
     assert (await client.delete(f"{ROUTINES}/{doomed['id']}", headers=h)).status_code == 404
     assert (await client.get(f"{ROUTINES}/{kept['id']}", headers=h)).status_code == 200
@@ -289,11 +250,11 @@ async def test_delete_removes_only_the_routine(
 async def test_favorite_toggles(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
-    created = await create(client, client_user, ROUTINES, routine_body())
+    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}/favorite"
     answers = [(await client.post(path, headers=client_user.headers)).json() for _ in range(3)]
     assert answers == [{"isFavorite": True}, {"isFavorite": False}, {"isFavorite": True}]
-    stored = await raw(created["id"])
+    stored = await raw_user_routine(created["id"])
     assert stored is not None and stored["isFavorite"] is True
 
 
@@ -302,10 +263,10 @@ async def test_one_routine_is_active_at_a_time(
 ) -> None:
     h = client_user.headers
     first, second = [
-        await create(client, client_user, ROUTINES, routine_body(name=name))
+        await create(client, client_user, ROUTINES, user_routine_body(name=name))
         for name in ("First", "Second")
     ]
-    someone_else = await create(client, other_trainer, ROUTINES, routine_body())
+    someone_else = await create(client, other_trainer, ROUTINES, user_routine_body())
     await client.post(f"{ROUTINES}/{someone_else['id']}/activate", headers=other_trainer.headers)
     response = await client.post(f"{ROUTINES}/{first['id']}/activate", headers=h)
     assert response.status_code == 200 and response.json()["isActive"] is True
@@ -329,10 +290,14 @@ async def test_template_copy_rules(
     client_user: Caller,
     admin: Caller,
 ) -> None:
-    closed = await create(client, trainer, TEMPLATES, template_body([day()], isPublic=True))
-    private = await create(client, trainer, TEMPLATES, template_body([day()], allowCopy=True))
+    closed = await create(
+        client, trainer, TEMPLATES, template_body([strength_day()], isPublic=True)
+    )
+    private = await create(
+        client, trainer, TEMPLATES, template_body([strength_day()], allowCopy=True)
+    )
     open_ = await create(
-        client, trainer, TEMPLATES, template_body([day()], isPublic=True, allowCopy=True)
+        client, trainer, TEMPLATES, template_body([strength_day()], isPublic=True, allowCopy=True)
     )
     h = client_user.headers
     refused = await client.post(f"{TEMPLATES}/{closed['id']}/copy", headers=h)
@@ -362,7 +327,7 @@ async def test_template_copy_rules(
 async def test_archived_template_is_copied_by_its_creator_only(
     app: FastAPI, client: httpx.AsyncClient, trainer: Caller, client_user: Caller
 ) -> None:
-    body = template_body([day()], isPublic=True, allowCopy=True)
+    body = template_body([strength_day()], isPublic=True, allowCopy=True)
     template = await create(client, trainer, TEMPLATES, body)
     await client.put(f"{TEMPLATES}/{template['id']}/archive", headers=trainer.headers)
     path = f"{TEMPLATES}/{template['id']}/copy"
@@ -380,15 +345,21 @@ async def test_list_shows_own_and_assigned_routines_by_type(
     client_user: Caller,
 ) -> None:
     h = client_user.headers
-    assigned = await create(client, trainer, TEMPLATES, template_body([day()], name="Assigned"))
-    paused = await create(client, trainer, TEMPLATES, template_body([day()], name="Paused"))
-    cancelled = await create(client, trainer, TEMPLATES, template_body([day()], name="Gone"))
-    await assign(assigned["id"], client_user, "active")
-    await assign(paused["id"], client_user, "paused")
-    await assign(cancelled["id"], client_user, "cancelled")
-    await assign(assigned["id"], make_caller("client"), "active")
-    own = await create(client, client_user, ROUTINES, routine_body(name="Own"))
-    active = await create(client, client_user, ROUTINES, routine_body(name="Active"))
+    assigned = await create(
+        client, trainer, TEMPLATES, template_body([strength_day()], name="Assigned")
+    )
+    paused = await create(
+        client, trainer, TEMPLATES, template_body([strength_day()], name="Paused")
+    )
+    cancelled = await create(
+        client, trainer, TEMPLATES, template_body([strength_day()], name="Gone")
+    )
+    await insert_assignment(assigned["id"], client_user, "active")
+    await insert_assignment(paused["id"], client_user, "paused")
+    await insert_assignment(cancelled["id"], client_user, "cancelled")
+    await insert_assignment(assigned["id"], make_caller("client"), "active")
+    own = await create(client, client_user, ROUTINES, user_routine_body(name="Own"))
+    active = await create(client, client_user, ROUTINES, user_routine_body(name="Active"))
     await client.post(f"{ROUTINES}/{active['id']}/activate", headers=h)
 
     async def names(query: str = "") -> list[str]:
@@ -417,10 +388,10 @@ async def test_list_shows_own_and_assigned_routines_by_type(
 async def test_assigned_template_is_readable_by_its_client_only(
     app: FastAPI, client: httpx.AsyncClient, trainer: Caller, client_user: Caller
 ) -> None:
-    template = await create(client, trainer, TEMPLATES, template_body([day()]))
+    template = await create(client, trainer, TEMPLATES, template_body([strength_day()]))
     path = f"{ROUTINES}/{template['id']}"
     assert (await client.get(path, headers=client_user.headers)).status_code == 404
-    await assign(template["id"], client_user)
+    await insert_assignment(template["id"], client_user)
     response = await client.get(path, headers=client_user.headers)
     assert response.status_code == 200
     assert response.json() == template
@@ -444,7 +415,7 @@ class TestConcurrency:
         self, client: httpx.AsyncClient, client_user: Caller
     ) -> AsyncIterator[list[str]]:
         created = [
-            await create(client, client_user, ROUTINES, routine_body(name=f"Plan {index}"))
+            await create(client, client_user, ROUTINES, user_routine_body(name=f"Plan {index}"))
             for index in range(10)
         ]
         yield [routine["id"] for routine in created]
@@ -483,5 +454,5 @@ class TestConcurrency:
 
         answers = await asyncio.gather(*(toggle() for _ in range(7)))
         assert sorted(answers) == [False, False, False, True, True, True, True]
-        stored = await raw(routines[0])
+        stored = await raw_user_routine(routines[0])
         assert stored is not None and stored["isFavorite"] is True

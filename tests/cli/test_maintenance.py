@@ -15,7 +15,10 @@ from peakhealth.cli import check_indexes, purge_expired
 from peakhealth.config import DEVELOPMENT_JWT_SECRET
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.timestamps import utc_now
-from tests.conftest import TEMPLATES, Caller, create, strength_section, template_body
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import TEMPLATES
+from tests.support.plans import strength_section, template_body
 
 
 def routine_body() -> dict[str, object]:

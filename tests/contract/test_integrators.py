@@ -13,7 +13,8 @@ from peakhealth.app import create_app
 from peakhealth.config import Settings
 from peakhealth.http.examples import EXAMPLES
 from peakhealth.http.openapi import TAGS
-from tests.conftest import Caller, create
+from tests.support.actions import create
+from tests.support.callers import Caller
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z]+$")
 

@@ -10,15 +10,10 @@ from fastapi import FastAPI
 from peakhealth.app import create_app
 from peakhealth.config import Settings
 from peakhealth.http.examples import ROUTINE_BODY
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    WORKOUTS,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-)
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body
 
 ASSIGNMENTS = "/api/routine-assignments"
 ROUTINES = "/api/routines"

@@ -22,7 +22,9 @@ from schemathesis import Case
 
 from peakhealth.app import create_app
 from peakhealth.config import Settings
-from tests.conftest import SECTIONS, TEMPLATES, WORKOUTS, Caller, strength_section, template_body
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
+from tests.support.plans import strength_section, template_body
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,

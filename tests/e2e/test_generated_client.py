@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from peakhealth.http.examples import SECTION_BODY
-from tests.conftest import make_caller
+from tests.support.callers import make_caller
 
 pytestmark = pytest.mark.e2e
 PACKAGE = "peakhealth_client"

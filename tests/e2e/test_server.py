@@ -3,7 +3,8 @@
 import httpx
 import pytest
 
-from tests.conftest import make_caller, strength_section, template_body, warmup_section
+from tests.support.callers import make_caller
+from tests.support.plans import strength_section, template_body, warmup_section
 
 pytestmark = pytest.mark.e2e
 

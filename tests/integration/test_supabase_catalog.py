@@ -14,15 +14,6 @@ import pytest
 from peakhealth.catalog.embedded import EmbeddedCatalog, load_bundled
 from peakhealth.catalog.port import ExerciseSearch
 from peakhealth.catalog.supabase import SupabaseCatalog
-from tests.conftest import (
-    SECTIONS,
-    TEMPLATES,
-    Caller,
-    create,
-    strength_section,
-    template_body,
-    variant,
-)
 from tests.support import (
     SERVICE_ROLE_KEY,
     SMALL_CATALOG,
@@ -30,6 +21,10 @@ from tests.support import (
     supabase_caller,
     supabase_settings,
 )
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, TEMPLATES
+from tests.support.plans import strength_section, template_body, variant
 from tests.support.postgrest import PostgrestServer
 
 EXERCISES = "/api/exercises"

@@ -1,17 +1,22 @@
-"""Test support: the service configured against a local PostgREST-protocol server, and callers
-whose tokens carry that URL's issuer (the service checks `iss` once SUPABASE_URL is set)."""
+"""Test support: an in-process HTTP client of the service, the service configured against a local
+PostgREST-protocol server, and callers whose tokens carry that URL's issuer (the service checks
+`iss` once SUPABASE_URL is set).
 
-import uuid
+The modules beside it hold what tests build and do: `callers` (users with tokens), `plans`
+(request bodies), `paths` (the API's), `actions` (requests), `stored` (the database read and
+written straight)."""
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from peakhealth.app import create_app
 from peakhealth.config import DEVELOPMENT_JWT_SECRET, Settings
-from peakhealth.identity.tokens import issuer_for, mint_token
-from tests.conftest import Caller
+from peakhealth.identity.tokens import issuer_for
+from tests.support.callers import Caller, make_caller
 
 SERVICE_ROLE_KEY = "service-role-key-for-tests"
 
@@ -28,24 +33,23 @@ def supabase_settings(url: str, **overrides: Any) -> Settings:
 
 
 def supabase_caller(url: str, role: str) -> Caller:
-    user_id = str(uuid.uuid4())
-    token = mint_token(
-        DEVELOPMENT_JWT_SECRET,
-        sub=user_id,
-        role=role,  # type: ignore[arg-type]
-        issuer=issuer_for(url),
-    )
-    return Caller(user_id, role, {"Authorization": f"Bearer {token}"})
+    return make_caller(role, issuer=issuer_for(url))
+
+
+@asynccontextmanager
+async def asgi_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of `app`, in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of a started app configured with `settings`."""
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with app.router.lifespan_context(app), asgi_client(app) as client:
+        yield client
 
 
 def _exercise(id_: str, name: str, category: str, alt: list[str], main: str) -> dict[str, Any]:

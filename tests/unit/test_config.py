@@ -31,16 +31,21 @@ def test_real_database_uses_the_configured_secret_only() -> None:
     assert jwks_only.jwt_secret is None
 
 
-def test_serve_refuses_to_start_and_says_why() -> None:
+def refused_serve(env: dict[str, str]) -> str:
+    """`peakhealth serve` run with only `env` fails to start: what it says on stderr."""
     result = subprocess.run(
         [sys.executable, "-m", "peakhealth", "serve", "--port", "1"],
-        env={"MONGODB_URI": "mongodb://127.0.0.1:9", "PATH": ""},
+        env={**env, "PATH": ""},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode != 0
-    assert "SUPABASE_JWT_SECRET" in result.stderr
+    return result.stderr
+
+
+def test_serve_refuses_to_start_and_says_why() -> None:
+    assert "SUPABASE_JWT_SECRET" in refused_serve({"MONGODB_URI": "mongodb://127.0.0.1:9"})
 
 
 def test_token_command_mints_a_verifiable_token() -> None:
@@ -101,15 +106,8 @@ def test_an_unknown_rate_limit_storage_is_refused() -> None:
 
 
 def test_serve_refuses_a_bad_rate_limit_and_says_why() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "peakhealth", "serve", "--port", "1"],
-        env={"RATE_LIMIT": "plenty", "PATH": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "RATE_LIMIT='plenty' is not one rate limit" in result.stderr
+    stderr = refused_serve({"RATE_LIMIT": "plenty"})
+    assert "RATE_LIMIT='plenty' is not one rate limit" in stderr
 
 
 def test_token_command_signs_for_the_project_issuer() -> None:

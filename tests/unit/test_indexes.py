@@ -26,6 +26,18 @@ async def lines(store: Any) -> list[str]:
     return [line for report in await indexes.inspect(db.MODELS) for line in report.lines()]
 
 
+async def with_an_old_chain_index() -> Any:
+    """The routines collection with the template chain's keys under an older name and options."""
+    routines = TemplateRoutineDocument.get_motor_collection()
+    await routines.create_index(
+        [("parentRoutineId", 1), ("version", 1)],
+        unique=True,
+        partialFilterExpression={"routineType": "template"},
+        name="template_chain_version_unique",
+    )
+    return routines
+
+
 async def test_start_up_creates_every_declared_index(store: Any) -> None:
     assert any("missing index" in line for line in await lines(store))
     await indexes.ensure(db.MODELS, warn=pytest.fail)
@@ -37,13 +49,7 @@ async def test_start_up_creates_every_declared_index(store: Any) -> None:
 async def test_an_old_index_with_the_declared_keys_stops_start_up_naming_what_to_drop(
     store: Any,
 ) -> None:
-    routines = TemplateRoutineDocument.get_motor_collection()
-    await routines.create_index(
-        [("parentRoutineId", 1), ("version", 1)],
-        unique=True,
-        partialFilterExpression={"routineType": "template"},
-        name="template_chain_version_unique",
-    )
+    routines = await with_an_old_chain_index()
     with pytest.raises(indexes.IndexesNotInOrder) as refused:
         await indexes.ensure(db.MODELS, warn=pytest.fail)
     (line,) = refused.value.lines
@@ -89,13 +95,7 @@ async def test_an_undeclared_index_is_reported_but_does_not_stop_start_up(store:
 async def test_apply_drops_conflicting_and_extra_indexes_and_creates_declared_ones(
     store: Any,
 ) -> None:
-    routines = TemplateRoutineDocument.get_motor_collection()
-    await routines.create_index(
-        [("parentRoutineId", 1), ("version", 1)],
-        unique=True,
-        partialFilterExpression={"routineType": "template"},
-        name="template_chain_version_unique",
-    )
+    routines = await with_an_old_chain_index()
     await routines.create_index([("legacyField", 1)], name="legacy")
     await RoutineAssignment.get_motor_collection().create_index(
         [("userId", 1), ("liveKey", 1)], name="one_live_assignment_per_routine_by_user"

@@ -66,7 +66,7 @@ def test_upgrade_adds_counts_to_version_1_documents() -> None:
 def test_content_is_stored_with_underscore_ids_and_no_nulls() -> None:
     from peakhealth.plan.routines import TemplateRoutine
     from peakhealth.versioning.documents import content_fields
-    from tests.conftest import strength_section, template_body, warmup_section
+    from tests.support.plans import strength_section, template_body, warmup_section
 
     workout = {"name": "A", "type": "strength", "sections": [strength_section(), warmup_section()]}
     stored = content_fields(TemplateRoutine.model_validate(template_body([workout])))

@@ -18,8 +18,8 @@ from peakhealth.routines.user_documents import (
     present_user_routine,
 )
 from peakhealth.routines.user_service import may_copy_template, patch_update
-from peakhealth.timestamps import utc_now
-from tests.conftest import strength_section
+from tests.support.plans import strength_section
+from tests.support.stored import user_routine_row
 
 OWNER = "00000000-0000-4000-8000-000000000001"
 OTHER = "00000000-0000-4000-8000-000000000002"
@@ -133,33 +133,22 @@ def test_content_orders_workouts_and_fills_the_schedule() -> None:
 
 
 def stored_routine() -> dict[str, Any]:
-    element = PydanticObjectId()
-    now = utc_now()
-    return {
-        "_id": PydanticObjectId(),
-        "routineType": "user-created",
-        "userId": OWNER,
-        "isActive": True,
-        "activeKey": OWNER,
-        "isFavorite": False,
-        "completedWorkouts": 0,
-        "totalWorkouts": 0,
-        "lastUsed": None,
-        "copiedFrom": {"id": PydanticObjectId(), "version": 3},
-        "schemaVersion": 2,
-        "createdAt": now,
-        "updatedAt": now,
-        "name": "Plan",
-        "difficulty": "beginner",
-        "goal": "strength",
-        "duration": 4,
-        "objectives": [],
-        "schedule": {"trainingDays": ["mon"]},
-        "workouts": [
-            {"_id": element, "name": "Day", "type": "strength", "orderIndex": 0, "sections": []}
+    return user_routine_row(
+        OWNER,
+        isActive=True,
+        activeKey=OWNER,
+        lastUsed=None,
+        copiedFrom={"id": PydanticObjectId(), "version": 3},
+        workouts=[
+            {
+                "_id": PydanticObjectId(),
+                "name": "Day",
+                "type": "strength",
+                "orderIndex": 0,
+                "sections": [],
+            }
         ],
-        "counts": {"workouts": 1, "sections": 0, "exercises": 0, "sets": 0},
-    }
+    )
 
 
 def as_json(view: Any) -> Any:
