@@ -16,7 +16,7 @@ from peakhealth.catalog.references import check_exercise_references
 from peakhealth.errors import FieldError, ValidationFailed, field_errors, format_path
 from peakhealth.identity.users import CurrentUser
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
-from peakhealth.plan.base import Source
+from peakhealth.plan.base import PlanObjectId, Source
 from peakhealth.plan.routines import TemplateRoutine, TemplateRoutineDraft
 from peakhealth.plan.tree import Path, duplicate_ids, renew_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
@@ -76,8 +76,8 @@ def _copies(cls: type[VersionedDocument], found: Found) -> dict[Path, Any]:
         copy = renew_ids(document.content())  # content() builds a new model each call
         copy.source = Source(
             kind=cls.kind,  # type: ignore[arg-type]
-            id=document.version_id,
-            parentId=document.chain_id,
+            id=PlanObjectId(document.version_id),
+            parentId=PlanObjectId(document.chain_id),
             version=document.version,
         )
         copies[path] = copy
