@@ -19,10 +19,7 @@ from bson.raw_bson import RawBSONDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import policy
-from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
-from peakhealth.assignments.progress import refresh_progress
 from peakhealth.assignments.schedule import (
-    LIVE,
     PlannedSession,
     check_assignment_move,
     check_assignment_size,
@@ -38,6 +35,8 @@ from peakhealth.plan.routines import default_training_days
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS, WorkoutSession
 from peakhealth.sessions.limits import check_snapshot_size
+from peakhealth.sessions.progress import refresh_progress
+from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
 
@@ -469,12 +468,3 @@ async def upgrade(
             scheduled_time=assignment.scheduledTime,
             notes=assignment.notesForUser,
         )
-
-
-async def pinned_versions(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
-    """The template versions among `ids` that an assignment points to, whatever its status:
-    they can be archived, never purged (the purge guard of the template chains)."""
-    found = await RoutineAssignment.get_motor_collection().distinct(
-        "routineVersionId", {"routineVersionId": {"$in": ids}}
-    )
-    return set(found)

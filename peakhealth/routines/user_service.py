@@ -12,7 +12,6 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from peakhealth import policy
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, Forbidden, NotFound
 from peakhealth.identity.users import CurrentUser
@@ -34,6 +33,7 @@ from peakhealth.routines.user_documents import (
     present_user_routine,
 )
 from peakhealth.snapshots import resolve_template
+from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import chains
 from peakhealth.versioning.documents import (

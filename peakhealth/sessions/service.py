@@ -14,7 +14,6 @@ from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from peakhealth import answers, policy
-from peakhealth.assignments.progress import is_live, refresh_progress
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.users import CurrentUser
@@ -30,11 +29,13 @@ from peakhealth.sessions.models import (
     render_summary,
 )
 from peakhealth.sessions.performance import substituted_variants, validate_log
+from peakhealth.sessions.progress import refresh_progress
 from peakhealth.sessions.transitions import (
     apply_transition,
     check_loggable,
     check_reschedule,
 )
+from peakhealth.storage.assignments import is_live
 from peakhealth.timestamps import utc_now
 
 MAX_RANGE_DAYS = 366

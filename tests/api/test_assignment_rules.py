@@ -11,9 +11,9 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 from pymongo.errors import DuplicateKeyError
 
-from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys, ended_key
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import RoutineAssignment, backfill_ended_keys, ended_key
 from tests.api.test_assignments import ASSIGNMENTS, assign, link, raw_sessions, two_workouts
 from tests.conftest import TEMPLATES, Caller, create, make_caller, strength_section, template_body
 

@@ -7,8 +7,8 @@ import httpx
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.conftest import (
     SECTIONS,
     TEMPLATES,

@@ -5,9 +5,9 @@ from typing import Any
 
 import httpx
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.api.test_assignments import assign
 from tests.api.test_sessions import SESSIONS, put
 from tests.conftest import TEMPLATES, Caller, create, template_body, variant

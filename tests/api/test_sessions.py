@@ -15,10 +15,10 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.conftest import (
     TEMPLATES,
     Caller,

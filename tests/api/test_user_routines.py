@@ -12,9 +12,9 @@ from beanie import PydanticObjectId
 from bson import ObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.config import Settings
 from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.storage.assignments import RoutineAssignment, ended_key, live_key
 from tests.conftest import (
     SECTIONS,
     TEMPLATES,

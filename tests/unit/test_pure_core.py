@@ -18,6 +18,7 @@ CORE = [
     "peakhealth.plan.sections",
     "peakhealth.plan.tree",
     "peakhealth.plan.workouts",
+    "peakhealth.policy",
     "peakhealth.versioning.rules",
     "peakhealth.assignments.schedule",
     "peakhealth.sessions.transitions",
