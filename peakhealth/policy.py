@@ -96,16 +96,6 @@ COPY_TEMPLATE = Rule(
 """When it allows copies, or by its creator, or by an admin (reading it is checked first)."""
 
 
-def may_read_version(user: CurrentUser, version: Stored) -> bool:
-    """`READ_VERSION` for one stored version."""
-    return READ_VERSION.allows(user, version)
-
-
-def read_version_filter(user: CurrentUser) -> Filter:
-    """`READ_VERSION` as a filter."""
-    return READ_VERSION.filter(user)
-
-
 def may_fork(user: CurrentUser, version: Stored) -> bool:
     """A readable version may be forked; an archived one only by its creator or an admin."""
     if not READ_VERSION.allows(user, version):

@@ -40,7 +40,7 @@ async def _fetch(
     found: Found = {}
     for path, ref in wanted:
         row = by_id.get(PydanticObjectId(ref))
-        if row is None or not policy.may_read_version(user, row):
+        if row is None or not policy.READ_VERSION.allows(user, row):
             errors.append(FieldError(format_path(path), f"no {cls.kind} version with id {ref}"))
         elif row.get("isArchived"):
             errors.append(FieldError(format_path(path), f"{cls.kind} version {ref} is archived"))

@@ -107,7 +107,7 @@ async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict
     version: dict[str, Any] | None = await TemplateRoutineDocument.get_motor_collection().find_one(
         TemplateRoutineDocument.in_scope({"_id": version_id})
     )
-    if version is None or not policy.may_read_version(user, version):
+    if version is None or not policy.READ_VERSION.allows(user, version):
         raise ValidationFailed(
             [FieldError("routineVersionId", f"no template routine version with id {version_id}")]
         )
@@ -456,7 +456,7 @@ async def upgrade(
         )
         if version is None:
             raise Conflict("the latest version changed meanwhile; try again")
-        if not policy.may_read_version(user, version):
+        if not policy.READ_VERSION.allows(user, version):
             raise Conflict("the latest version of this routine is not one you may read")
         return await _assign(
             version,

@@ -55,9 +55,9 @@ async def my_clients(
 ) -> object:
     """Trainers (and admins) only; clients get 403. The links live in Supabase
     (`trainer_clients`) when it is configured, else in the service's own database."""
-    if policy.READ_LINK.filter(user) == policy.NOTHING:
+    # The directory reads the links where the caller is the trainer: may they read those?
+    if not policy.READ_LINK.allows(user, {"trainerId": user.id}):
         raise Forbidden("only trainers have clients")
-    # The directory reads the links `policy.READ_LINK` allows: the caller's, as their trainer.
     links, total = await directory.clients_of(user.id, offset=pages.skip, limit=pages.limit)
     return page_of([ClientLink(**vars(link)) for link in links], total, pages)
 

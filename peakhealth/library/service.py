@@ -51,7 +51,7 @@ async def list_latest(
     visible: dict[str, Any] = {
         "isLatest": True,
         "isArchived": False,
-        **policy.read_version_filter(user),
+        **policy.READ_VERSION.filter(user),
     }
     if include_archived:
         visible = {"$or": [visible, {"isArchived": True, "createdBy": user.id}]}

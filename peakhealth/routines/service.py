@@ -38,7 +38,7 @@ async def explore(
     """Latest public template versions plus the caller's own, newest first."""
     conditions: list[dict[str, Any]] = [
         {"routineType": "template", "isLatest": True, "isArchived": False},
-        policy.read_version_filter(user),
+        policy.READ_VERSION.filter(user),
     ]
     for field, value in (
         ("goal", goal),

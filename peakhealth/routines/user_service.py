@@ -22,7 +22,6 @@ from peakhealth.plan.routines import (
     TemplateRoutineDraft,
     default_training_days,
 )
-from peakhealth.policy import own_user_routines
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import (
     ACTIVE_KEY,
@@ -65,7 +64,7 @@ async def _own_row(
     user: CurrentUser, routine_id: str, projection: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     row: dict[str, Any] | None = await _routines().find_one(
-        own_user_routines(user, _id=PydanticObjectId(routine_id)), projection
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), projection
     )
     if row is None:
         raise _not_found(routine_id)
@@ -167,7 +166,7 @@ async def replace(
     if gone:
         update["$unset"] = gone
     row = await _routines().find_one_and_update(
-        own_user_routines(user, _id=PydanticObjectId(routine_id)),
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)),
         update,
         return_document=ReturnDocument.AFTER,
     )
@@ -186,7 +185,7 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
     if to_unset:
         update["$unset"] = to_unset
     changed = await _routines().find_one_and_update(
-        own_user_routines(user, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
+        policy.own_user_routines(user, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
     )
     if changed is None:
         raise _not_found(routine_id)
@@ -195,7 +194,9 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
 
 async def delete(user: CurrentUser, routine_id: str) -> None:
     """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
-    result = await _routines().delete_one(own_user_routines(user, _id=PydanticObjectId(routine_id)))
+    result = await _routines().delete_one(
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
+    )
     if result.deleted_count == 0:
         raise _not_found(routine_id)
 
@@ -208,7 +209,7 @@ async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
         was = bool(row.get("isFavorite"))
         condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
         result = await _routines().update_one(
-            own_user_routines(user, _id=row["_id"], **condition),
+            policy.own_user_routines(user, _id=row["_id"], **condition),
             {"$set": {"isFavorite": not was, "updatedAt": utc_now()}},
         )
         if result.matched_count:
@@ -222,12 +223,12 @@ async def activate(user: CurrentUser, routine_id: str) -> Any:
     activation that lost a race to another one clears it and tries again: never two active, and
     the last activation to succeed wins. A cleared routine's key becomes its own `_id` (an update
     pipeline reads it), never absent: see `user_documents`."""
-    target = own_user_routines(user, _id=PydanticObjectId(routine_id))
+    target = policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
     await _own_row(user, routine_id, {"_id": 1})
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
         await _routines().update_many(
-            own_user_routines(user, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
+            policy.own_user_routines(user, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
             [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
         )
         try:
@@ -273,7 +274,7 @@ def _present(row: dict[str, Any], *, full: bool) -> Any:
 async def read(user: CurrentUser, routine_id: str) -> Any:
     """An own user routine, or a template version one of the caller's assignments points to."""
     version_id = PydanticObjectId(routine_id)
-    row = await _routines().find_one(own_user_routines(user, _id=version_id))
+    row = await _routines().find_one(policy.own_user_routines(user, _id=version_id))
     if row is not None:
         return present_user_routine(row)
     assignment = await RoutineAssignment.get_motor_collection().find_one(
@@ -301,9 +302,9 @@ async def list_routines(
     `active` is the active user routine and the versions of active assignments."""
     branches: list[dict[str, Any]] = []
     if kind in (None, "user"):
-        branches.append(own_user_routines(user))
+        branches.append(policy.own_user_routines(user))
     elif kind == "active":
-        branches.append(own_user_routines(user, isActive=True))
+        branches.append(policy.own_user_routines(user, isActive=True))
     if kind in (None, "assigned", "active"):
         statuses = ("active",) if kind == "active" else LISTED_ASSIGNMENTS
         versions = await _assigned_versions(user, statuses)

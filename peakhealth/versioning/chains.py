@@ -73,7 +73,7 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
     """The version as stored (one read, no validation), or NotFound when it does not exist or
     the caller may not read it."""
     stored = await cls.get_motor_collection().find_one(cls.in_scope({"_id": parse_id(version_id)}))
-    if stored is None or not policy.may_read_version(user, stored):
+    if stored is None or not policy.READ_VERSION.allows(user, stored):
         raise NotFound(f"no {cls.kind} version with id {version_id}")
     return stored
 
@@ -83,7 +83,7 @@ async def read_answer(cls: type[VersionedDocument], version_id: str, user: Curre
     caller may not read it. Its tree never changes: a kept answer skips reading it."""
     answer = await answers.read_answer(
         cls.get_motor_collection(),
-        cls.in_scope({"_id": parse_id(version_id), **policy.read_version_filter(user)}),
+        cls.in_scope({"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}),
         _answers(cls),
     )
     if answer is None:
@@ -140,7 +140,7 @@ async def list_versions(
     """Versions of the chain the caller may read, newest first; archived ones only for the
     creator and admins."""
     conditions: list[dict[str, Any]] = [{cls.chain_field: document.chain_id}]
-    readable = policy.read_version_filter(user)
+    readable = policy.READ_VERSION.filter(user)
     if readable:
         conditions.append(readable)
     conditions.append({"pendingLease": None})  # not a publish still under way
