@@ -62,7 +62,7 @@ def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     the command with one message."""
     from pymongo.errors import ConfigurationError, PyMongoError
 
-    from peakhealth.errors import database_unavailable
+    from peakhealth.database_failures import database_unavailable
     from peakhealth.indexes import IndexesNotInOrder
 
     try:

@@ -9,8 +9,6 @@ from beanie import init_beanie
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from peakhealth import indexes
-from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys
-from peakhealth.assignments.service import pinned_versions
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
 from peakhealth.identity.directory import TrainerClientLink
@@ -21,6 +19,11 @@ from peakhealth.routines.user_documents import (
     give_inactive_routines_their_key,
 )
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import (
+    RoutineAssignment,
+    backfill_ended_keys,
+    pinned_versions,
+)
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
 

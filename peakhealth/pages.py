@@ -1,9 +1,29 @@
-"""Reading one page of stored documents and how many match in all, shared by every list. The
-count is a second round trip (a scan of the index on a server), so it is asked only when the page
-cannot tell the total by itself."""
+"""Reading one page of stored documents and how many match in all, shared by every list, and
+the `{data, pagination}` body a list answers. The count is a second round trip (a scan of the
+index on a server), so it is asked only when the page cannot tell the total by itself."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+T = TypeVar("T")
+
+
+class Pagination(BaseModel):
+    currentPage: int
+    pageSize: int
+    totalItems: int
+    totalPages: int
+    hasNextPage: bool
+    hasPrevPage: bool
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    data: list[T]
+    pagination: Pagination
 
 
 async def total_items(

@@ -11,16 +11,16 @@ import bson
 from beanie import PydanticObjectId
 from pydantic import BaseModel, ValidationError
 
+from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.catalog.references import check_exercise_references
 from peakhealth.errors import FieldError, ValidationFailed, field_errors, format_path
 from peakhealth.identity.users import CurrentUser
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
-from peakhealth.plan.base import Source
+from peakhealth.plan.base import PlanObjectId, Source
 from peakhealth.plan.routines import TemplateRoutine, TemplateRoutineDraft
 from peakhealth.plan.tree import Path, duplicate_ids, renew_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
-from peakhealth.versioning import rules
 from peakhealth.versioning.documents import MAX_DOCUMENT_BYTES, VersionedDocument
 
 Wanted = list[tuple[Path, str]]
@@ -40,9 +40,7 @@ async def _fetch(
     found: Found = {}
     for path, ref in wanted:
         row = by_id.get(PydanticObjectId(ref))
-        if row is None or not rules.may_read(
-            owner=row.get("createdBy", ""), is_public=bool(row.get("isPublic")), user=user
-        ):
+        if row is None or not policy.READ_VERSION.allows(user, row):
             errors.append(FieldError(format_path(path), f"no {cls.kind} version with id {ref}"))
         elif row.get("isArchived"):
             errors.append(FieldError(format_path(path), f"{cls.kind} version {ref} is archived"))
@@ -76,8 +74,8 @@ def _copies(cls: type[VersionedDocument], found: Found) -> dict[Path, Any]:
         copy = renew_ids(document.content())  # content() builds a new model each call
         copy.source = Source(
             kind=cls.kind,  # type: ignore[arg-type]
-            id=document.version_id,
-            parentId=document.chain_id,
+            id=PlanObjectId(document.version_id),
+            parentId=PlanObjectId(document.chain_id),
             version=document.version,
         )
         copies[path] = copy

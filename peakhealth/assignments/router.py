@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from peakhealth.assignments import service
-from peakhealth.assignments.documents import AssignmentStatus, RoutineAssignment
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
 from peakhealth.http.responses import location
@@ -21,6 +20,7 @@ from peakhealth.plan.base import (
 )
 from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import IdText
+from peakhealth.storage.assignments import AssignmentStatus, RoutineAssignment
 from peakhealth.timestamps import UtcDatetime
 
 router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])

@@ -84,7 +84,6 @@ _MOVES: dict[str, frozenset[str]] = {
     "completed": frozenset({"active", "paused"}),
     "cancelled": frozenset({"active", "paused"}),
 }
-LIVE: frozenset[str] = frozenset({"active", "paused"})
 
 
 def check_assignment_move(current: str, target: str) -> bool:

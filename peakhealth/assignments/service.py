@@ -19,10 +19,8 @@ from beanie import PydanticObjectId, SortDirection
 from bson.raw_bson import RawBSONDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
-from peakhealth.assignments.progress import refresh_progress
+from peakhealth import policy
 from peakhealth.assignments.schedule import (
-    LIVE,
     PlannedSession,
     check_assignment_move,
     check_assignment_size,
@@ -38,27 +36,19 @@ from peakhealth.plan.routines import default_training_days
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS, WorkoutSession
 from peakhealth.sessions.limits import check_snapshot_size
+from peakhealth.sessions.progress import refresh_progress
+from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
-from peakhealth.versioning import heads, rules
+from peakhealth.versioning import heads
 
 MAX_REPLACEMENT_ATTEMPTS = 16
 log = logging.getLogger("peakhealth")
 
 
-def readable_filter(user: CurrentUser) -> dict[str, Any]:
-    """A client reads their own assignments; a trainer the ones they made (and their own); an
-    admin every one."""
-    if user.is_admin:
-        return {}
-    if user.authors_plans:
-        return {"$or": [{"trainerId": user.id}, {"userId": user.id}]}
-    return {"userId": user.id}
-
-
 async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
     """The assignment, or NotFound when it does not exist or the caller may not read it."""
     found = await RoutineAssignment.find_one(
-        {"_id": PydanticObjectId(assignment_id), **readable_filter(user)}
+        {"_id": PydanticObjectId(assignment_id), **policy.READ_ASSIGNMENT.filter(user)}
     )
     if found is None:
         raise NotFound(f"no assignment with id {assignment_id}")
@@ -68,7 +58,7 @@ async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
 async def list_page(
     user: CurrentUser, *, user_id: str | None, status: str | None, skip: int, limit: int
 ) -> tuple[list[RoutineAssignment], int]:
-    conditions: list[dict[str, Any]] = [readable_filter(user)]
+    conditions: list[dict[str, Any]] = [policy.READ_ASSIGNMENT.filter(user)]
     if user_id:
         conditions.append({"userId": user_id})
     if status:
@@ -118,9 +108,7 @@ async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict
     version: dict[str, Any] | None = await TemplateRoutineDocument.get_motor_collection().find_one(
         TemplateRoutineDocument.in_scope({"_id": version_id})
     )
-    if version is None or not rules.may_read(
-        owner=version.get("createdBy", ""), is_public=bool(version.get("isPublic")), user=user
-    ):
+    if version is None or not policy.READ_VERSION.allows(user, version):
         raise ValidationFailed(
             [FieldError("routineVersionId", f"no template routine version with id {version_id}")]
         )
@@ -237,7 +225,7 @@ async def _assign(
             if old.get("liveKey") != key:
                 await _clean_up(old["_id"], client_id)
                 continue
-            if not may_change(assigned_by=old.get("assignedBy"), user=user):
+            if not policy.CHANGE_ASSIGNMENT.allows(user, old):
                 raise Conflict(
                     "this client has a live assignment of this routine made by someone else;"
                     " only they or an admin may replace it"
@@ -390,15 +378,8 @@ async def create(
         )
 
 
-def may_change(*, assigned_by: str | None, user: CurrentUser) -> bool:
-    """Who made an assignment, or an admin, changes it (status, upgrade, notes) and replaces it
-    (DOMAIN.md section 7)."""
-    return user.is_admin or (assigned_by is not None and assigned_by == user.id)
-
-
 def _check_may_manage(assignment: RoutineAssignment, user: CurrentUser) -> None:
-    if not may_change(assigned_by=assignment.assignedBy, user=user):
-        raise Forbidden("only whoever made this assignment, or an admin, may change it")
+    policy.check_may_change_assignment(user, {"assignedBy": assignment.assignedBy})
 
 
 async def update(
@@ -419,7 +400,7 @@ async def update(
         _check_may_manage(assignment, user)
         changes["notesForUser"] = notes
     if feedback_given:
-        if assignment.userId != user.id:
+        if not policy.GIVE_FEEDBACK.allows(user, {"userId": assignment.userId}):
             raise Forbidden("feedback is written by the client the routine is assigned to")
         changes["progress.feedback"] = feedback
     if status is not None:
@@ -480,9 +461,7 @@ async def upgrade(
         )
         if version is None:
             raise Conflict("the latest version changed meanwhile; try again")
-        if not rules.may_read(
-            owner=version.get("createdBy", ""), is_public=bool(version.get("isPublic")), user=user
-        ):
+        if not policy.READ_VERSION.allows(user, version):
             raise Conflict("the latest version of this routine is not one you may read")
         return await _assign(
             version,
@@ -494,12 +473,3 @@ async def upgrade(
             scheduled_time=assignment.scheduledTime,
             notes=assignment.notesForUser,
         )
-
-
-async def pinned_versions(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
-    """The template versions among `ids` that an assignment points to, whatever its status:
-    they can be archived, never purged (the purge guard of the template chains)."""
-    found = await RoutineAssignment.get_motor_collection().distinct(
-        "routineVersionId", {"routineVersionId": {"$in": ids}}
-    )
-    return set(found)

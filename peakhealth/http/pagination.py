@@ -2,17 +2,19 @@
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
 
 from peakhealth.errors import FieldError, ValidationFailed
+from peakhealth.pages import Page, Pagination
+
+# The list body's models live with the pure page reading (services answer them); named here too
+# because every router takes its page parameters and body from this module.
+__all__ = ["Page", "PageRequest", "Pagination", "page_of", "page_request", "plan_page_request"]
 
 MAX_LIMIT = 100
 MAX_FULL_LIMIT = 20  # whole plan trees are large: fewer per page
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,22 +49,6 @@ async def plan_page_request(
     if view == "full" and pages.limit > MAX_FULL_LIMIT:
         raise ValidationFailed([FieldError("limit", f"at most {MAX_FULL_LIMIT} with view=full")])
     return PageRequest(page=pages.page, limit=pages.limit, full=view == "full")
-
-
-class Pagination(BaseModel):
-    currentPage: int
-    pageSize: int
-    totalItems: int
-    totalPages: int
-    hasNextPage: bool
-    hasPrevPage: bool
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list."""
-
-    data: list[T]
-    pagination: Pagination
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from peakhealth.database_failures import database_unavailable
 from peakhealth.errors import (
     Conflict,
     DomainError,
@@ -19,7 +20,6 @@ from peakhealth.errors import (
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
-    database_unavailable,
     error_location,
     format_path,
 )

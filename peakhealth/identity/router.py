@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 
+from peakhealth import policy
 from peakhealth.errors import Conflict, Forbidden
 from peakhealth.http.dependencies import Directory, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
@@ -32,7 +33,7 @@ class ClientPage(Page[ClientLink]):
 
 
 async def admin(user: User) -> CurrentUser:
-    if not user.is_admin:
+    if not policy.CHANGE_LINK.allows(user, {}):
         raise Forbidden("only an admin links trainers and clients")
     return user
 
@@ -54,7 +55,8 @@ async def my_clients(
 ) -> object:
     """Trainers (and admins) only; clients get 403. The links live in Supabase
     (`trainer_clients`) when it is configured, else in the service's own database."""
-    if not user.authors_plans:
+    # The directory reads the links where the caller is the trainer: may they read those?
+    if not policy.READ_LINK.allows(user, {"trainerId": user.id}):
         raise Forbidden("only trainers have clients")
     links, total = await directory.clients_of(user.id, offset=pages.skip, limit=pages.limit)
     return page_of([ClientLink(**vars(link)) for link in links], total, pages)

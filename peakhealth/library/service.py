@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.sections import SECTION_TYPES
@@ -10,7 +11,6 @@ from peakhealth.plan.workouts import Workout
 from peakhealth.snapshots import check_section, resolve_workout
 from peakhealth.versioning.chains import find_page
 from peakhealth.versioning.documents import VersionedDocument
-from peakhealth.versioning.rules import readable_filter
 
 
 async def build_section(draft: Any, user: CurrentUser, catalog: ExerciseCatalog) -> Any:
@@ -48,7 +48,11 @@ async def list_latest(
 ) -> tuple[list[Any], int]:
     """Latest non-archived versions the caller may read, newest first; with `include_archived`
     the caller's own archived versions too."""
-    visible: dict[str, Any] = {"isLatest": True, "isArchived": False, **readable_filter(user)}
+    visible: dict[str, Any] = {
+        "isLatest": True,
+        "isArchived": False,
+        **policy.READ_VERSION.filter(user),
+    }
     if include_archived:
         visible = {"$or": [visible, {"isArchived": True, "createdBy": user.id}]}
     conditions: list[dict[str, Any]] = [visible]

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
-from beanie import PydanticObjectId
 from bson import ObjectId
+from bson.errors import InvalidId
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -169,9 +169,58 @@ def is_object_id(value: object) -> bool:
     return isinstance(value, str) and _OBJECT_ID.fullmatch(value) is not None
 
 
+class PlanObjectId(ObjectId):
+    """An id in a plan model: the same core and JSON schema as beanie's `PydanticObjectId` (so
+    the OpenAPI document still names it `PydanticObjectId`), without importing beanie, which
+    loads motor and pymongo into the pure core. A bson ObjectId to MongoDB and to every
+    comparison."""
+
+    @classmethod
+    def _validate(cls, value: Any) -> "PlanObjectId":
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        try:
+            return cls(value)
+        except (InvalidId, TypeError):
+            raise ValueError("Id must be of type PydanticObjectId") from None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # A definition named as beanie names its own: both meet in one document's schema.
+        definition = core_schema.definition_reference_schema("PydanticObjectId")
+        return core_schema.definitions_schema(
+            definition,
+            [
+                core_schema.json_or_python_schema(
+                    python_schema=core_schema.no_info_plain_validator_function(cls._validate),
+                    json_schema=core_schema.no_info_after_validator_function(
+                        cls._validate,
+                        core_schema.str_schema(
+                            pattern="^[0-9a-f]{24}$", min_length=24, max_length=24
+                        ),
+                    ),
+                    serialization=core_schema.plain_serializer_function_ser_schema(
+                        str, when_used="json"
+                    ),
+                    ref=definition["schema_ref"],
+                )
+            ],
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        handler.resolve_ref_schema(json_schema).update(example="5eb7cf5a86d9755df3a6c593")
+        return json_schema
+
+
 def _object_id(value: object) -> object:
     """An ObjectId read from storage, or a 24-hex string from a request; nothing else (plain
-    PydanticObjectId would invent an id for None and take bytes)."""
+    PlanObjectId would take bytes)."""
     if isinstance(value, ObjectId) or is_object_id(value):
         return value
     raise PydanticCustomError("object_id", "must be an id of 24 hex characters")
@@ -179,13 +228,13 @@ def _object_id(value: object) -> object:
 
 def _element_id(value: object) -> object:
     """An element's id: absent or null means a fresh one."""
-    return PydanticObjectId() if value is None else _object_id(value)
+    return PlanObjectId() if value is None else _object_id(value)
 
 
-ObjectIdValue = Annotated[PydanticObjectId, BeforeValidator(_object_id)]
+ObjectIdValue = Annotated[PlanObjectId, BeforeValidator(_object_id)]
 ElementId = Annotated[
-    PydanticObjectId,
-    BeforeValidator(_element_id, json_schema_input_type=PydanticObjectId | None),
+    PlanObjectId,
+    BeforeValidator(_element_id, json_schema_input_type=PlanObjectId | None),
 ]
 
 
@@ -239,7 +288,7 @@ def element_id_field() -> Any:
     read; written `_id` by alias, as MongoDB keeps it (responses use the read models, which
     write `id`); fresh when absent or null."""
     return Field(
-        default_factory=PydanticObjectId,
+        default_factory=PlanObjectId,
         alias="_id",
         validation_alias=AliasChoices("id", "_id"),
         description="Element id (24 hex characters); kept when submitted, generated when absent"

@@ -9,7 +9,6 @@ derived from its input model, so the two never drift apart."""
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from beanie import PydanticObjectId
 from bson import ObjectId
 from pydantic import (
     BaseModel,
@@ -24,6 +23,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
+
+from peakhealth.plan.base import PlanObjectId
 
 ID_PATTERN = "^[0-9a-f]{24}$"
 
@@ -79,7 +80,7 @@ def _documentation(meta: Any) -> Any | None:
 
 def lenient(annotation: Any) -> Any:
     """`annotation` with plan models replaced by their read models and validation dropped."""
-    if annotation is PydanticObjectId:
+    if annotation is PlanObjectId:
         return IdText
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return read_model(annotation)

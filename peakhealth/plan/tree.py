@@ -3,11 +3,10 @@
 from collections.abc import Iterator
 from typing import TypeVar
 
-from beanie import PydanticObjectId
 from pydantic import BaseModel
 
 from peakhealth.errors import format_path
-from peakhealth.plan.base import PlanElement
+from peakhealth.plan.base import PlanElement, PlanObjectId
 from peakhealth.plan.exercises import ExerciseBase
 
 Path = tuple[str | int, ...]
@@ -61,7 +60,7 @@ def renew_ids(model: M) -> M:
     """Give every element of `model` a new id, in place, so one library component can appear
     twice in a plan; for a model that is already a private copy."""
     for _, element in elements(model):
-        element.id = PydanticObjectId()
+        element.id = PlanObjectId()
     return model
 
 
@@ -72,7 +71,7 @@ def with_fresh_ids(model: M) -> M:
 
 def duplicate_ids(model: BaseModel, path: Path = ()) -> list[tuple[Path, str]]:
     """Errors for element ids used more than once in one document."""
-    first_seen: dict[PydanticObjectId, Path] = {}
+    first_seen: dict[PlanObjectId, Path] = {}
     errors: list[tuple[Path, str]] = []
     for where, element in elements(model, path):
         if where == path:

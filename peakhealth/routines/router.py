@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from peakhealth.assignments.service import pinned_versions
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import page_of
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
@@ -17,6 +16,7 @@ from peakhealth.plan.routines import Difficulty, Goal
 from peakhealth.routines import service, user_service
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineView
+from peakhealth.storage.assignments import pinned_versions
 
 router = APIRouter(prefix="/api/templates/routines", tags=["Templates"])
 

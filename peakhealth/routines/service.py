@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Forbidden
 from peakhealth.identity.users import CurrentUser
@@ -10,7 +11,6 @@ from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.snapshots import resolve_template
 from peakhealth.versioning.chains import find_page
-from peakhealth.versioning.rules import readable_filter
 
 
 async def build_template(
@@ -38,7 +38,7 @@ async def explore(
     """Latest public template versions plus the caller's own, newest first."""
     conditions: list[dict[str, Any]] = [
         {"routineType": "template", "isLatest": True, "isArchived": False},
-        readable_filter(user),
+        policy.READ_VERSION.filter(user),
     ]
     for field, value in (
         ("goal", goal),

@@ -29,6 +29,7 @@ from peakhealth.plan.base import drop_server_managed
 from peakhealth.plan.reading import READ_CONFIG, IdText
 from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
 from peakhealth.plan.workouts import Workout
+from peakhealth.policy import USER_ROUTINE_SCOPE
 from peakhealth.timestamps import UtcDatetime, utc_now
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
@@ -38,7 +39,7 @@ from peakhealth.versioning.documents import (
     present_view,
 )
 
-USER_CREATED: dict[str, Any] = {"routineType": "user-created"}
+USER_CREATED: dict[str, Any] = USER_ROUTINE_SCOPE
 # The user id on the active routine; on every other, the routine's own _id (an ObjectId: unique,
 # and never equal to a user id, which is a string).
 ACTIVE_KEY = "activeKey"
@@ -163,11 +164,6 @@ async def give_inactive_routines_their_key(database: Any) -> int:
         [{"$set": {ACTIVE_KEY: "$_id"}}],  # an update pipeline: each document's own _id
     )
     return int(result.modified_count)
-
-
-def owned(user_id: str, **query: Any) -> dict[str, Any]:
-    """A query on the user routines of `user_id`: scope and owner always together."""
-    return {**query, **USER_CREATED, "userId": user_id}
 
 
 # ----- how a user routine is shown -------------------------------------------------------------

@@ -11,7 +11,7 @@ from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from peakhealth.assignments.documents import RoutineAssignment
+from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, Forbidden, NotFound
 from peakhealth.identity.users import CurrentUser
@@ -29,12 +29,12 @@ from peakhealth.routines.user_documents import (
     UserRoutineContent,
     UserRoutineDocument,
     UserRoutineDraft,
-    owned,
     present_user_routine,
 )
 from peakhealth.snapshots import resolve_template
+from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.timestamps import utc_now
-from peakhealth.versioning import chains, rules
+from peakhealth.versioning import chains
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
     CopiedFrom,
@@ -64,7 +64,7 @@ async def _own_row(
     user: CurrentUser, routine_id: str, projection: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     row: dict[str, Any] | None = await _routines().find_one(
-        owned(user.id, _id=PydanticObjectId(routine_id)), projection
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), projection
     )
     if row is None:
         raise _not_found(routine_id)
@@ -72,12 +72,6 @@ async def _own_row(
 
 
 # ----- rules -----------------------------------------------------------------------------------
-
-
-def may_copy_template(*, owner: str, allow_copy: bool, user: CurrentUser) -> bool:
-    """A template version may be copied into a user routine when it allows copies, or by its
-    creator, or by an admin (reading it is checked first)."""
-    return allow_copy or user.is_admin or owner == user.id
 
 
 def patch_update(
@@ -142,15 +136,14 @@ async def copy_template(user: CurrentUser, version_id: str) -> Any:
     history line up with the template) and `copiedFrom` recorded. A version the caller may not
     read (or an archived one of someone else) is 404; one they may read but not copy is 403."""
     source = await chains.load_readable(TemplateRoutineDocument, version_id, user)
-    if not rules.may_fork(
-        owner=source.createdBy,
-        is_public=source.isPublic,
-        is_archived=source.isArchived,
-        user=user,
+    if not policy.may_fork(
+        user, source.model_dump(include={"createdBy", "isPublic", "isArchived"})
     ):
         raise NotFound(f"no template routine version with id {version_id} to copy")
     allow_copy = bool((source.model_extra or {}).get("allowCopy"))
-    if not may_copy_template(owner=source.createdBy, allow_copy=allow_copy, user=user):
+    if not policy.COPY_TEMPLATE.allows(
+        user, {"createdBy": source.createdBy, "allowCopy": allow_copy}
+    ):
         raise Forbidden("this template does not allow copies; only its creator may copy it")
     return await create(
         user,
@@ -173,7 +166,7 @@ async def replace(
     if gone:
         update["$unset"] = gone
     row = await _routines().find_one_and_update(
-        owned(user.id, _id=PydanticObjectId(routine_id)),
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)),
         update,
         return_document=ReturnDocument.AFTER,
     )
@@ -192,7 +185,7 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
     if to_unset:
         update["$unset"] = to_unset
     changed = await _routines().find_one_and_update(
-        owned(user.id, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
+        policy.own_user_routines(user, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
     )
     if changed is None:
         raise _not_found(routine_id)
@@ -201,7 +194,9 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
 
 async def delete(user: CurrentUser, routine_id: str) -> None:
     """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
-    result = await _routines().delete_one(owned(user.id, _id=PydanticObjectId(routine_id)))
+    result = await _routines().delete_one(
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
+    )
     if result.deleted_count == 0:
         raise _not_found(routine_id)
 
@@ -214,7 +209,7 @@ async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
         was = bool(row.get("isFavorite"))
         condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
         result = await _routines().update_one(
-            owned(user.id, _id=row["_id"], **condition),
+            policy.own_user_routines(user, _id=row["_id"], **condition),
             {"$set": {"isFavorite": not was, "updatedAt": utc_now()}},
         )
         if result.matched_count:
@@ -228,12 +223,12 @@ async def activate(user: CurrentUser, routine_id: str) -> Any:
     activation that lost a race to another one clears it and tries again: never two active, and
     the last activation to succeed wins. A cleared routine's key becomes its own `_id` (an update
     pipeline reads it), never absent: see `user_documents`."""
-    target = owned(user.id, _id=PydanticObjectId(routine_id))
+    target = policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
     await _own_row(user, routine_id, {"_id": 1})
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
         await _routines().update_many(
-            owned(user.id, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
+            policy.own_user_routines(user, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
             [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
         )
         try:
@@ -279,7 +274,7 @@ def _present(row: dict[str, Any], *, full: bool) -> Any:
 async def read(user: CurrentUser, routine_id: str) -> Any:
     """An own user routine, or a template version one of the caller's assignments points to."""
     version_id = PydanticObjectId(routine_id)
-    row = await _routines().find_one(owned(user.id, _id=version_id))
+    row = await _routines().find_one(policy.own_user_routines(user, _id=version_id))
     if row is not None:
         return present_user_routine(row)
     assignment = await RoutineAssignment.get_motor_collection().find_one(
@@ -307,9 +302,9 @@ async def list_routines(
     `active` is the active user routine and the versions of active assignments."""
     branches: list[dict[str, Any]] = []
     if kind in (None, "user"):
-        branches.append(owned(user.id))
+        branches.append(policy.own_user_routines(user))
     elif kind == "active":
-        branches.append(owned(user.id, isActive=True))
+        branches.append(policy.own_user_routines(user, isActive=True))
     if kind in (None, "assigned", "active"):
         statuses = ("active",) if kind == "active" else LISTED_ASSIGNMENTS
         versions = await _assigned_versions(user, statuses)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, model_validator
 
-from peakhealth.http.pagination import Page
+from peakhealth.pages import Page
 from peakhealth.plan.base import UUID_PATTERN, Notes, ObjectIdValue, PlanModel, raise_field_errors
 from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import READ_CONFIG, IdText, lenient, read_model, render

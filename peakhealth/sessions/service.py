@@ -1,10 +1,10 @@
 """Workout sessions: the calendar, scheduling from a user routine, status changes and logs, and
 exercise history. Loads, calls the pure rules (transitions, performance, history), saves.
 
-Every query carries the reader's filter (`readable_filter`: a client their own sessions, a trainer
-the ones of the assignments they made and their own, an admin all). A change is one read and one
-write conditional on the status that was read, so a concurrent change is noticed and the change
-is worked out again from the new state."""
+Every query carries the reader's filter (`policy.READ_SESSION`: a client their own sessions, a
+trainer the ones of the assignments made for them and their own, an admin all). A change is one
+read and one write conditional on the status that was read, so a concurrent change is noticed and
+the change is worked out again from the new state."""
 
 from datetime import date, datetime
 from typing import Any
@@ -13,9 +13,7 @@ import bson
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from peakhealth import answers
-from peakhealth.assignments.progress import is_live, refresh_progress
-from peakhealth.assignments.service import readable_filter
+from peakhealth import answers, policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.users import CurrentUser
@@ -31,11 +29,13 @@ from peakhealth.sessions.models import (
     render_summary,
 )
 from peakhealth.sessions.performance import substituted_variants, validate_log
+from peakhealth.sessions.progress import refresh_progress
 from peakhealth.sessions.transitions import (
     apply_transition,
     check_loggable,
     check_reschedule,
 )
+from peakhealth.storage.assignments import is_live
 from peakhealth.timestamps import utc_now
 
 MAX_RANGE_DAYS = 366
@@ -87,7 +87,7 @@ async def list_calendar(
         raise ValidationFailed(
             [FieldError("limit", f"at most {MAX_FULL_SESSIONS} whole sessions a page")]
         )
-    conditions: list[dict[str, Any]] = [readable_filter(user)]
+    conditions: list[dict[str, Any]] = [policy.READ_SESSION.filter(user)]
     if user_id is not None:
         conditions.append({"userId": user_id})
     days: dict[str, str] = {}
@@ -119,7 +119,7 @@ async def list_calendar(
 async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
     """The stored session, or NotFound when it does not exist or the caller may not read it."""
     stored: dict[str, Any] | None = await _sessions().find_one(
-        {"_id": PydanticObjectId(session_id), **readable_filter(user)}
+        {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)}
     )
     if stored is None:
         raise NotFound(f"no workout session with id {session_id}")
@@ -130,7 +130,9 @@ async def read_answer(session_id: str, user: CurrentUser) -> bytes:
     """One session as the JSON bytes the API answers, or NotFound when it does not exist or the
     caller may not read it. Its snapshot never changes: a kept answer skips reading it."""
     answer = await answers.read_answer(
-        _sessions(), {"_id": PydanticObjectId(session_id), **readable_filter(user)}, SESSION_ANSWERS
+        _sessions(),
+        {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)},
+        SESSION_ANSWERS,
     )
     if answer is None:
         raise NotFound(f"no workout session with id {session_id}")
@@ -141,7 +143,7 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
     """A session of a workout of one of the caller's own user routines, its snapshot copied
     from the routine as it is now."""
     routine: dict[str, Any] | None = await UserRoutineDocument.get_motor_collection().find_one(
-        {"_id": request.routineId, "routineType": "user-created", "userId": user.id},
+        policy.own_user_routines(user, _id=request.routineId),
         {"workouts": 1},
     )
     if routine is None:
@@ -223,7 +225,7 @@ async def update(
     variants: dict[str, str] | None = None
     for attempt in range(MAX_UPDATE_ATTEMPTS):
         stored = await load(session_id, user)
-        if not (user.is_admin or stored["userId"] == user.id):
+        if not policy.CHANGE_SESSION.allows(user, stored):
             raise Forbidden("only the session's client logs it and changes it")
         if attempt == 0:  # the snapshot never changes: one catalog call is enough
             variants = await _catalog_variants(change, stored["workoutSnapshot"], catalog)

@@ -1,6 +1,9 @@
 """A session's status machine (DOMAIN.md section 8) and the rules tied to status: when a session
-may be moved to another day and when it takes a performance log. Pure: no I/O."""
+may be moved to another day, when it takes a performance log, and what its assignment's
+sessions' statuses add up to. Pure: no I/O."""
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -69,3 +72,26 @@ def check_loggable(status: SessionStatus, what: str = "a performance log") -> No
         raise Conflict(
             f"{what} is accepted only for a session in progress or completed; this one is {status}"
         )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What an assignment's sessions add up to."""
+
+    completed: int
+    total: int
+    last_completed: datetime | None
+    finished: bool  # there are sessions and every one is resolved: the assignment is done
+
+
+def progress_of(sessions: Iterable[Mapping[str, Any]]) -> Progress:
+    """The progress of an assignment from its sessions (`status`, `completedAt`)."""
+    rows = list(sessions)
+    done = [row.get("completedAt") for row in rows if row["status"] == "completed"]
+    unresolved = sum(1 for row in rows if row["status"] not in RESOLVED)
+    return Progress(
+        completed=len(done),
+        total=len(rows),
+        last_completed=max((at for at in done if at), default=None),
+        finished=bool(rows) and not unresolved,
+    )

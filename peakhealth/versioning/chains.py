@@ -32,7 +32,7 @@ from beanie import PydanticObjectId
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from peakhealth import answers
+from peakhealth import answers, policy
 from peakhealth.errors import Conflict, NotFound
 from peakhealth.identity.users import CurrentUser
 from peakhealth.pages import read_page
@@ -73,9 +73,7 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
     """The version as stored (one read, no validation), or NotFound when it does not exist or
     the caller may not read it."""
     stored = await cls.get_motor_collection().find_one(cls.in_scope({"_id": parse_id(version_id)}))
-    if stored is None or not rules.may_read(
-        owner=stored.get("createdBy", ""), is_public=bool(stored.get("isPublic")), user=user
-    ):
+    if stored is None or not policy.READ_VERSION.allows(user, stored):
         raise NotFound(f"no {cls.kind} version with id {version_id}")
     return stored
 
@@ -85,7 +83,7 @@ async def read_answer(cls: type[VersionedDocument], version_id: str, user: Curre
     caller may not read it. Its tree never changes: a kept answer skips reading it."""
     answer = await answers.read_answer(
         cls.get_motor_collection(),
-        cls.in_scope({"_id": parse_id(version_id), **rules.readable_filter(user)}),
+        cls.in_scope({"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}),
         _answers(cls),
     )
     if answer is None:
@@ -142,11 +140,11 @@ async def list_versions(
     """Versions of the chain the caller may read, newest first; archived ones only for the
     creator and admins."""
     conditions: list[dict[str, Any]] = [{cls.chain_field: document.chain_id}]
-    readable = rules.readable_filter(user)
+    readable = policy.READ_VERSION.filter(user)
     if readable:
         conditions.append(readable)
     conditions.append({"pendingLease": None})  # not a publish still under way
-    if not rules.sees_archived(owner=document.createdBy, user=user):
+    if not policy.SEE_ARCHIVED.allows(user, {"createdBy": document.createdBy}):
         conditions.append({"isArchived": False})
     return await find_page(
         cls, {"$and": conditions}, sort=[("version", -1)], skip=skip, limit=limit, full=full
@@ -241,11 +239,8 @@ async def _forget_head(cls: type[VersionedDocument], chain_id: PydanticObjectId)
 async def fork(cls: type[D], source: D, *, user: CurrentUser) -> dict[str, Any]:
     """A new private chain from `source`'s content; an archived source only for its creator
     and admins."""
-    if not rules.may_fork(
-        owner=source.createdBy,
-        is_public=source.isPublic,
-        is_archived=source.isArchived,
-        user=user,
+    if not policy.may_fork(
+        user, source.model_dump(include={"createdBy", "isPublic", "isArchived"})
     ):
         raise NotFound(f"no {cls.kind} version with id {source.version_id} to copy")
     return await create_chain(
@@ -285,7 +280,8 @@ async def _repair(cls: type[VersionedDocument], lease: Lease) -> None:
 
 
 def _check_may_change(cls: type[VersionedDocument], lease: Lease, user: CurrentUser) -> None:
-    rules.check_may_change(owner=lease.owner, admin_only=lease.admin_only, kind=cls.kind, user=user)
+    head = {"createdBy": lease.owner, "adminOnly": lease.admin_only}
+    policy.check_may_change_chain(user, head, kind=cls.kind)
 
 
 async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectId | None:

@@ -19,10 +19,10 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 from pymongo.errors import AutoReconnect
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.versioning.heads import ChainHead
 from tests.support.actions import assign, create, linked_assignment, move, put_session
 from tests.support.callers import Caller, make_caller

@@ -10,9 +10,9 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 from pymongo.errors import DuplicateKeyError
 
-from peakhealth.assignments.documents import RoutineAssignment, backfill_ended_keys, ended_key
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import RoutineAssignment, backfill_ended_keys, ended_key
 from tests.support.actions import assign, create, link, linked_assignment, move
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, SESSIONS, TEMPLATES

@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.support.actions import assign, create, library_day, link, linked_assignment, move
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, SECTIONS, TEMPLATES, WORKOUTS

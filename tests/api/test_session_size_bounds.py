@@ -5,9 +5,9 @@ from typing import Any
 
 import httpx
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.support.actions import assign, create, put_session
 from tests.support.callers import Caller
 from tests.support.paths import SESSIONS, TEMPLATES

@@ -15,9 +15,9 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.storage.assignments import RoutineAssignment
 from tests.support.actions import create, put_session, squat_log
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import SESSIONS

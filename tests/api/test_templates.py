@@ -3,6 +3,7 @@
 from typing import Any
 
 import httpx
+from bson import ObjectId
 from fastapi import FastAPI
 
 from peakhealth.routines.documents import TemplateRoutineDocument
@@ -38,7 +39,7 @@ async def test_template_embeds_workouts_and_sections_with_provenance(
     stored = await raw_routine(routine["id"])
     assert stored["parentRoutineId"] == stored["_id"]
     # fully embedded: elements carry _id, no reference strings remain
-    assert all(isinstance(w["_id"], type(stored["_id"])) for w in stored["workouts"])
+    assert all(isinstance(w["_id"], ObjectId) for w in stored["workouts"])  # not text
     assert all(isinstance(s, dict) for w in stored["workouts"] for s in w["sections"])
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 from beanie import PydanticObjectId
 
-from peakhealth.assignments.documents import RoutineAssignment, ended_key, live_key
 from peakhealth.embedded import EmbeddedClient
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
+from peakhealth.storage.assignments import RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from tests.support.actions import create
 from tests.support.callers import Caller

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from peakhealth import db, indexes
-from peakhealth.assignments.documents import RoutineAssignment
 from peakhealth.config import Settings
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.storage.assignments import RoutineAssignment
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ import pytest
 from peakhealth.errors import Conflict, InvalidTransition
 from peakhealth.sessions.transitions import (
     SESSION_STATUSES,
+    Progress,
     SessionStatus,
     apply_transition,
     check_loggable,
     check_reschedule,
+    progress_of,
 )
 
 NOW = datetime(2025, 3, 4, 18, 30, tzinfo=UTC)
@@ -108,3 +110,19 @@ def test_only_sessions_in_progress_or_completed_take_a_log(status: SessionStatus
     else:
         with pytest.raises(Conflict):
             check_loggable(status)
+
+
+def test_progress_counts_completed_sessions_and_finishes_when_all_are_resolved() -> None:
+    earlier, later = datetime(2025, 3, 1, tzinfo=UTC), NOW
+    sessions = [
+        {"status": "completed", "completedAt": later},
+        {"status": "completed", "completedAt": earlier},
+        {"status": "skipped"},
+        {"status": "scheduled"},
+    ]
+    progress = progress_of(sessions)
+    assert (progress.completed, progress.total, progress.last_completed) == (2, 4, later)
+    assert not progress.finished
+    assert progress_of(sessions[:3]).finished
+    assert progress_of([{"status": "cancelled"}]) == Progress(0, 1, None, finished=True)
+    assert not progress_of([]).finished  # nothing scheduled is not done

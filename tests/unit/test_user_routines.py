@@ -1,5 +1,5 @@
-"""User routine rules without a database: who may copy a template, what a PATCH changes, the
-request bodies, the stored content and how a stored routine is shown."""
+"""User routine rules without a database (who may copy a template: test_policy.py): what a PATCH
+changes, the request bodies, the stored content and how a stored routine is shown."""
 
 import json
 from typing import Any
@@ -9,7 +9,6 @@ from beanie import PydanticObjectId
 from pydantic import TypeAdapter, ValidationError
 
 from peakhealth.http.responses import json_bytes
-from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import SERVER_MANAGED
 from peakhealth.routines.user_documents import (
     UserRoutineBody,
@@ -17,7 +16,7 @@ from peakhealth.routines.user_documents import (
     UserRoutinePatchBody,
     present_user_routine,
 )
-from peakhealth.routines.user_service import may_copy_template, patch_update
+from peakhealth.routines.user_service import patch_update
 from tests.support.plans import strength_section
 from tests.support.stored import user_routine_row
 
@@ -37,20 +36,6 @@ def routine(**extra: Any) -> dict[str, Any]:
         "workouts": [{"name": "Day", "type": "strength", "sections": [strength_section()]}],
         **extra,
     }
-
-
-@pytest.mark.parametrize(
-    ("allow_copy", "caller", "allowed"),
-    [
-        (True, CurrentUser(OTHER), True),
-        (False, CurrentUser(OTHER), False),
-        (False, CurrentUser(OTHER, role="trainer"), False),
-        (False, CurrentUser(OWNER, role="trainer"), True),
-        (False, CurrentUser(OTHER, role="admin"), True),
-    ],
-)
-def test_who_may_copy_a_template(allow_copy: bool, caller: CurrentUser, allowed: bool) -> None:
-    assert may_copy_template(owner=OWNER, allow_copy=allow_copy, user=caller) is allowed
 
 
 def test_patch_sets_given_fields_and_removes_a_null_description() -> None:

@@ -1,4 +1,5 @@
-"""Stored routine assignments (`routine_assignments`)."""
+"""Stored routine assignments (`routine_assignments`) and the queries other capabilities make of
+them."""
 
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ from peakhealth.plan.base import Weekday
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
+LIVE: frozenset[str] = frozenset({"active", "paused"})  # the statuses that hold the live key
 ENDED_PREFIX = "ended|"
 
 
@@ -86,3 +88,20 @@ class RoutineAssignment(Document):
                 name="one_live_assignment_per_routine_by_user",
             ),
         ]
+
+
+async def is_live(assignment_id: PydanticObjectId, user_id: str) -> bool:
+    """True while the assignment is active or paused."""
+    found = await RoutineAssignment.get_motor_collection().find_one(
+        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
+    )
+    return found is not None
+
+
+async def pinned_versions(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
+    """The template versions among `ids` that an assignment points to, whatever its status:
+    they can be archived, never purged (the purge guard of the template chains)."""
+    found = await RoutineAssignment.get_motor_collection().distinct(
+        "routineVersionId", {"routineVersionId": {"$in": ids}}
+    )
+    return set(found)

@@ -1,21 +1,15 @@
 """An assignment's progress, derived from its sessions (never incremented), and its completion
-once every session is resolved."""
+once every session is resolved. It lives with the sessions, whose changes call it, and writes
+the assignment through `peakhealth.storage.assignments`: assignments call it too, so sessions
+never import assignments (README, "Architecture")."""
 
 from beanie import PydanticObjectId
 from bson import ObjectId
 
-from peakhealth.assignments.documents import RoutineAssignment, ended_key
-from peakhealth.assignments.schedule import LIVE
-from peakhealth.sessions.documents import RESOLVED, WorkoutSession
+from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.sessions.transitions import progress_of
+from peakhealth.storage.assignments import RoutineAssignment, ended_key
 from peakhealth.timestamps import utc_now
-
-
-async def is_live(assignment_id: PydanticObjectId, user_id: str) -> bool:
-    """True while the assignment is active or paused."""
-    found = await RoutineAssignment.get_motor_collection().find_one(
-        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
-    )
-    return found is not None
 
 
 async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> None:
@@ -44,23 +38,21 @@ async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> Non
         )
         .to_list(None)
     )
-    done = [row.get("completedAt") for row in rows if row["status"] == "completed"]
-    total = len(rows)
-    open_ = sum(1 for row in rows if row["status"] not in RESOLVED)
+    progress = progress_of(rows)
     now = utc_now()
     ours = {"_id": assignment_id, "userId": user_id, "progressRound": round_}
     await assignments.update_one(
         ours,
         {
             "$set": {
-                "progress.completedWorkouts": len(done),
-                "progress.totalWorkouts": total,
-                "progress.lastWorkoutDate": max((at for at in done if at), default=None),
+                "progress.completedWorkouts": progress.completed,
+                "progress.totalWorkouts": progress.total,
+                "progress.lastWorkoutDate": progress.last_completed,
                 "updatedAt": now,
             }
         },
     )
-    if total and not open_:
+    if progress.finished:
         await assignments.update_one(
             {**ours, "status": "active"},
             {

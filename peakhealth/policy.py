@@ -1,0 +1,230 @@
+"""Who may read or change what, in one place. For each kind of stored document and action a
+`Rule` gives both the MongoDB filter a query adds (what the caller may see of a collection) and
+the check of one loaded document; the two are written side by side and a test holds them to the
+same answer for every role (tests/unit/test_policy.py). Pure: fields as stored, no I/O.
+
+Roles: a client, a trainer, an admin (`CurrentUser.role`); relations: a version's or chain's
+creator (`createdBy`), a user routine's owner and an assignment's or session's client
+(`userId`), an assignment's author (`assignedBy`) and the trainer it was made for (`trainerId`),
+a trainer-client link's trainer (`trainerId`)."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from peakhealth.errors import Forbidden
+from peakhealth.identity.users import CurrentUser
+
+Filter = dict[str, Any]
+Stored = Mapping[str, Any]
+
+# Matches no document (every document has an `_id`); the filter of a rule that refuses a role.
+NOTHING: Filter = {"_id": {"$in": []}}
+EVERYTHING: Filter = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One action on one kind of document: `filter(user)` matches exactly the stored documents
+    for which `allows(user, document)` is true."""
+
+    name: str
+    filter: Callable[[CurrentUser], Filter]
+    allows: Callable[[CurrentUser, Stored], bool]
+
+
+# ----- versions of library components and template routines ------------------------------------
+
+
+def _read_version_filter(user: CurrentUser) -> Filter:
+    if user.is_admin:
+        return EVERYTHING
+    return {"$or": [{"isPublic": True}, {"createdBy": user.id}]}
+
+
+def _may_read_version(user: CurrentUser, version: Stored) -> bool:
+    return user.is_admin or version.get("createdBy") == user.id or version.get("isPublic") is True
+
+
+READ_VERSION = Rule("read a version", _read_version_filter, _may_read_version)
+"""Own, public, or anything for admins (sections, workouts, template routine versions)."""
+
+
+def _own_or_admin_filter(user: CurrentUser) -> Filter:
+    return EVERYTHING if user.is_admin else {"createdBy": user.id}
+
+
+SEE_ARCHIVED = Rule(
+    "see the archived versions of a chain",
+    _own_or_admin_filter,
+    lambda user, chain: user.is_admin or chain.get("createdBy") == user.id,
+)
+"""Archived versions show in a chain's version list, and may be forked, for its creator and
+admins only."""
+
+
+def _change_chain_filter(user: CurrentUser) -> Filter:
+    if user.is_admin:
+        return EVERYTHING
+    return {"createdBy": user.id, "adminOnly": {"$ne": True}}
+
+
+CHANGE_CHAIN = Rule(
+    "change a version chain",
+    _change_chain_filter,
+    lambda user, head: (
+        user.is_admin or (head.get("createdBy") == user.id and head.get("adminOnly") is not True)
+    ),
+)
+"""Only the creator or an admin changes a chain (its head: `createdBy`, `adminOnly`); only an
+admin when the latest version is reserved to admins (a company template)."""
+
+
+def _copy_template_filter(user: CurrentUser) -> Filter:
+    if user.is_admin:
+        return EVERYTHING
+    return {"$or": [{"allowCopy": True}, {"createdBy": user.id}]}
+
+
+COPY_TEMPLATE = Rule(
+    "copy a template version into a user routine",
+    _copy_template_filter,
+    lambda user, version: (
+        user.is_admin or version.get("allowCopy") is True or version.get("createdBy") == user.id
+    ),
+)
+"""When it allows copies, or by its creator, or by an admin (reading it is checked first)."""
+
+
+def may_fork(user: CurrentUser, version: Stored) -> bool:
+    """A readable version may be forked; an archived one only by its creator or an admin."""
+    if not READ_VERSION.allows(user, version):
+        return False
+    return version.get("isArchived") is not True or SEE_ARCHIVED.allows(user, version)
+
+
+def check_may_change_chain(user: CurrentUser, head: Stored, *, kind: str) -> None:
+    """Forbidden, saying why, unless `CHANGE_CHAIN` allows it."""
+    if CHANGE_CHAIN.allows(user, head):
+        return
+    if head.get("adminOnly") is True and not user.is_admin:
+        raise Forbidden(f"this {kind} is published by the company; only an admin may change it")
+    raise Forbidden(f"only the creator of this {kind} or an admin may change it")
+
+
+# ----- user routines ---------------------------------------------------------------------------
+
+USER_ROUTINE_SCOPE: Filter = {"routineType": "user-created"}
+
+USE_USER_ROUTINE = Rule(
+    "read or change a user routine",
+    lambda user: {**USER_ROUTINE_SCOPE, "userId": user.id},
+    lambda user, routine: (
+        routine.get("routineType") == "user-created" and routine.get("userId") == user.id
+    ),
+)
+"""A user routine is its owner's alone, admins included."""
+
+
+def own_user_routines(user: CurrentUser, **query: Any) -> Filter:
+    """A query on the caller's user routines: scope and owner always together."""
+    return {**query, **USE_USER_ROUTINE.filter(user)}
+
+
+# ----- assignments and the sessions they schedule ----------------------------------------------
+
+
+def _read_client_data_filter(user: CurrentUser) -> Filter:
+    if user.is_admin:
+        return EVERYTHING
+    if user.authors_plans:
+        return {"$or": [{"trainerId": user.id}, {"userId": user.id}]}
+    return {"userId": user.id}
+
+
+def _may_read_client_data(user: CurrentUser, stored: Stored) -> bool:
+    if user.is_admin or stored.get("userId") == user.id:
+        return True
+    return user.authors_plans and stored.get("trainerId") == user.id
+
+
+READ_ASSIGNMENT = Rule("read an assignment", _read_client_data_filter, _may_read_client_data)
+"""A client reads their own assignments; a trainer the ones made for them as trainer (and their
+own); an admin every one."""
+
+READ_SESSION = Rule("read a workout session", _read_client_data_filter, _may_read_client_data)
+"""As assignments: sessions carry their assignment's client and trainer."""
+
+
+def _assigned_by_filter(user: CurrentUser) -> Filter:
+    return EVERYTHING if user.is_admin else {"assignedBy": user.id}
+
+
+CHANGE_ASSIGNMENT = Rule(
+    "change or replace an assignment",
+    _assigned_by_filter,
+    lambda user, assignment: user.is_admin or assignment.get("assignedBy") == user.id,
+)
+"""Who made an assignment, or an admin, changes it (status, upgrade, notes) and replaces it
+(DOMAIN.md section 7)."""
+
+GIVE_FEEDBACK = Rule(
+    "write feedback on an assignment",
+    lambda user: {"userId": user.id},
+    lambda user, assignment: assignment.get("userId") == user.id,
+)
+"""Feedback is written by the client the routine is assigned to, admins not excepted."""
+
+
+def _own_or_any_for_admin(user: CurrentUser) -> Filter:
+    return EVERYTHING if user.is_admin else {"userId": user.id}
+
+
+CHANGE_SESSION = Rule(
+    "log or change a workout session",
+    _own_or_any_for_admin,
+    lambda user, session: user.is_admin or session.get("userId") == user.id,
+)
+"""The session's client logs it and changes it; an admin may too."""
+
+
+def check_may_change_assignment(user: CurrentUser, assignment: Stored) -> None:
+    if not CHANGE_ASSIGNMENT.allows(user, assignment):
+        raise Forbidden("only whoever made this assignment, or an admin, may change it")
+
+
+# ----- trainer-client links --------------------------------------------------------------------
+
+
+def _read_links_filter(user: CurrentUser) -> Filter:
+    return {"trainerId": user.id} if user.authors_plans else NOTHING
+
+
+READ_LINK = Rule(
+    "read a trainer-client link",
+    _read_links_filter,
+    lambda user, link: user.authors_plans and link.get("trainerId") == user.id,
+)
+"""Trainers (and admins, as trainers) read the links to their own clients; clients none."""
+
+CHANGE_LINK = Rule(
+    "link or unlink a trainer and a client",
+    lambda user: EVERYTHING if user.is_admin else NOTHING,
+    lambda user, link: user.is_admin,
+)
+"""Admins only (where the service keeps the links)."""
+
+RULES: tuple[Rule, ...] = (
+    READ_VERSION,
+    SEE_ARCHIVED,
+    CHANGE_CHAIN,
+    COPY_TEMPLATE,
+    USE_USER_ROUTINE,
+    READ_ASSIGNMENT,
+    CHANGE_ASSIGNMENT,
+    GIVE_FEEDBACK,
+    READ_SESSION,
+    CHANGE_SESSION,
+    READ_LINK,
+    CHANGE_LINK,
+)

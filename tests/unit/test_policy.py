@@ -1,0 +1,232 @@
+"""Who may read or change what (peakhealth.policy), table-driven: for every rule and role, the
+documents the check allows are the expected ones, and the rule's MongoDB filter (evaluated by
+mongomock's matcher) matches exactly those documents."""
+
+from typing import Any
+
+import pytest
+from mongomock.filtering import filter_applies
+
+from peakhealth import policy
+from peakhealth.errors import Forbidden
+from peakhealth.identity.users import CurrentUser
+from peakhealth.policy import Rule
+
+ROLES = {
+    "client": CurrentUser("client", role="client"),
+    "trainer": CurrentUser("trainer", role="trainer"),
+    "admin": CurrentUser("admin", role="admin"),
+}
+
+VERSIONS: dict[str, dict[str, Any]] = {
+    "client's private": {"createdBy": "client", "isPublic": False, "isArchived": False},
+    "trainer's private": {"createdBy": "trainer", "isPublic": False, "isArchived": False},
+    "trainer's archived": {"createdBy": "trainer", "isPublic": False, "isArchived": True},
+    "another's private": {"createdBy": "someone", "isPublic": False, "isArchived": False},
+    "another's public": {"createdBy": "someone", "isPublic": True, "isArchived": False},
+    "another's archived public": {"createdBy": "someone", "isPublic": True, "isArchived": True},
+}
+CHAINS: dict[str, dict[str, Any]] = {
+    "client's": {"createdBy": "client"},
+    "trainer's": {"createdBy": "trainer", "adminOnly": False},
+    "trainer's company template": {"createdBy": "trainer", "adminOnly": True},
+    "another's": {"createdBy": "someone", "adminOnly": False},
+}
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "another's, copies allowed": {"createdBy": "someone", "allowCopy": True},
+    "another's, no copies": {"createdBy": "someone", "allowCopy": False},
+    "another's, copies not said": {"createdBy": "someone"},
+    "trainer's, no copies": {"createdBy": "trainer", "allowCopy": False},
+}
+USER_ROUTINES: dict[str, dict[str, Any]] = {
+    "client's": {"routineType": "user-created", "userId": "client"},
+    "trainer's": {"routineType": "user-created", "userId": "trainer"},
+    "admin's": {"routineType": "user-created", "userId": "admin"},
+    "a template by the client": {"routineType": "template", "createdBy": "client"},
+}
+# Assignments, and the sessions they schedule (both carry userId and trainerId).
+CLIENT_DATA: dict[str, dict[str, Any]] = {
+    "client's, by trainer": {"userId": "client", "trainerId": "trainer", "assignedBy": "trainer"},
+    "client's, by another": {"userId": "client", "trainerId": "someone", "assignedBy": "someone"},
+    "client's, self-made": {"userId": "client", "trainerId": None, "assignedBy": "client"},
+    "client's, no trainer field": {"userId": "client", "assignedBy": "client"},
+    "trainer's, self-made": {"userId": "trainer", "trainerId": None, "assignedBy": "trainer"},
+    "another's, by admin for trainer": {
+        "userId": "someone",
+        "trainerId": "trainer",
+        "assignedBy": "admin",
+    },
+    "another's, naming client as trainer": {
+        "userId": "someone",
+        "trainerId": "client",
+        "assignedBy": "someone",
+    },
+    "another's": {"userId": "someone", "trainerId": "other", "assignedBy": "other"},
+}
+LINKS: dict[str, dict[str, Any]] = {
+    "trainer's client": {"trainerId": "trainer", "clientId": "client"},
+    "another trainer's": {"trainerId": "someone", "clientId": "client"},
+    "admin's client": {"trainerId": "admin", "clientId": "someone"},
+    "naming client as trainer": {"trainerId": "client", "clientId": "someone"},
+}
+CLIENTS_OWN = {
+    "client's, by trainer",
+    "client's, by another",
+    "client's, self-made",
+    "client's, no trainer field",
+}
+EVERY = object()  # every sample document
+
+# rule -> (its sample documents, {role: the documents it allows})
+TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
+    policy.READ_VERSION.name: (
+        VERSIONS,
+        {
+            "client": {"client's private", "another's public", "another's archived public"},
+            "trainer": {
+                "trainer's private",
+                "trainer's archived",
+                "another's public",
+                "another's archived public",
+            },
+            "admin": EVERY,
+        },
+    ),
+    policy.SEE_ARCHIVED.name: (
+        VERSIONS,
+        {
+            "client": {"client's private"},
+            "trainer": {"trainer's private", "trainer's archived"},
+            "admin": EVERY,
+        },
+    ),
+    policy.CHANGE_CHAIN.name: (
+        CHAINS,
+        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": EVERY},
+    ),
+    policy.COPY_TEMPLATE.name: (
+        TEMPLATES,
+        {
+            "client": {"another's, copies allowed"},
+            "trainer": {"another's, copies allowed", "trainer's, no copies"},
+            "admin": EVERY,
+        },
+    ),
+    policy.USE_USER_ROUTINE.name: (
+        USER_ROUTINES,
+        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
+    ),
+    policy.READ_ASSIGNMENT.name: (
+        CLIENT_DATA,
+        {
+            "client": CLIENTS_OWN,
+            "trainer": {
+                "client's, by trainer",
+                "trainer's, self-made",
+                "another's, by admin for trainer",
+            },
+            "admin": EVERY,
+        },
+    ),
+    policy.CHANGE_ASSIGNMENT.name: (
+        CLIENT_DATA,
+        {
+            "client": {"client's, self-made", "client's, no trainer field"},
+            "trainer": {"client's, by trainer", "trainer's, self-made"},
+            "admin": EVERY,
+        },
+    ),
+    policy.GIVE_FEEDBACK.name: (
+        CLIENT_DATA,
+        {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()},
+    ),
+    policy.READ_SESSION.name: (
+        CLIENT_DATA,
+        {
+            "client": CLIENTS_OWN,
+            "trainer": {
+                "client's, by trainer",
+                "trainer's, self-made",
+                "another's, by admin for trainer",
+            },
+            "admin": EVERY,
+        },
+    ),
+    policy.CHANGE_SESSION.name: (
+        CLIENT_DATA,
+        {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": EVERY},
+    ),
+    policy.READ_LINK.name: (
+        LINKS,
+        {"client": set(), "trainer": {"trainer's client"}, "admin": {"admin's client"}},
+    ),
+    policy.CHANGE_LINK.name: (LINKS, {"client": set(), "trainer": set(), "admin": EVERY}),
+}
+RULES = {rule.name: rule for rule in policy.RULES}
+
+
+def allowed(rule_name: str, role: str) -> set[str]:
+    documents, expected = TABLE[rule_name]
+    chosen = expected[role]
+    return set(documents) if chosen is EVERY else set(chosen)
+
+
+CASES = [
+    pytest.param(rule_name, role, label, id=f"{role}-{rule_name}-{label}")
+    for rule_name, (documents, _) in TABLE.items()
+    for role in ROLES
+    for label in documents
+]
+
+
+def test_every_rule_has_a_row() -> None:
+    assert set(TABLE) == set(RULES)
+
+
+@pytest.mark.parametrize(("rule_name", "role", "label"), CASES)
+def test_the_check_allows_what_the_table_says(rule_name: str, role: str, label: str) -> None:
+    documents, _ = TABLE[rule_name]
+    rule: Rule = RULES[rule_name]
+    assert rule.allows(ROLES[role], documents[label]) is (label in allowed(rule_name, role))
+
+
+@pytest.mark.parametrize(("rule_name", "role", "label"), CASES)
+def test_the_filter_matches_what_the_check_allows(rule_name: str, role: str, label: str) -> None:
+    documents, _ = TABLE[rule_name]
+    rule: Rule = RULES[rule_name]
+    user, document = ROLES[role], {"_id": label, **documents[label]}
+    assert filter_applies(rule.filter(user), document) is rule.allows(user, document)
+
+
+@pytest.mark.parametrize(
+    ("role", "forkable"),
+    [
+        ("client", {"client's private", "another's public"}),
+        ("trainer", {"trainer's private", "trainer's archived", "another's public"}),
+        ("admin", set(VERSIONS)),
+    ],
+)
+def test_a_readable_version_is_forked_an_archived_one_by_its_creator_or_an_admin(
+    role: str, forkable: set[str]
+) -> None:
+    assert {label for label, v in VERSIONS.items() if policy.may_fork(ROLES[role], v)} == forkable
+
+
+def test_changing_a_chain_is_refused_with_the_reason() -> None:
+    trainer = ROLES["trainer"]
+    policy.check_may_change_chain(trainer, CHAINS["trainer's"], kind="section")
+    with pytest.raises(Forbidden, match="published by the company"):
+        policy.check_may_change_chain(trainer, CHAINS["trainer's company template"], kind="x")
+    with pytest.raises(Forbidden, match="only the creator of this section"):
+        policy.check_may_change_chain(trainer, CHAINS["another's"], kind="section")
+
+
+def test_changing_an_assignment_is_refused_to_others() -> None:
+    policy.check_may_change_assignment(ROLES["trainer"], CLIENT_DATA["client's, by trainer"])
+    with pytest.raises(Forbidden):
+        policy.check_may_change_assignment(ROLES["trainer"], CLIENT_DATA["client's, by another"])
+
+
+def test_user_routine_queries_name_scope_and_owner() -> None:
+    query = policy.own_user_routines(ROLES["client"], _id=1, isActive=True)
+    assert query == {"_id": 1, "isActive": True, "routineType": "user-created", "userId": "client"}
