@@ -13,6 +13,8 @@ from peakhealth.app import create_app
 from peakhealth.catalog.embedded import load_bundled
 from peakhealth.config import DEVELOPMENT_JWT_SECRET, Settings
 from peakhealth.identity.tokens import issuer_for, mint_token
+from tests import conformance
+from tests.conformance import checking_client
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if module in BOTH_CATALOGS and "settings" in metafunc.fixturenames:
         metafunc.parametrize("settings", ["embedded", "supabase"], indirect=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if conformance.checked:
+        terminalreporter.write_line(
+            f"answers checked against the OpenAPI document: {conformance.checked.total()}"
+            f" ({len(conformance.checked)} operation and status pairs)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -87,16 +97,17 @@ async def interleaved_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app on the interleaving store: concurrent requests interleave between
     database calls as they do against a server (every concurrency test runs on it)."""
     application = create_app(Settings(_env_file=None, embedded_interleave=True))  # type: ignore[call-arg]
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with (
+        application.router.lifespan_context(application),
+        checking_client(application) as http,
+    ):
+        yield http
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    """Every answer it receives is checked against the OpenAPI document (tests/conformance.py)."""
+    async with checking_client(app) as http:
         yield http
 
 

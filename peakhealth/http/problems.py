@@ -162,7 +162,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 # change something can also meet a role, a conflict and a bad or oversized body.
 _READ_PROBLEMS = (401, 404, 422, 429, 503)
 _WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
-_OPERATION_PROBLEMS = {"/ready": (503,), "/health": ()}
+_OPERATION_PROBLEMS = {
+    "/ready": (503,),
+    "/health": (),
+    "/api/trainers/me/clients": (401, 403, 404, 422, 429, 503),  # clients have none: 403
+}
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
