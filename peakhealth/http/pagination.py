@@ -57,6 +57,19 @@ class Pagination(BaseModel):
     hasNextPage: bool
     hasPrevPage: bool
 
+    @classmethod
+    def of(cls, total: int, request: PageRequest) -> "Pagination":
+        """Where `request`'s page lies among `total` items."""
+        pages = math.ceil(total / request.limit) if total else 0
+        return cls(
+            currentPage=request.page,
+            pageSize=request.limit,
+            totalItems=total,
+            totalPages=pages,
+            hasNextPage=request.page < pages,
+            hasPrevPage=request.page > 1,
+        )
+
 
 class Page(BaseModel, Generic[T]):
     """One page of a list."""
@@ -66,15 +79,6 @@ class Page(BaseModel, Generic[T]):
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:
-    pages = math.ceil(total / request.limit) if total else 0
-    return {
-        "data": items,
-        "pagination": {
-            "currentPage": request.page,
-            "pageSize": request.limit,
-            "totalItems": total,
-            "totalPages": pages,
-            "hasNextPage": request.page < pages,
-            "hasPrevPage": request.page > 1,
-        },
-    }
+    """The `{data, pagination}` body of a page of `items` (read models or data shaped as the
+    API shows it)."""
+    return {"data": items, "pagination": Pagination.of(total, request)}
