@@ -138,6 +138,27 @@ class AnswerContract:
         )
 
 
+def summary(verbose: bool) -> list[str]:
+    """Lines for the end of a run: how many answers were checked and, verbose, which documented
+    success answers no test received."""
+    lines = [
+        f"answers checked against the OpenAPI document: {checked.total()}"
+        f" ({len(checked)} operation and status pairs)"
+    ]
+    if verbose:
+        for template, operations in contract().document["paths"].items():
+            for method, operation in operations.items():
+                for code in operation["responses"]:
+                    seen = (f"{method.upper()} {template}", int(code))
+                    if (
+                        int(code) < 300
+                        and seen not in checked
+                        and operation["responses"][code].get("content")
+                    ):
+                        lines.append(f"  never received: {seen[0]} {code}")
+    return lines
+
+
 @cache
 def contract() -> AnswerContract:
     """The contract of an app on the default settings, built once per process (the document

@@ -52,10 +52,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if conformance.checked:
-        terminalreporter.write_line(
-            f"answers checked against the OpenAPI document: {conformance.checked.total()}"
-            f" ({len(conformance.checked)} operation and status pairs)"
-        )
+        for line in conformance.summary(terminalreporter.verbosity > 0):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
