@@ -13,7 +13,7 @@ from peakhealth.http.problems import PROBLEM_JSON
 from peakhealth.http.responses import page_response
 from tests import conformance
 from tests.conformance import NonConformingAnswer, contract
-from tests.conftest import SECTIONS, Caller, create, strength_section
+from tests.conftest import SECTIONS, WORKOUTS, Caller, create, strength_section
 
 JSON = "application/json"
 
@@ -32,6 +32,32 @@ async def test_every_answer_of_the_client_fixture_is_checked(
         ("GET /api/library/sections/{id}", 200): 1,
         ("GET /api/library/sections/{id}", 404): 1,
         ("-", 404): 1,
+    }
+
+
+async def test_the_answers_no_other_test_receives_are_checked_too(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    """Every documented success answer is received by some API test; these four only here."""
+    section = await create(client, trainer, SECTIONS, strength_section())
+    body = {"name": "Day A", "type": "strength", "sections": [section["id"]]}
+    workout = await create(client, trainer, WORKOUTS, body)
+    before = conformance.checked.copy()
+    calls = [
+        ("GET", "/health", {}),
+        ("GET", "/ready", {}),
+        ("PUT", f"{WORKOUTS}/{workout['id']}/archive", trainer.headers),
+        ("PUT", f"{WORKOUTS}/{workout['id']}/unarchive", trainer.headers),
+        ("DELETE", f"{WORKOUTS}?status=archived&olderThan=1d", trainer.headers),
+    ]
+    for method, path, headers in calls:
+        assert (await client.request(method, path, headers=headers)).status_code == 200
+    assert set(conformance.checked - before) == {
+        ("GET /health", 200),
+        ("GET /ready", 200),
+        ("PUT /api/library/workouts/{id}/archive", 200),
+        ("PUT /api/library/workouts/{id}/unarchive", 200),
+        ("DELETE /api/library/workouts", 200),
     }
 
 
