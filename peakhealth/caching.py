@@ -5,15 +5,12 @@ not locked: the service runs on one event loop and a lookup or store never await
 
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Final, TypeVar
+from typing import TypeVar
 
 from cachetools import LRUCache, TLRUCache, TTLCache
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-# What `cache.get(key, MISSING)` answers for a key with no entry, where None is a kept value.
-MISSING: Final[Any] = object()
 
 
 def kept_answers(max_bytes: int) -> LRUCache[K, bytes]:

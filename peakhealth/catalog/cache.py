@@ -69,8 +69,10 @@ class CachedCatalog:
         await self._inner.aclose()
 
     def _lookup(self, key: Hashable) -> tuple[bool, Any]:
-        value = self._entries.get(key, caching.MISSING)  # None is an answer too: "absent"
-        return (False, None) if value is caching.MISSING else (True, value)
+        try:  # one look (`get` looks twice); None is an answer too: "absent"
+            return True, self._entries[key]
+        except KeyError:
+            return False, None
 
     def _store(self, key: Hashable, value: Any) -> None:
         self._entries[key] = value
