@@ -12,8 +12,11 @@ from typing import Any
 import bson
 from cachetools import LRUCache
 
+from peakhealth import caching
+
 KEPT_BYTES = 32 * 1024 * 1024
-_kept: LRUCache[tuple[str, bytes], bytes] = LRUCache(KEPT_BYTES, getsizeof=len)
+# By kind and every field but the fixed one; never stale, so never invalidated (see caching).
+KEPT: LRUCache[tuple[str, bytes], bytes] = caching.kept_answers(KEPT_BYTES)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def keep(kind: Kind, stored: dict[str, Any]) -> bytes:
     """`stored` rendered, and kept for the next read of it in the same state."""
     answer = kind.render(stored)
     if len(answer) <= KEPT_BYTES // 16:  # no single answer crowds out the rest
-        _kept[kind.key(stored)] = answer
+        KEPT[kind.key(stored)] = answer
     return answer
 
 
@@ -45,7 +48,7 @@ async def read_answer(collection: Any, query: dict[str, Any], kind: Kind) -> byt
     fields = await collection.find_one(query, {kind.fixed: 0})
     if fields is None:
         return None
-    known = _kept.get(kind.key(fields))
+    known = KEPT.get(kind.key(fields))
     if known is not None:
         return known
     stored = await collection.find_one(query)
@@ -58,7 +61,7 @@ async def read_answers(
     """The answers for `rows` (documents `query` found, read without the fixed field), in their
     order: kept ones as they are, the others read whole with one `$in` query, rendered and kept.
     A document deleted in between is left out."""
-    found: list[bytes | None] = [_kept.get(kind.key(row)) for row in rows]
+    found: list[bytes | None] = [KEPT.get(kind.key(row)) for row in rows]
     missing = [row["_id"] for row, answer in zip(rows, found, strict=True) if answer is None]
     if missing:
         wanted = {"$and": [query, {"_id": {"$in": missing}}]}

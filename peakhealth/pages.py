@@ -2,6 +2,7 @@
 the `{data, pagination}` body a list answers. The count is a second round trip (a scan of the
 index on a server), so it is asked only when the page cannot tell the total by itself."""
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -17,6 +18,19 @@ class Pagination(BaseModel):
     totalPages: int
     hasNextPage: bool
     hasPrevPage: bool
+
+    @classmethod
+    def of(cls, total: int, page: int, limit: int) -> "Pagination":
+        """Where page `page` of `limit` items lies among `total` items."""
+        pages = math.ceil(total / limit) if total else 0
+        return cls(
+            currentPage=page,
+            pageSize=limit,
+            totalItems=total,
+            totalPages=pages,
+            hasNextPage=page < pages,
+            hasPrevPage=page > 1,
+        )
 
 
 class Page(BaseModel, Generic[T]):

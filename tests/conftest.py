@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from peakhealth.app import create_app
 from peakhealth.config import Settings
 from peakhealth.identity.tokens import issuer_for
-from tests.support import asgi_client, serving, supabase_settings
+from tests import conformance
+from tests.conformance import checking_client
+from tests.support import supabase_settings
 from tests.support.callers import Caller, issued_by, make_caller
 from tests.support.stored import Plan, template_workout
 
@@ -26,6 +28,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if module in BOTH_CATALOGS and "settings" in metafunc.fixturenames:
         metafunc.parametrize("settings", ["embedded", "supabase"], indirect=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if conformance.checked:
+        for line in conformance.summary(terminalreporter.verbosity > 0):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +68,18 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 async def interleaved_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app on the interleaving store: concurrent requests interleave between
     database calls as they do against a server (every concurrency test runs on it)."""
-    async with serving(Settings(_env_file=None, embedded_interleave=True)) as http:  # type: ignore[call-arg]
+    application = create_app(Settings(_env_file=None, embedded_interleave=True))  # type: ignore[call-arg]
+    async with (
+        application.router.lifespan_context(application),
+        checking_client(application) as http,
+    ):
         yield http
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app) as http:
+    """Every answer it receives is checked against the OpenAPI document (tests/conformance.py)."""
+    async with checking_client(app) as http:
         yield http
 
 

@@ -2,10 +2,12 @@
 save or a search should not cost a Supabase round trip each time."""
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from cachetools import TTLCache
+
+from peakhealth import caching
 from peakhealth.catalog.models import CatalogExercise
 from peakhealth.catalog.port import ExerciseCatalog, ExerciseSearch, Variant
 
@@ -26,10 +28,11 @@ class CachedCatalog:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._inner = inner
-        self._ttl = ttl_seconds
-        self._max_entries = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        # By request (a search, a read, a variant id); each ends `ttl_seconds` after it was
+        # fetched: a change in the catalog is seen that much later at most.
+        self._entries: TTLCache[Hashable, Any] = caching.for_seconds(
+            max_entries, ttl_seconds, clock=clock
+        )
 
     async def variants(self, ids: Iterable[str]) -> dict[str, Variant]:
         wanted = set(ids)
@@ -66,18 +69,10 @@ class CachedCatalog:
         await self._inner.aclose()
 
     def _lookup(self, key: Hashable) -> tuple[bool, Any]:
-        entry = self._entries.get(key)
-        if entry is None:
+        try:  # one look (`get` looks twice); None is an answer too: "absent"
+            return True, self._entries[key]
+        except KeyError:
             return False, None
-        expires, value = entry
-        if self._clock() >= expires:
-            del self._entries[key]
-            return False, None
-        self._entries.move_to_end(key)
-        return True, value
 
     def _store(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = (self._clock() + self._ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries[key] = value

@@ -1,10 +1,10 @@
 """Request bodies over the limit (1 MiB by default) end in a 413 problem: a declared
 Content-Length is refused before the app runs, a streamed body as soon as it passes the limit."""
 
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from peakhealth.http.problems import Problem
 
 
 class BodyTooLarge(HTTPException):
@@ -36,15 +36,8 @@ class DeclaredBodyLimit:
         await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        payload = json.dumps(
-            {
-                "type": "urn:peakhealth:problem:payload-too-large",
-                "title": "Payload too large",
-                "status": 413,
-                "detail": f"request bodies are limited to {self.max_bytes} bytes",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
+        detail = f"request bodies are limited to {self.max_bytes} bytes"
+        payload = Problem.of(413, detail, scope.get("path", "")).body()
         headers = [
             (b"content-type", b"application/problem+json"),
             (b"content-length", str(len(payload)).encode()),

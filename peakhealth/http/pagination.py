@@ -1,6 +1,5 @@
 """`?page=&limit=` (and `?view=`) on every list, and the `{data, pagination}` body."""
 
-import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -52,15 +51,6 @@ async def plan_page_request(
 
 
 def page_of(items: list[Any], total: int, request: PageRequest) -> dict[str, Any]:
-    pages = math.ceil(total / request.limit) if total else 0
-    return {
-        "data": items,
-        "pagination": {
-            "currentPage": request.page,
-            "pageSize": request.limit,
-            "totalItems": total,
-            "totalPages": pages,
-            "hasNextPage": request.page < pages,
-            "hasPrevPage": request.page > 1,
-        },
-    }
+    """The `{data, pagination}` body of a page of `items` (read models or data shaped as the
+    API shows it)."""
+    return {"data": items, "pagination": Pagination.of(total, request.page, request.limit)}

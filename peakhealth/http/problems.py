@@ -63,6 +63,41 @@ class Problem(BaseModel):
     instance: str
     errors: list[FieldProblem] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        status: int,
+        detail: str,
+        instance: str,
+        *,
+        slug: str | None = None,
+        errors: list[FieldError] | None = None,
+    ) -> "Problem":
+        default_slug, title = STATUSES.get(status, ("error", "Error"))
+        return cls(
+            type=f"urn:peakhealth:problem:{slug or default_slug}",
+            title=title,
+            status=status,
+            detail=detail,
+            instance=instance,
+            errors=None
+            if errors is None
+            else [FieldProblem(field=e.field, message=e.message) for e in errors],
+        )
+
+    def body(self) -> bytes:
+        """The problem as JSON, `errors` left out when there are none."""
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+class ProblemResponse(JSONResponse):
+    """An `application/problem+json` answer rendered from its `Problem`."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Problem) -> bytes:
+        return content.body()
+
 
 def problem(
     request: Request,
@@ -73,17 +108,8 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    default_slug, title = STATUSES.get(status, ("error", "Error"))
-    body: dict[str, Any] = {
-        "type": f"urn:peakhealth:problem:{slug or default_slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
-    if errors is not None:
-        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    body = Problem.of(status, detail, request.url.path, slug=slug, errors=errors)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def _request_errors(error: RequestValidationError) -> list[FieldError]:
@@ -162,7 +188,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 # change something can also meet a role, a conflict and a bad or oversized body.
 _READ_PROBLEMS = (401, 404, 422, 429, 503)
 _WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
-_OPERATION_PROBLEMS = {"/ready": (503,), "/health": ()}
+_OPERATION_PROBLEMS = {
+    "/ready": (503,),
+    "/health": (),
+    "/api/trainers/me/clients": (401, 403, 404, 422, 429, 503),  # clients have none: 403
+}
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 from cachetools import TLRUCache
 
+from peakhealth import caching
 from peakhealth.errors import DomainError
 from peakhealth.identity.jwks import ASYMMETRIC, JwksCache, UnknownKey, jwks_url
 from peakhealth.identity.users import ROLES, CurrentUser, Role
@@ -49,10 +50,12 @@ class TokenVerifier:
         self._secret = secret
         self._issuer = issuer_for(supabase_url) if supabase_url else None
         self.jwks = jwks or (JwksCache(jwks_url(supabase_url)) if supabase_url else None)
-        self._verified: TLRUCache[str, tuple[CurrentUser, float]] = TLRUCache(
-            maxsize=REMEMBERED_TOKENS,
-            ttu=lambda _token, value, now: min(now + REMEMBER_SECONDS, value[1]),
-            timer=clock,
+        # By the token itself; each ends REMEMBER_SECONDS after its check or at its `exp`,
+        # whichever is first (`exp` is wall-clock time, so is `clock`).
+        self._verified: TLRUCache[str, tuple[CurrentUser, float]] = caching.until_expiry(
+            REMEMBERED_TOKENS,
+            lambda _token, value, now: min(now + REMEMBER_SECONDS, value[1]),
+            clock=clock,
         )
 
     async def verify(self, token: str) -> CurrentUser:

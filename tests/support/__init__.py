@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from peakhealth.app import create_app
 from peakhealth.config import DEVELOPMENT_JWT_SECRET, Settings
 from peakhealth.identity.tokens import issuer_for
+from tests.conformance import checking_client
 from tests.support.callers import Caller, make_caller
 
 SERVICE_ROLE_KEY = "service-role-key-for-tests"
@@ -48,7 +49,7 @@ async def asgi_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of a started app configured with `settings`."""
     app = create_app(settings)
-    async with app.router.lifespan_context(app), asgi_client(app) as client:
+    async with app.router.lifespan_context(app), checking_client(app) as client:
         yield client
 
 
