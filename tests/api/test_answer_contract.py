@@ -13,7 +13,10 @@ from peakhealth.http.problems import PROBLEM_JSON
 from peakhealth.http.responses import page_response
 from tests import conformance
 from tests.conformance import NonConformingAnswer, contract
-from tests.conftest import SECTIONS, WORKOUTS, Caller, create, strength_section
+from tests.support.actions import create
+from tests.support.callers import Caller
+from tests.support.paths import SECTIONS, WORKOUTS
+from tests.support.plans import strength_section
 
 JSON = "application/json"
 
