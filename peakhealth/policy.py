@@ -33,6 +33,16 @@ class Rule:
     allows: Callable[[CurrentUser, Stored], bool]
 
 
+def admin_or_field_is_caller(name: str, field: str) -> Rule:
+    """The rule "an admin, or the document's `field` is the caller": both halves from one
+    field name."""
+    return Rule(
+        name,
+        lambda user: EVERYTHING if user.is_admin else {field: user.id},
+        lambda user, stored: user.is_admin or stored.get(field) == user.id,
+    )
+
+
 # ----- versions of library components and template routines ------------------------------------
 
 
@@ -50,15 +60,7 @@ READ_VERSION = Rule("read a version", _read_version_filter, _may_read_version)
 """Own, public, or anything for admins (sections, workouts, template routine versions)."""
 
 
-def _own_or_admin_filter(user: CurrentUser) -> Filter:
-    return EVERYTHING if user.is_admin else {"createdBy": user.id}
-
-
-SEE_ARCHIVED = Rule(
-    "see the archived versions of a chain",
-    _own_or_admin_filter,
-    lambda user, chain: user.is_admin or chain.get("createdBy") == user.id,
-)
+SEE_ARCHIVED = admin_or_field_is_caller("see the archived versions of a chain", "createdBy")
 """Archived versions show in a chain's version list, and may be forked, for its creator and
 admins only."""
 
@@ -156,15 +158,7 @@ READ_SESSION = Rule("read a workout session", _read_client_data_filter, _may_rea
 """As assignments: sessions carry their assignment's client and trainer."""
 
 
-def _assigned_by_filter(user: CurrentUser) -> Filter:
-    return EVERYTHING if user.is_admin else {"assignedBy": user.id}
-
-
-CHANGE_ASSIGNMENT = Rule(
-    "change or replace an assignment",
-    _assigned_by_filter,
-    lambda user, assignment: user.is_admin or assignment.get("assignedBy") == user.id,
-)
+CHANGE_ASSIGNMENT = admin_or_field_is_caller("change or replace an assignment", "assignedBy")
 """Who made an assignment, or an admin, changes it (status, upgrade, notes) and replaces it
 (DOMAIN.md section 7)."""
 
@@ -176,15 +170,7 @@ GIVE_FEEDBACK = Rule(
 """Feedback is written by the client the routine is assigned to, admins not excepted."""
 
 
-def _own_or_any_for_admin(user: CurrentUser) -> Filter:
-    return EVERYTHING if user.is_admin else {"userId": user.id}
-
-
-CHANGE_SESSION = Rule(
-    "log or change a workout session",
-    _own_or_any_for_admin,
-    lambda user, session: user.is_admin or session.get("userId") == user.id,
-)
+CHANGE_SESSION = admin_or_field_is_caller("log or change a workout session", "userId")
 """The session's client logs it and changes it; an admin may too."""
 
 

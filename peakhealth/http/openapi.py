@@ -89,6 +89,7 @@ _DETAILS: dict[str, tuple[str, str, str]] = {
         "only a scheduled session can be rescheduled; this one is completed",
     ),
     "/api/exercises": ("the catalog has no exercise {exerciseId}", "", ""),
+    "/api/trainers/me/clients": ("", "only trainers have clients", ""),  # before /api/trainers
     "/api/trainers": (
         "this trainer has no active link to this client",
         "only an admin links trainers and clients",
