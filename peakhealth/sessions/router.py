@@ -1,4 +1,5 @@
-"""`/api/workout-sessions` and `/api/exercises/{exerciseId}/history`."""
+"""`/api/workout-sessions` and `/api/exercises/{exerciseId}/history`, each route declared under its
+path."""
 
 from typing import Annotated, Literal
 from uuid import UUID
@@ -23,14 +24,14 @@ from peakhealth.sessions.models import (
 from peakhealth.sessions.transitions import SessionStatus
 
 router = APIRouter()
-SESSIONS = "/api/workout-sessions"
+sessions = APIRouter(prefix="/api/workout-sessions", tags=["Sessions"])
+history = APIRouter(prefix="/api/exercises", tags=["Exercises"])
 
 
-@router.get(
-    SESSIONS,
+@sessions.get(
+    "",
     response_model=SessionPage,
     **OMIT_ABSENT,
-    tags=["Sessions"],
     operation_id="listWorkoutSessions",
     summary="The calendar: sessions the caller may read, by date, time and sequence",
 )
@@ -74,12 +75,11 @@ async def list_sessions(
     return page_response(found, total, pages)
 
 
-@router.post(
-    SESSIONS,
+@sessions.post(
+    "",
     status_code=201,
     response_model=SessionRead,
     **OMIT_ABSENT,
-    tags=["Sessions"],
     operation_id="createWorkoutSession",
     summary="Schedule a workout of one of your own routines",
 )
@@ -93,11 +93,10 @@ async def create_session(http: Request, request: SessionCreate, user: User) -> R
     )
 
 
-@router.get(
-    f"{SESSIONS}/{{id}}",
+@sessions.get(
+    "/{id}",
     response_model=SessionRead,
     **OMIT_ABSENT,
-    tags=["Sessions"],
     operation_id="getWorkoutSession",
     name="getWorkoutSession",  # the Location of a 201 is built from this route
     summary="One session with snapshot and log",
@@ -107,11 +106,10 @@ async def read_session(id: DocumentId, user: User) -> Response:
     return answer_response(await service.read_answer(id, user))
 
 
-@router.put(
-    f"{SESSIONS}/{{id}}",
+@sessions.put(
+    "/{id}",
     response_model=SessionRead,
     **OMIT_ABSENT,
-    tags=["Sessions"],
     operation_id="updateWorkoutSession",
     summary="Change status, log, duration, notes or date (the session's client or an admin)",
 )
@@ -125,11 +123,10 @@ async def update_session(
     return answer_response(render_session(await service.update(id, change, user, catalog)))
 
 
-@router.get(
-    "/api/exercises/{exerciseId}/history",
+@history.get(
+    "/{exerciseId}/history",
     response_model=ExerciseHistory,
     **OMIT_ABSENT,
-    tags=["Exercises"],
     operation_id="getExerciseHistory",
     summary="Your latest performances of an exercise (or one variant), newest first",
 )
@@ -145,3 +142,7 @@ async def exercise_history(
         user, str(exerciseId), str(variantId) if variantId else None, limit
     )
     return ExerciseHistory(data=entries)
+
+
+router.include_router(sessions)
+router.include_router(history)
