@@ -42,6 +42,24 @@ def for_seconds(
     max_entries: int, seconds: float, *, clock: Callable[[], float] = time.monotonic
 ) -> TTLCache[K, V]:
     """Entries answered for `seconds` after they were stored, then fetched again (for the
-    exercise catalog: a change in it is seen at most `seconds` later). Beyond `max_entries` the
-    least recently used go first."""
+    exercise catalog: a change in it is seen at most `seconds` later; for a JWKS, whether its
+    signing keys are younger than their maximum age, so a revoked key stops working). Beyond
+    `max_entries` the least recently used go first."""
     return TTLCache(maxsize=max_entries, ttl=seconds, timer=clock)
+
+
+def cooling_down(
+    max_entries: int,
+    seconds: Callable[[K, V], float],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> TLRUCache[K, V]:
+    """Recent attempts, each held for a cool-down of its own, `seconds(key, value)` from when it
+    was stored; while one is held no new attempt starts (for a JWKS: a refetch of a loaded key
+    set at most once a minute, however many unknown kids arrive; a first load that failed is
+    retried a few seconds later). Whoever stores an entry may end it early (a first load that
+    succeeded: a key rotated in just after it is fetched at once). Beyond `max_entries` the
+    least recently used go first."""
+    return TLRUCache(
+        maxsize=max_entries, ttu=lambda key, value, now: now + seconds(key, value), timer=clock
+    )

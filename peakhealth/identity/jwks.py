@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import jwt
+from cachetools import TLRUCache, TTLCache
 
+from peakhealth import caching
 from peakhealth.errors import ServiceUnavailable
 
 log = logging.getLogger("peakhealth")
@@ -59,7 +61,8 @@ class JwksCache:
     `refresh_interval` (so a key rotated in just after the first load is found at once, and a
     flood of made-up kids costs one fetch a minute). While no load ever succeeded, attempts are
     `retry_interval` apart. Fetches run one at a time under a lock; requests waiting on it use
-    what the fetch loaded."""
+    what the fetch loaded. Both timings are caches of `peakhealth.caching`, their rules written
+    there: `for_seconds` (the set's age) and `cooling_down` (refetches and first-load retries)."""
 
     def __init__(
         self,
@@ -75,30 +78,33 @@ class JwksCache:
         self.timeout = timeout
         self.refresh_interval = refresh_interval
         self.retry_interval = retry_interval
-        self.max_age = max_age
         self.clock = clock
+
+        def now() -> float:  # through the attribute: a clock set later counts
+            return self.clock()
+
+        self.loaded = False  # True once a fetch succeeded (even if the JWKS held no usable key)
+        # The set last loaded: answered while fresh, and kept (stale) while refetches fail.
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._loaded_at: float | None = None  # the last successful fetch
-        self._attempted_at: float | None = None  # the last fetch, successful or not
-        self._refetched_at: float | None = None  # the last fetch of an already loaded JWKS
+        # The URL is held while the set is younger than `max_age`.
+        self._fresh: TTLCache[str, bool] = caching.for_seconds(1, max_age, clock=now)
+        # The URL is held while no new fetch may start; the value: was a set loaded before it.
+        self._cooling: TLRUCache[str, bool] = caching.cooling_down(
+            1, lambda _, loaded: refresh_interval if loaded else retry_interval, clock=now
+        )
         # One lock per event loop: an asyncio.Lock is bound to the loop it first waited in.
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def loaded(self) -> bool:
-        """True once a fetch succeeded (even if the JWKS held no usable key)."""
-        return self._loaded_at is not None
 
     async def key(self, kid: str) -> jwt.PyJWK:
         """The key named `kid`. Raises UnknownKey when the JWKS has no such key (after the
         refetch it allowed), ServiceUnavailable when no JWKS could ever be fetched."""
         cached = self._keys.get(kid)
-        if cached is not None and (not self._stale() or self._guard().locked()):
+        if cached is not None and (self._is_fresh() or self._guard().locked()):
             return cached  # fresh, or a refresh is under way and this key is still good
         async with self._guard():
             # Another request may have fetched while this one waited for the lock.
-            if (kid not in self._keys or self._stale()) and self._may_fetch():
+            if (kid not in self._keys or not self._is_fresh()) and self.url not in self._cooling:
                 await self._fetch()
         found = self._keys.get(kid)
         if found is not None:
@@ -115,20 +121,15 @@ class JwksCache:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
 
-    def _stale(self) -> bool:
-        return self._loaded_at is not None and self.clock() - self._loaded_at >= self.max_age
-
-    def _may_fetch(self) -> bool:
-        if self.loaded:
-            last, interval = self._refetched_at, self.refresh_interval
-        else:
-            last, interval = self._attempted_at, self.retry_interval
-        return last is None or self.clock() - last >= interval
+    def _is_fresh(self) -> bool:
+        # Never loaded counts as fresh: there is nothing to refresh, only a kid to look for.
+        return not self.loaded or self.url in self._fresh
 
     async def _fetch(self) -> None:
-        self._attempted_at = self.clock()
-        if self.loaded:
-            self._refetched_at = self._attempted_at
+        # The cool-down counts from the attempt; a first load that succeeds ends its own, so a
+        # key rotated in just after it is refetched at once.
+        first_load = not self.loaded
+        self._cooling[self.url] = self.loaded
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 response = await client.get(self.url, headers={"Accept": "application/json"})
@@ -150,7 +151,10 @@ class JwksCache:
             )
             return
         self._keys = keys
-        self._loaded_at = self.clock()
+        self._fresh[self.url] = True
+        self.loaded = True
+        if first_load:
+            self._cooling.pop(self.url, None)
         log.info(
             "JWKS loaded from %s: %d signing keys (%s)",
             self.url,
