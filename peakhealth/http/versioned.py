@@ -6,7 +6,7 @@ the answers' models, the dependencies that parse their input, and their descript
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, Generic, Literal, Protocol
+from typing import Annotated, Any, Generic, Literal, Protocol, TypedDict
 
 from beanie import PydanticObjectId
 from fastapi import Depends, Query, Request, Response
@@ -95,8 +95,8 @@ class ChainEndpoints(Generic[D]):
     pinned: chains.PurgeGuard = chains.nothing_pinned
 
     @property
-    def descriptions(self) -> "ChainDescriptions":
-        return chain_descriptions(self.document.kind)
+    def routes(self) -> "ChainRoutes":
+        return chain_routes(self.document)
 
     async def load(self, user: User, id: VersionId) -> D:
         """A dependency: the version `{id}`, when the caller may read it (404 otherwise). Only
@@ -168,52 +168,102 @@ class ChainEndpoints(Generic[D]):
         return PurgeResult(purged=purged)
 
 
+class RouteDoc(TypedDict, total=False):
+    """What a chain route's decorator says besides its method, path, operation id (and name):
+    the same for every kind of chain but for the kind's word and models."""
+
+    status_code: int
+    response_model: Any
+    summary: str
+    description: str
+
+
 @dataclass(frozen=True)
-class ChainDescriptions:
-    """The descriptions of the chain routes of one kind of document (its `kind`): the same
-    contract wherever a version chain is served."""
+class ChainRoutes:
+    """The decorators' texts and models of the chain routes of one kind of document: the same
+    contract wherever a version chain is served, each route declared as
+    `@router.put("/{id}/archive", operation_id="...", **CHAIN.routes.archive)`."""
 
-    create: str
-    read: str
-    new_version: str
-    copy: str
-    versions: str = (
-        "The versions of the chain holding `{id}` (any version of it), newest first, as"
-        " summaries unless `view=full`."
-    )
-    archive: str = (
-        "Hides the version from lists; it stays readable by id and can be restored until it is"
-        " purged (after the retention period, or on request). The answer names the chain's"
-        " latest version after the change."
-    )
-    unarchive: str = (
-        "Undoes an archive; the answer names the chain's latest version after the change."
-    )
-    purge: str = (
-        "Deletes one archived version for good: 409 unless it is archived, or while something"
-        " still points to it."
-    )
-    delete_chain: str = (
-        "Deletes every version of the chain holding `{id}` (the owner or an admin); 409 while"
-        " something still points to one of them."
-    )
-    purge_archived: str = (
-        "Deletes for good the archived versions whose retention period has passed or, with"
-        " `olderThan`, those archived longer than that; versions something points to are kept."
-        " Answers how many were purged."
-    )
+    create: RouteDoc
+    read: RouteDoc
+    versions: RouteDoc
+    new_version: RouteDoc
+    copy: RouteDoc
+    archive: RouteDoc
+    unarchive: RouteDoc
+    purge: RouteDoc
+    delete_chain: RouteDoc
+    purge_archived: RouteDoc
 
 
-def chain_descriptions(kind: str) -> ChainDescriptions:
-    return ChainDescriptions(
-        create=f"Starts a new version chain with version 1 of the {kind}, owned by the caller"
-        " (trainers and admins). The answer is the whole stored version, every element with its"
-        " id and catalog names filled in; `Location` is its URL.",
-        read=f"One version of a {kind}, whole: public ones, the caller's own, any for admins"
-        " (any other id is 404, so ids do not leak).",
-        new_version=f"Appends a new version to the chain holding `{{id}}` from a whole {kind}"
-        " (server-managed fields in the body are ignored, so a version read with GET can be"
-        " edited and sent back). The new version becomes the latest; older ones stay readable.",
-        copy=f"Version 1 of a new private chain of the caller, copied from the {kind} version"
-        " `{id}` (`copiedFrom` records it); `Location` is its URL.",
+def chain_routes(document: type[VersionedDocument]) -> ChainRoutes:
+    kind, full = document.kind, document.full_model
+    return ChainRoutes(
+        create=RouteDoc(
+            status_code=201,
+            response_model=full,
+            summary=f"Create a {kind} (version 1)",
+            description=f"Starts a new version chain with version 1 of the {kind}, owned by the"
+            " caller (trainers and admins). The answer is the whole stored version, every element"
+            " with its id and catalog names filled in; `Location` is its URL.",
+        ),
+        read=RouteDoc(
+            response_model=full,
+            summary=f"One {kind} version",
+            description=f"One version of a {kind}, whole: public ones, the caller's own, any for"
+            " admins (any other id is 404, so ids do not leak).",
+        ),
+        versions=RouteDoc(
+            response_model=plan_page(document),
+            summary=f"Every version of the {kind} chain the caller may read, newest first",
+            description="The versions of the chain holding `{id}` (any version of it), newest"
+            " first, as summaries unless `view=full`.",
+        ),
+        new_version=RouteDoc(
+            response_model=full,
+            summary=f"Publish a new {kind} version from the full body",
+            description=f"Appends a new version to the chain holding `{{id}}` from a whole {kind}"
+            " (server-managed fields in the body are ignored, so a version read with GET can be"
+            " edited and sent back). The new version becomes the latest; older ones stay"
+            " readable.",
+        ),
+        copy=RouteDoc(
+            status_code=201,
+            response_model=full,
+            summary=f"Fork the {kind} into a new private chain",
+            description=f"Version 1 of a new private chain of the caller, copied from the {kind}"
+            " version `{id}` (`copiedFrom` records it); `Location` is its URL.",
+        ),
+        archive=RouteDoc(
+            response_model=LifecycleResult,
+            summary=f"Archive a {kind} version",
+            description="Hides the version from lists; it stays readable by id and can be"
+            " restored until it is purged (after the retention period, or on request). The"
+            " answer names the chain's latest version after the change.",
+        ),
+        unarchive=RouteDoc(
+            response_model=LifecycleResult,
+            summary=f"Restore an archived {kind} version",
+            description="Undoes an archive; the answer names the chain's latest version after"
+            " the change.",
+        ),
+        purge=RouteDoc(
+            status_code=204,
+            summary=f"Purge an archived {kind} version",
+            description="Deletes one archived version for good: 409 unless it is archived, or"
+            " while something still points to it.",
+        ),
+        delete_chain=RouteDoc(
+            status_code=204,
+            summary=f"Delete the whole {kind} chain",
+            description="Deletes every version of the chain holding `{id}` (the owner or an"
+            " admin); 409 while something still points to one of them.",
+        ),
+        purge_archived=RouteDoc(
+            response_model=PurgeResult,
+            summary=f"Purge archived {kind} versions (own; every one for admins)",
+            description="Deletes for good the archived versions whose retention period has"
+            " passed or, with `olderThan`, those archived longer than that; versions something"
+            " points to are kept. Answers how many were purged.",
+        ),
     )

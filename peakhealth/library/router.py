@@ -17,6 +17,7 @@ from peakhealth.http.versioned import (
     OlderThan,
     PlanPages,
     PurgeResult,
+    RouteDoc,
     plan_page,
 )
 from peakhealth.library import service
@@ -66,11 +67,13 @@ async def latest_page(document: type[VersionedDocument], user: User, query: Late
     return json_response(page_of(items, total, pages))
 
 
-def latest_description(kind: str) -> str:
-    return (
-        f"The latest non-archived version of each {kind} chain the caller may read (public ones"
-        " and their own; every one for admins), most recently changed first, as summaries unless"
-        " `view=full`."
+def latest_route(document: type[VersionedDocument]) -> RouteDoc:
+    return RouteDoc(
+        response_model=plan_page(document),
+        summary=f"Latest {document.kind} versions the caller may read",
+        description=f"The latest non-archived version of each {document.kind} chain the caller"
+        " may read (public ones and their own; every one for admins), most recently changed"
+        " first, as summaries unless `view=full`.",
     )
 
 
@@ -81,130 +84,72 @@ Section = Annotated[SectionDocument, Depends(SECTIONS.load)]
 SectionQuery = Annotated[Latest, Depends(latest_query("section"))]
 
 
-@sections.get(
-    "",
-    response_model=plan_page(SectionDocument),
-    operation_id="listLibrarySections",
-    summary="Latest section versions the caller may read",
-    description=latest_description("section"),
-)
+@sections.get("", operation_id="listLibrarySections", **latest_route(SectionDocument))
 async def list_sections(user: User, query: SectionQuery) -> Response:
     return await latest_page(SectionDocument, user, query)
 
 
-@sections.post(
-    "",
-    status_code=201,
-    response_model=SectionDocument.full_model,
-    operation_id="createLibrarySection",
-    summary="Create a section (version 1)",
-    description=SECTIONS.descriptions.create,
-)
+@sections.post("", operation_id="createLibrarySection", **SECTIONS.routes.create)
 async def create_section(
     request: Request, draft: SectionDraft, user: Author, catalog: Catalog
 ) -> Response:
     return await SECTIONS.create(request, draft, user, catalog)
 
 
+# `name`: the Location of a 201 is built from this route.
 @sections.get(
-    "/{id}",
-    response_model=SectionDocument.full_model,
-    operation_id="getLibrarySection",
-    name="getLibrarySection",  # the Location of a 201 is built from this route
-    summary="One section version",
-    description=SECTIONS.descriptions.read,
+    "/{id}", operation_id="getLibrarySection", name="getLibrarySection", **SECTIONS.routes.read
 )
 async def read_section(user: User, id: VersionId) -> Response:
     return await SECTIONS.read(user, id)
 
 
 @sections.get(
-    "/{id}/versions",
-    response_model=plan_page(SectionDocument),
-    operation_id="listLibrarySectionVersions",
-    summary="Every version of the section chain the caller may read, newest first",
-    description=SECTIONS.descriptions.versions,
+    "/{id}/versions", operation_id="listLibrarySectionVersions", **SECTIONS.routes.versions
 )
 async def list_section_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
     return await SECTIONS.versions(user, id, pages)
 
 
-@sections.put(
-    "/{id}",
-    response_model=SectionDocument.full_model,
-    operation_id="createLibrarySectionVersion",
-    summary="Publish a new section version from the full body",
-    description=SECTIONS.descriptions.new_version,
-)
+@sections.put("/{id}", operation_id="createLibrarySectionVersion", **SECTIONS.routes.new_version)
 async def publish_section(
     user: Author, id: VersionId, draft: SectionDraft, catalog: Catalog
 ) -> Response:
     return await SECTIONS.publish(user, id, draft, catalog)
 
 
-@sections.post(
-    "/{id}/copy",
-    status_code=201,
-    response_model=SectionDocument.full_model,
-    operation_id="copyLibrarySection",
-    summary="Fork the section into a new private chain",
-    description=SECTIONS.descriptions.copy,
-)
+@sections.post("/{id}/copy", operation_id="copyLibrarySection", **SECTIONS.routes.copy)
 async def copy_section(request: Request, user: Author, source: Section) -> Response:
     return await SECTIONS.fork(request, user, source)
 
 
 @sections.put(
-    "/{id}/archive",
-    response_model=LifecycleResult,
-    operation_id="archiveLibrarySectionVersion",
-    summary="Archive a section version",
-    description=SECTIONS.descriptions.archive,
+    "/{id}/archive", operation_id="archiveLibrarySectionVersion", **SECTIONS.routes.archive
 )
 async def archive_section(user: User, target: Section, settings: AppSettings) -> LifecycleResult:
     return await SECTIONS.archive(user, target, settings)
 
 
 @sections.put(
-    "/{id}/unarchive",
-    response_model=LifecycleResult,
-    operation_id="unarchiveLibrarySectionVersion",
-    summary="Restore an archived section version",
-    description=SECTIONS.descriptions.unarchive,
+    "/{id}/unarchive", operation_id="unarchiveLibrarySectionVersion", **SECTIONS.routes.unarchive
 )
 async def unarchive_section(user: User, target: Section) -> LifecycleResult:
     return await SECTIONS.unarchive(user, target)
 
 
-@sections.delete(
-    "/{id}",
-    status_code=204,
-    operation_id="purgeLibrarySectionVersion",
-    summary="Purge an archived section version",
-    description=SECTIONS.descriptions.purge,
-)
+@sections.delete("/{id}", operation_id="purgeLibrarySectionVersion", **SECTIONS.routes.purge)
 async def purge_section(user: User, target: Section) -> Response:
     return await SECTIONS.purge(user, target)
 
 
 @sections.delete(
-    "/{id}/versions",
-    status_code=204,
-    operation_id="deleteLibrarySectionChain",
-    summary="Delete the whole section chain",
-    description=SECTIONS.descriptions.delete_chain,
+    "/{id}/versions", operation_id="deleteLibrarySectionChain", **SECTIONS.routes.delete_chain
 )
 async def delete_section_chain(user: User, target: Section) -> Response:
     return await SECTIONS.delete_chain(user, target)
 
 
-@sections.delete(
-    "",
-    response_model=PurgeResult,
-    operation_id="purgeArchivedLibrarySections",
-    summary="Purge archived section versions (own; every one for admins)",
-    description=SECTIONS.descriptions.purge_archived,
-)
+@sections.delete("", operation_id="purgeArchivedLibrarySections", **SECTIONS.routes.purge_archived)
 async def purge_archived_sections(
     user: Author, status: ArchivedOnly, age: OlderThan
 ) -> PurgeResult:
@@ -218,130 +163,72 @@ Workout = Annotated[WorkoutDocument, Depends(WORKOUTS.load)]
 WorkoutQuery = Annotated[Latest, Depends(latest_query("workout"))]
 
 
-@workouts.get(
-    "",
-    response_model=plan_page(WorkoutDocument),
-    operation_id="listLibraryWorkouts",
-    summary="Latest workout versions the caller may read",
-    description=latest_description("workout"),
-)
+@workouts.get("", operation_id="listLibraryWorkouts", **latest_route(WorkoutDocument))
 async def list_workouts(user: User, query: WorkoutQuery) -> Response:
     return await latest_page(WorkoutDocument, user, query)
 
 
-@workouts.post(
-    "",
-    status_code=201,
-    response_model=WorkoutDocument.full_model,
-    operation_id="createLibraryWorkout",
-    summary="Create a workout (version 1)",
-    description=WORKOUTS.descriptions.create,
-)
+@workouts.post("", operation_id="createLibraryWorkout", **WORKOUTS.routes.create)
 async def create_workout(
     request: Request, draft: LibraryWorkoutBody, user: Author, catalog: Catalog
 ) -> Response:
     return await WORKOUTS.create(request, draft, user, catalog)
 
 
+# `name`: the Location of a 201 is built from this route.
 @workouts.get(
-    "/{id}",
-    response_model=WorkoutDocument.full_model,
-    operation_id="getLibraryWorkout",
-    name="getLibraryWorkout",  # the Location of a 201 is built from this route
-    summary="One workout version",
-    description=WORKOUTS.descriptions.read,
+    "/{id}", operation_id="getLibraryWorkout", name="getLibraryWorkout", **WORKOUTS.routes.read
 )
 async def read_workout(user: User, id: VersionId) -> Response:
     return await WORKOUTS.read(user, id)
 
 
 @workouts.get(
-    "/{id}/versions",
-    response_model=plan_page(WorkoutDocument),
-    operation_id="listLibraryWorkoutVersions",
-    summary="Every version of the workout chain the caller may read, newest first",
-    description=WORKOUTS.descriptions.versions,
+    "/{id}/versions", operation_id="listLibraryWorkoutVersions", **WORKOUTS.routes.versions
 )
 async def list_workout_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
     return await WORKOUTS.versions(user, id, pages)
 
 
-@workouts.put(
-    "/{id}",
-    response_model=WorkoutDocument.full_model,
-    operation_id="createLibraryWorkoutVersion",
-    summary="Publish a new workout version from the full body",
-    description=WORKOUTS.descriptions.new_version,
-)
+@workouts.put("/{id}", operation_id="createLibraryWorkoutVersion", **WORKOUTS.routes.new_version)
 async def publish_workout(
     user: Author, id: VersionId, draft: LibraryWorkoutBody, catalog: Catalog
 ) -> Response:
     return await WORKOUTS.publish(user, id, draft, catalog)
 
 
-@workouts.post(
-    "/{id}/copy",
-    status_code=201,
-    response_model=WorkoutDocument.full_model,
-    operation_id="copyLibraryWorkout",
-    summary="Fork the workout into a new private chain",
-    description=WORKOUTS.descriptions.copy,
-)
+@workouts.post("/{id}/copy", operation_id="copyLibraryWorkout", **WORKOUTS.routes.copy)
 async def copy_workout(request: Request, user: Author, source: Workout) -> Response:
     return await WORKOUTS.fork(request, user, source)
 
 
 @workouts.put(
-    "/{id}/archive",
-    response_model=LifecycleResult,
-    operation_id="archiveLibraryWorkoutVersion",
-    summary="Archive a workout version",
-    description=WORKOUTS.descriptions.archive,
+    "/{id}/archive", operation_id="archiveLibraryWorkoutVersion", **WORKOUTS.routes.archive
 )
 async def archive_workout(user: User, target: Workout, settings: AppSettings) -> LifecycleResult:
     return await WORKOUTS.archive(user, target, settings)
 
 
 @workouts.put(
-    "/{id}/unarchive",
-    response_model=LifecycleResult,
-    operation_id="unarchiveLibraryWorkoutVersion",
-    summary="Restore an archived workout version",
-    description=WORKOUTS.descriptions.unarchive,
+    "/{id}/unarchive", operation_id="unarchiveLibraryWorkoutVersion", **WORKOUTS.routes.unarchive
 )
 async def unarchive_workout(user: User, target: Workout) -> LifecycleResult:
     return await WORKOUTS.unarchive(user, target)
 
 
-@workouts.delete(
-    "/{id}",
-    status_code=204,
-    operation_id="purgeLibraryWorkoutVersion",
-    summary="Purge an archived workout version",
-    description=WORKOUTS.descriptions.purge,
-)
+@workouts.delete("/{id}", operation_id="purgeLibraryWorkoutVersion", **WORKOUTS.routes.purge)
 async def purge_workout(user: User, target: Workout) -> Response:
     return await WORKOUTS.purge(user, target)
 
 
 @workouts.delete(
-    "/{id}/versions",
-    status_code=204,
-    operation_id="deleteLibraryWorkoutChain",
-    summary="Delete the whole workout chain",
-    description=WORKOUTS.descriptions.delete_chain,
+    "/{id}/versions", operation_id="deleteLibraryWorkoutChain", **WORKOUTS.routes.delete_chain
 )
 async def delete_workout_chain(user: User, target: Workout) -> Response:
     return await WORKOUTS.delete_chain(user, target)
 
 
-@workouts.delete(
-    "",
-    response_model=PurgeResult,
-    operation_id="purgeArchivedLibraryWorkouts",
-    summary="Purge archived workout versions (own; every one for admins)",
-    description=WORKOUTS.descriptions.purge_archived,
-)
+@workouts.delete("", operation_id="purgeArchivedLibraryWorkouts", **WORKOUTS.routes.purge_archived)
 async def purge_archived_workouts(
     user: Author, status: ArchivedOnly, age: OlderThan
 ) -> PurgeResult:

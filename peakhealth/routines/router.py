@@ -63,95 +63,50 @@ TEMPLATES = ChainEndpoints(
 Template = Annotated[TemplateRoutineDocument, Depends(TEMPLATES.load)]
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=TemplateRoutineDocument.full_model,
-    operation_id="createTemplate",
-    summary="Create a template routine (version 1)",
-    description=TEMPLATES.descriptions.create,
-)
+@router.post("", operation_id="createTemplate", **TEMPLATES.routes.create)
 async def create(
     request: Request, draft: TemplateRoutineBody, user: Author, catalog: Catalog
 ) -> Response:
     return await TEMPLATES.create(request, draft, user, catalog)
 
 
-@router.get(
-    "/{id}",
-    response_model=TemplateRoutineDocument.full_model,
-    operation_id="getTemplate",
-    name="getTemplate",  # the Location of a 201 is built from this route
-    summary="One template routine version",
-    description=TEMPLATES.descriptions.read,
-)
+# `name`: the Location of a 201 is built from this route.
+@router.get("/{id}", operation_id="getTemplate", name="getTemplate", **TEMPLATES.routes.read)
 async def read(user: User, id: VersionId) -> Response:
     return await TEMPLATES.read(user, id)
 
 
-@router.get(
-    "/{id}/versions",
-    response_model=plan_page(TemplateRoutineDocument),
-    operation_id="listTemplateVersions",
-    summary="Every version of the template routine chain the caller may read, newest first",
-    description=TEMPLATES.descriptions.versions,
-)
+@router.get("/{id}/versions", operation_id="listTemplateVersions", **TEMPLATES.routes.versions)
 async def list_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
     return await TEMPLATES.versions(user, id, pages)
 
 
-@router.put(
-    "/{id}",
-    response_model=TemplateRoutineDocument.full_model,
-    operation_id="createTemplateVersion",
-    summary="Publish a new template routine version from the full body",
-    description=TEMPLATES.descriptions.new_version,
-)
+@router.put("/{id}", operation_id="createTemplateVersion", **TEMPLATES.routes.new_version)
 async def publish(
     user: Author, id: VersionId, draft: TemplateRoutineBody, catalog: Catalog
 ) -> Response:
     return await TEMPLATES.publish(user, id, draft, catalog)
 
 
-@router.put(
-    "/{id}/archive",
-    response_model=LifecycleResult,
-    operation_id="archiveTemplateVersion",
-    summary="Archive a template routine version",
-    description=TEMPLATES.descriptions.archive,
-)
+@router.put("/{id}/archive", operation_id="archiveTemplateVersion", **TEMPLATES.routes.archive)
 async def archive(user: User, target: Template, settings: AppSettings) -> LifecycleResult:
     return await TEMPLATES.archive(user, target, settings)
 
 
 @router.put(
-    "/{id}/unarchive",
-    response_model=LifecycleResult,
-    operation_id="unarchiveTemplateVersion",
-    summary="Restore an archived template routine version",
-    description=TEMPLATES.descriptions.unarchive,
+    "/{id}/unarchive", operation_id="unarchiveTemplateVersion", **TEMPLATES.routes.unarchive
 )
 async def unarchive(user: User, target: Template) -> LifecycleResult:
     return await TEMPLATES.unarchive(user, target)
 
 
-@router.delete(
-    "/{id}",
-    status_code=204,
-    operation_id="purgeTemplateVersion",
-    summary="Purge an archived template routine version",
-    description=TEMPLATES.descriptions.purge,
-)
+@router.delete("/{id}", operation_id="purgeTemplateVersion", **TEMPLATES.routes.purge)
 async def purge(user: User, target: Template) -> Response:
     return await TEMPLATES.purge(user, target)
 
 
 @router.delete(
-    "/{id}/versions",
-    status_code=204,
-    operation_id="deleteTemplateChain",
-    summary="Delete the whole template routine chain",
-    description=TEMPLATES.descriptions.delete_chain,
+    "/{id}/versions", operation_id="deleteTemplateChain", **TEMPLATES.routes.delete_chain
 )
 async def delete_chain(user: User, target: Template) -> Response:
     return await TEMPLATES.delete_chain(user, target)
