@@ -115,6 +115,30 @@ def _by_id(items: Any) -> dict[ObjectId, dict[str, Any]]:
     return {item["_id"]: item for item in items or [] if isinstance(item, dict) and "_id" in item}
 
 
+def _planned_once(
+    planned: Mapping[ObjectId, dict[str, Any]],
+    seen: set[ObjectId],
+    id: ObjectId,
+    path: str,
+    errors: list[FieldError],
+    *,
+    missing: str,
+    what: str,
+) -> dict[str, Any] | None:
+    """The planned element (section, exercise, set) a log entry names by `id`, the first time
+    the log names it; None, with an error at `path`, when the snapshot has no such element here
+    (`missing`) or the log named it before."""
+    element = planned.get(id)
+    if element is None:
+        errors.append(FieldError(path, missing))
+    elif id in seen:
+        errors.append(FieldError(path, f"this {what} is already logged"))
+        return None
+    else:
+        seen.add(id)
+    return element
+
+
 def substituted_variants(log: PerformanceLog, snapshot: Mapping[str, Any]) -> set[str]:
     """The variant ids the log names in place of the snapshot's: the ones to look up in the
     catalog (with one call) before `validate_log`."""
@@ -157,14 +181,17 @@ def validate_log(
     stored_sections: list[dict[str, Any]] = []
     for s_index, section_log in enumerate(log.sections):
         s_path = f"{prefix}.sections[{s_index}]"
-        section = sections.get(section_log.sectionId)
+        section = _planned_once(
+            sections,
+            seen_sections,
+            section_log.sectionId,
+            f"{s_path}.sectionId",
+            errors,
+            missing="no section with this id",
+            what="section",
+        )
         if section is None:
-            errors.append(FieldError(f"{s_path}.sectionId", "no section with this id"))
             continue
-        if section_log.sectionId in seen_sections:
-            errors.append(FieldError(f"{s_path}.sectionId", "this section is already logged"))
-            continue
-        seen_sections.add(section_log.sectionId)
         stored_section: dict[str, Any] = {"sectionId": section_log.sectionId, "exercises": []}
         if section_log.metrics is not None:
             if running:
@@ -175,20 +202,22 @@ def validate_log(
         exercises = _by_id(section.get("exercises"))
         seen_exercises: set[ObjectId] = set()
         for e_index, entry in enumerate(section_log.exercises):
-            e_path = f"{s_path}.exercises[{e_index}].exerciseEntryId"
-            exercise = exercises.get(entry.exerciseEntryId)
+            where = (
+                "it belongs to another section"
+                if entry.exerciseEntryId in section_of_exercise
+                else "no exercise with this id"
+            )
+            exercise = _planned_once(
+                exercises,
+                seen_exercises,
+                entry.exerciseEntryId,
+                f"{s_path}.exercises[{e_index}].exerciseEntryId",
+                errors,
+                missing=f"not an exercise of this section: {where}",
+                what="exercise",
+            )
             if exercise is None:
-                where = (
-                    "it belongs to another section"
-                    if entry.exerciseEntryId in section_of_exercise
-                    else "no exercise with this id"
-                )
-                errors.append(FieldError(e_path, f"not an exercise of this section: {where}"))
                 continue
-            if entry.exerciseEntryId in seen_exercises:
-                errors.append(FieldError(e_path, "this exercise is already logged"))
-                continue
-            seen_exercises.add(entry.exerciseEntryId)
             stored_section["exercises"].append(
                 _exercise_entry(
                     entry, exercise, catalog_variants, f"{s_path}.exercises[{e_index}]", errors
@@ -255,14 +284,17 @@ def _exercise_entry(
         t_path = f"{path}.sets[{t_index}]"
         set_type = set_log.setType
         if set_log.setId is not None:
-            planned = planned_sets.get(set_log.setId)
+            planned = _planned_once(
+                planned_sets,
+                seen,
+                set_log.setId,
+                f"{t_path}.setId",
+                errors,
+                missing="not a set of this exercise",
+                what="set",
+            )
             if planned is None:
-                errors.append(FieldError(f"{t_path}.setId", "not a set of this exercise"))
                 continue
-            if set_log.setId in seen:
-                errors.append(FieldError(f"{t_path}.setId", "this set is already logged"))
-                continue
-            seen.add(set_log.setId)
             set_type = set_type or planned.get("setType") or "working"
         performance = set_log.performance.model_dump(exclude_none=True)
         for name in performance:
