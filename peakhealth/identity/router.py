@@ -1,5 +1,6 @@
 """`/api/trainers`: the trainer-client directory (links changed by admins in embedded mode)."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -44,6 +45,24 @@ async def links_managed_here(directory: Directory) -> UserDirectory:
     return directory
 
 
+@dataclass(frozen=True)
+class LinkChange:
+    """A link an admin changes in the directory that keeps the links here."""
+
+    directory: UserDirectory
+    trainer: str
+    client: str
+
+
+async def link_change(
+    trainerId: UserId,
+    clientId: UserId,
+    _: Annotated[CurrentUser, Depends(admin)],
+    directory: Annotated[UserDirectory, Depends(links_managed_here)],
+) -> LinkChange:
+    return LinkChange(directory, trainerId.lower(), clientId.lower())
+
+
 @router.get(
     "/me/clients",
     response_model=ClientPage,
@@ -68,15 +87,10 @@ async def my_clients(
     operation_id="linkClient",
     summary="Link a client to a trainer",
 )
-async def link_client(
-    trainerId: UserId,
-    clientId: UserId,
-    _: Annotated[CurrentUser, Depends(admin)],
-    directory: Annotated[UserDirectory, Depends(links_managed_here)],
-) -> Response:
+async def link_client(change: Annotated[LinkChange, Depends(link_change)]) -> Response:
     """Admins only, and only while the links are kept by the service (without Supabase; with it
     this is 409). Linking twice changes nothing."""
-    await directory.link(trainerId.lower(), clientId.lower())
+    await change.directory.link(change.trainer, change.client)
     return Response(status_code=204)
 
 
@@ -86,13 +100,8 @@ async def link_client(
     operation_id="unlinkClient",
     summary="End a trainer-client link",
 )
-async def unlink_client(
-    trainerId: UserId,
-    clientId: UserId,
-    _: Annotated[CurrentUser, Depends(admin)],
-    directory: Annotated[UserDirectory, Depends(links_managed_here)],
-) -> Response:
+async def unlink_client(change: Annotated[LinkChange, Depends(link_change)]) -> Response:
     """Admins only, and only while the links are kept by the service (without Supabase; with it
     this is 409). No active link is 404."""
-    await directory.unlink(trainerId.lower(), clientId.lower())
+    await change.directory.unlink(change.trainer, change.client)
     return Response(status_code=204)
