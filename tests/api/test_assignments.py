@@ -8,7 +8,16 @@ from fastapi import FastAPI
 
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.storage.assignments import RoutineAssignment
-from tests.support.actions import assign, create, library_day, link, linked_assignment, move
+from tests.support.actions import (
+    archive,
+    assign,
+    create,
+    library_day,
+    link,
+    linked_assignment,
+    move,
+    publish,
+)
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, SECTIONS, TEMPLATES, WORKOUTS
 from tests.support.plans import (
@@ -140,10 +149,9 @@ async def test_assigned_versions_can_be_archived_but_not_purged(
     client: httpx.AsyncClient, trainer: Caller
 ) -> None:
     routine = await create(client, trainer, TEMPLATES, two_workouts())
-    await client.put(f"{TEMPLATES}/{routine['id']}", json=two_workouts(), headers=trainer.headers)
+    await publish(client, trainer, TEMPLATES, routine["id"], two_workouts())
     assert (await assign(client, trainer, routine["id"], trainer)).status_code == 201
-    archived = await client.put(f"{TEMPLATES}/{routine['id']}/archive", headers=trainer.headers)
-    assert archived.status_code == 200
+    await archive(client, trainer, TEMPLATES, routine["id"])
     purge = await client.delete(f"{TEMPLATES}/{routine['id']}", headers=trainer.headers)
     assert purge.status_code == 409
     chain = await client.delete(f"{TEMPLATES}/{routine['id']}/versions", headers=trainer.headers)

@@ -11,7 +11,7 @@ import pytest
 
 from peakhealth.config import Settings
 from tests.support import serving
-from tests.support.actions import create
+from tests.support.actions import archive, create
 from tests.support.callers import Caller
 from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
 from tests.support.plans import strength_section, template_body
@@ -41,11 +41,6 @@ async def ids_of(client: httpx.AsyncClient, who: Caller, url: str) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
 
 
-async def archive(client: httpx.AsyncClient, who: Caller, path: str, doc: Any) -> None:
-    response = await client.put(f"{path}/{doc['id']}/archive", headers=who.headers)
-    assert response.status_code == 200, response.text
-
-
 # ----- library listings: createdBy=me, includeArchived -----------------------------------------
 
 
@@ -73,12 +68,12 @@ async def test_include_archived_adds_only_own_archived_versions(
     body = BODIES[path]
     live = await create(client, trainer, path, body("Mine, live"))
     shelved = await create(client, trainer, path, body("Mine, archived"))
-    await archive(client, trainer, path, shelved)
+    await archive(client, trainer, path, shelved["id"])
     theirs = await create(client, other_trainer, path, body("Theirs, live", isPublic=True))
     their_public = await create(client, other_trainer, path, body("Theirs, gone", isPublic=True))
     their_private = await create(client, other_trainer, path, body("Theirs, hidden"))
     for doc in (their_public, their_private):
-        await archive(client, other_trainer, path, doc)
+        await archive(client, other_trainer, path, doc["id"])
 
     plain = await ids_of(client, trainer, path)
     assert set(plain) == {live["id"], theirs["id"]}
@@ -157,7 +152,7 @@ async def test_versions_hide_archived_from_non_owners(
     url = f"{path}/{v1['id']}"
     v2 = (await client.put(url, json=body("v2", isPublic=True), headers=trainer.headers)).json()
     v3 = (await client.put(url, json=body("v3", isPublic=True), headers=trainer.headers)).json()
-    await archive(client, trainer, path, v2)
+    await archive(client, trainer, path, v2["id"])
 
     for who in (trainer, admin):
         for start in (v1, v2, v3):
@@ -200,7 +195,7 @@ async def test_another_trainer_cannot_change_a_public_chain(
         f"{path}/{v1['id']}", json=body("v2", isPublic=True), headers=trainer.headers
     )
     v2 = published.json()
-    await archive(client, trainer, path, v1)
+    await archive(client, trainer, path, v1["id"])
     before = await client.get(f"{path}/{v2['id']}/versions", headers=trainer.headers)
     assert [item["version"] for item in before.json()["data"]] == [2, 1]
     # the other trainer can read the chain, so the refusal is 403, not 404

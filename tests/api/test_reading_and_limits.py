@@ -12,17 +12,11 @@ from fastapi import FastAPI
 
 from peakhealth.library.documents import SectionDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.support.actions import create
+from tests.support.actions import archive, create, publish
 from tests.support.callers import Caller
 from tests.support.paths import SECTIONS, TEMPLATES, WORKOUTS
 from tests.support.plans import strength_section, template_body, variant
 from tests.support.problems import first_error_field
-
-
-async def publish(client: httpx.AsyncClient, who: Caller, path: str, id_: str, body: Any) -> Any:
-    response = await client.put(f"{path}/{id_}", json=body, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_versions_list_hides_private_versions_of_a_public_chain(
@@ -184,8 +178,7 @@ async def test_archived_version_is_forked_by_its_creator_only(
 ) -> None:
     section = await create(client, trainer, SECTIONS, strength_section(isPublic=True))
     await publish(client, trainer, SECTIONS, section["id"], strength_section(isPublic=True))
-    archived = await client.put(f"{SECTIONS}/{section['id']}/archive", headers=trainer.headers)
-    assert archived.status_code == 200
+    await archive(client, trainer, SECTIONS, section["id"])
     theirs = await client.post(f"{SECTIONS}/{section['id']}/copy", headers=other_trainer.headers)
     assert theirs.status_code == 404
     own = await client.post(f"{SECTIONS}/{section['id']}/copy", headers=trainer.headers)

@@ -17,6 +17,21 @@ async def create(client: httpx.AsyncClient, who: Caller, path: str, body: Any) -
     return response.json()
 
 
+async def publish(
+    client: httpx.AsyncClient, who: Caller, path: str, version_id: str, body: Any
+) -> Any:
+    """PUT a whole body as the chain's new version, which must be accepted; that version."""
+    response = await client.put(f"{path}/{version_id}", json=body, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def archive(client: httpx.AsyncClient, who: Caller, path: str, version_id: str) -> None:
+    """`who` archives a version of the chain at `path`, which must be accepted."""
+    response = await client.put(f"{path}/{version_id}/archive", headers=who.headers)
+    assert response.status_code == 200, response.text
+
+
 async def link(client: httpx.AsyncClient, admin: Caller, trainer: Caller, who: Caller) -> None:
     """An admin makes `who` a client of `trainer`."""
     response = await client.put(
