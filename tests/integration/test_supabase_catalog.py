@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -53,6 +54,38 @@ async def cached(server: PostgrestServer) -> AsyncIterator[httpx.AsyncClient]:
     """The app on the local server with the default cache (300 s)."""
     async with serving(supabase_settings(server.url)) as client:
         yield client
+
+
+@dataclass(frozen=True)
+class BothCatalogs:
+    """A trainer of the app on the embedded catalog and one of the app on the local server."""
+
+    embedded: httpx.AsyncClient
+    embedded_trainer: Caller
+    supabase: httpx.AsyncClient
+    supabase_trainer: Caller
+
+    async def request(
+        self, method: str, url: str, **options: Any
+    ) -> tuple[httpx.Response, httpx.Response]:
+        """The same request to both apps: the embedded answer and the Supabase one."""
+        embedded = await self.embedded.request(
+            method, url, headers=self.embedded_trainer.headers, **options
+        )
+        supabase = await self.supabase.request(
+            method, url, headers=self.supabase_trainer.headers, **options
+        )
+        return embedded, supabase
+
+
+@pytest.fixture
+def both(
+    client: httpx.AsyncClient,
+    trainer: Caller,
+    uncached: httpx.AsyncClient,
+    supabase_trainer: Caller,
+) -> BothCatalogs:
+    return BothCatalogs(client, trainer, uncached, supabase_trainer)
 
 
 def exercises_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,17 +155,12 @@ BAD_REFERENCES = {
 
 @pytest.mark.parametrize("body", BAD_REFERENCES.values(), ids=BAD_REFERENCES.keys())
 async def test_bad_references_are_the_same_422_as_on_the_embedded_catalog(
-    uncached: httpx.AsyncClient,
-    supabase_trainer: Caller,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-    body: dict[str, Any],
+    both: BothCatalogs, body: dict[str, Any]
 ) -> None:
-    embedded = await client.post(SECTIONS, json=body, headers=trainer.headers)
-    supabase = await uncached.post(SECTIONS, json=body, headers=supabase_trainer.headers)
+    embedded, supabase = await both.request("POST", SECTIONS, json=body)
     assert embedded.status_code == supabase.status_code == 422, supabase.text
     assert supabase.json()["errors"] == embedded.json()["errors"]
-    listing = await uncached.get(SECTIONS, headers=supabase_trainer.headers)
+    listing = await both.supabase.get(SECTIONS, headers=both.supabase_trainer.headers)
     assert listing.json()["pagination"]["totalItems"] == 0
 
 
@@ -213,28 +241,17 @@ QUERIES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("params", QUERIES, ids=[str(q) for q in QUERIES])
 async def test_listing_answers_as_the_embedded_catalog(
-    uncached: httpx.AsyncClient,
-    supabase_trainer: Caller,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-    params: dict[str, Any],
+    both: BothCatalogs, params: dict[str, Any]
 ) -> None:
-    embedded = await client.get(EXERCISES, params=params, headers=trainer.headers)
-    supabase = await uncached.get(EXERCISES, params=params, headers=supabase_trainer.headers)
+    embedded, supabase = await both.request("GET", EXERCISES, params=params)
     assert supabase.status_code == embedded.status_code == 200, supabase.text
     assert supabase.json() == embedded.json()
 
 
-async def test_reading_one_exercise_answers_as_the_embedded_catalog(
-    uncached: httpx.AsyncClient,
-    supabase_trainer: Caller,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-) -> None:
+async def test_reading_one_exercise_answers_as_the_embedded_catalog(both: BothCatalogs) -> None:
     ids = [row["id"] for row in load_bundled()["exercises"][::10]] + [str(uuid.uuid4())]
     for id_ in ids:
-        embedded = await client.get(f"{EXERCISES}/{id_}", headers=trainer.headers)
-        supabase = await uncached.get(f"{EXERCISES}/{id_}", headers=supabase_trainer.headers)
+        embedded, supabase = await both.request("GET", f"{EXERCISES}/{id_}")
         assert supabase.status_code == embedded.status_code, supabase.text
         assert supabase.json() | {"instance": ""} == embedded.json() | {"instance": ""}
 
