@@ -76,6 +76,13 @@ CLIENTS_OWN = {
     "client's, no trainer field",
 }
 EVERY = object()  # every sample document
+# Who reads an assignment or a session: its client, the trainer who assigned it (or whom an admin
+# named), a trainer their own self-made ones, admins all.
+CLIENT_DATA_READERS = {
+    "client": CLIENTS_OWN,
+    "trainer": {"client's, by trainer", "trainer's, self-made", "another's, by admin for trainer"},
+    "admin": EVERY,
+}
 
 # rule -> (its sample documents, {role: the documents it allows})
 TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
@@ -116,18 +123,7 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
         USER_ROUTINES,
         {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
     ),
-    policy.READ_ASSIGNMENT.name: (
-        CLIENT_DATA,
-        {
-            "client": CLIENTS_OWN,
-            "trainer": {
-                "client's, by trainer",
-                "trainer's, self-made",
-                "another's, by admin for trainer",
-            },
-            "admin": EVERY,
-        },
-    ),
+    policy.READ_ASSIGNMENT.name: (CLIENT_DATA, CLIENT_DATA_READERS),
     policy.CHANGE_ASSIGNMENT.name: (
         CLIENT_DATA,
         {
@@ -140,18 +136,7 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
         CLIENT_DATA,
         {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()},
     ),
-    policy.READ_SESSION.name: (
-        CLIENT_DATA,
-        {
-            "client": CLIENTS_OWN,
-            "trainer": {
-                "client's, by trainer",
-                "trainer's, self-made",
-                "another's, by admin for trainer",
-            },
-            "admin": EVERY,
-        },
-    ),
+    policy.READ_SESSION.name: (CLIENT_DATA, CLIENT_DATA_READERS),
     policy.CHANGE_SESSION.name: (
         CLIENT_DATA,
         {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": EVERY},
