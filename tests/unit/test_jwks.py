@@ -138,6 +138,15 @@ def cache_for(server: JwksServer, **options: Any) -> JwksCache:
     return JwksCache(jwks_url(server.url), **options)
 
 
+async def loaded_cache(server: JwksServer, **options: Any) -> tuple[JwksCache, Clock]:
+    """A cache on a clock the test moves forward, which has loaded the server's keys (one
+    request)."""
+    clock = Clock()
+    cache = cache_for(server, clock=clock, **options)
+    await cache.key("key-1")
+    return cache, clock
+
+
 # --- verification ------------------------------------------------------------------------------
 
 
@@ -254,9 +263,7 @@ async def test_a_rotated_in_key_is_accepted_after_one_refetch(jwks: JwksServer) 
 
 
 async def test_unknown_kids_refetch_at_most_once_a_minute(jwks: JwksServer) -> None:
-    clock = Clock()
-    cache = cache_for(jwks, clock=clock)
-    await cache.key("key-1")
+    cache, clock = await loaded_cache(jwks)
     for _ in range(5):
         with pytest.raises(UnknownKey):
             await cache.key(str(uuid.uuid4()))
@@ -274,9 +281,7 @@ async def test_unknown_kids_refetch_at_most_once_a_minute(jwks: JwksServer) -> N
 async def test_a_key_rotated_in_within_the_minute_waits_for_the_next_refetch(
     jwks: JwksServer,
 ) -> None:
-    clock = Clock()
-    cache = cache_for(jwks, clock=clock)
-    await cache.key("key-1")
+    cache, clock = await loaded_cache(jwks)
     with pytest.raises(UnknownKey):
         await cache.key("key-2")  # refetched: no such key yet
     jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
@@ -325,9 +330,7 @@ async def test_the_fetch_does_not_block_the_event_loop(jwks: JwksServer) -> None
 
 async def test_keys_older_than_max_age_are_refetched(jwks: JwksServer) -> None:
     """A key the project revoked (dropped from its JWKS) stops working within `max_age`."""
-    clock = Clock()
-    cache = cache_for(jwks, clock=clock, max_age=600)
-    await cache.key("key-1")
+    cache, clock = await loaded_cache(jwks, max_age=600)
     jwks.keys = [public_jwk(EC_KEY, "ec-1")]
     clock.now += 599
     await cache.key("key-1")
@@ -339,9 +342,7 @@ async def test_keys_older_than_max_age_are_refetched(jwks: JwksServer) -> None:
 
 
 async def test_stale_keys_are_kept_when_the_refetch_fails(jwks: JwksServer) -> None:
-    clock = Clock()
-    cache = cache_for(jwks, clock=clock, max_age=600)
-    await cache.key("key-1")
+    cache, clock = await loaded_cache(jwks, max_age=600)
     clock.now += 601
     jwks.stop()
     assert (await cache.key("key-1")).key_id == "key-1"
@@ -432,9 +433,7 @@ def test_one_cache_serves_several_event_loops(jwks: JwksServer) -> None:
 
 
 async def test_known_keys_do_not_wait_for_a_refresh_under_way(jwks: JwksServer) -> None:
-    clock = Clock()
-    cache = cache_for(jwks, clock=clock, max_age=600)
-    await cache.key("key-1")
+    cache, clock = await loaded_cache(jwks, max_age=600)
     clock.now += 600
     jwks.delay = 0.5
     refresh = asyncio.create_task(cache.key("ec-1"))  # stale: refetches, slowly
