@@ -171,11 +171,16 @@ async def test_activating_a_foreign_id_leaves_the_own_active_routine_alone(
 # ----- replace, patch, delete --------------------------------------------------------------------
 
 
+@pytest.fixture
+async def created(client: httpx.AsyncClient, client_user: Caller) -> Any:
+    """A user routine of `client_user`, as created."""
+    return await create(client, client_user, ROUTINES, user_routine_body())
+
+
 async def test_put_replaces_the_content_and_keeps_the_state(
-    app: FastAPI, client: httpx.AsyncClient, client_user: Caller
+    client: httpx.AsyncClient, client_user: Caller, created: Any
 ) -> None:
     h = client_user.headers
-    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}"
     await client.post(f"{path}/favorite", headers=h)
     await client.post(f"{path}/activate", headers=h)
@@ -198,10 +203,9 @@ async def test_put_replaces_the_content_and_keeps_the_state(
 
 
 async def test_patch_changes_top_level_fields_and_never_workouts(
-    app: FastAPI, client: httpx.AsyncClient, client_user: Caller
+    client: httpx.AsyncClient, client_user: Caller, created: Any
 ) -> None:
     h = client_user.headers
-    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}"
     response = await client.patch(
         path,
@@ -249,9 +253,8 @@ async def test_delete_removes_only_the_routine(
 
 
 async def test_favorite_toggles(
-    app: FastAPI, client: httpx.AsyncClient, client_user: Caller
+    client: httpx.AsyncClient, client_user: Caller, created: Any
 ) -> None:
-    created = await create(client, client_user, ROUTINES, user_routine_body())
     path = f"{ROUTINES}/{created['id']}/favorite"
     answers = [(await client.post(path, headers=client_user.headers)).json() for _ in range(3)]
     assert answers == [{"isFavorite": True}, {"isFavorite": False}, {"isFavorite": True}]
