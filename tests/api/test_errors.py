@@ -136,6 +136,11 @@ async def test_malformed_json_is_422_naming_the_body(
         ("PUT", f"{TEMPLATES}/zzzzzzzzzzzzzzzzzzzzzzzz/archive"),
         ("DELETE", f"{SECTIONS}/xyz/versions"),
         ("GET", f"{TEMPLATES}/{'g' * 24}/versions"),
+        # 24 hex characters and a newline: a pattern ending in `$` would let it through
+        ("GET", f"{SECTIONS}/{'a' * 24}%0A"),
+        ("GET", f"{WORKOUTS}/{'a' * 24}%0A/versions"),
+        ("PUT", f"{TEMPLATES}/{'a' * 24}%0A/archive"),
+        ("DELETE", f"{SECTIONS}/{'a' * 24}%0A"),
     ],
 )
 async def test_malformed_path_ids_are_422_naming_id(
