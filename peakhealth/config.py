@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Signs tokens only on the embedded store, so a laptop demo needs no Supabase project.
 DEVELOPMENT_JWT_SECRET = "peakhealth-development-secret-not-for-production-use"
 
+# A MongoDB driver timeout: from a tenth of a second to ten minutes.
+Milliseconds = Annotated[int, Field(ge=100, le=600_000)]
+
 
 class Settings(BaseSettings):
     """Environment variables (upper-case names) configure the service; see README."""
@@ -24,21 +27,16 @@ class Settings(BaseSettings):
     mongodb_db: str = "peakhealth"
     # A real MongoDB only. A call past its timeout raises a timeout error that the service
     # answers with a 503, so a stalled primary never holds a request longer than this.
-    mongodb_timeout_ms: int = Field(
+    mongodb_timeout_ms: Milliseconds = Field(
         default=10_000,
-        ge=100,
-        le=600_000,
         description="Longest a database operation may take, retries and server selection"
         " included (the driver's timeoutMS); past it the request is a 503",
     )
-    mongodb_server_selection_timeout_ms: int = Field(
-        default=5_000,
-        ge=100,
-        le=600_000,
-        description="Longest wait for a usable server (a primary for writes)",
+    mongodb_server_selection_timeout_ms: Milliseconds = Field(
+        default=5_000, description="Longest wait for a usable server (a primary for writes)"
     )
-    mongodb_connect_timeout_ms: int = Field(
-        default=5_000, ge=100, le=600_000, description="Longest wait to open one connection"
+    mongodb_connect_timeout_ms: Milliseconds = Field(
+        default=5_000, description="Longest wait to open one connection"
     )
     embedded_interleave: bool = Field(
         default=False,

@@ -124,3 +124,15 @@ def test_token_command_signs_for_the_project_issuer() -> None:
     assert result.returncode == 0, result.stderr
     user = asyncio.run(TokenVerifier(secret=secret, supabase_url=url).verify(result.stdout.strip()))
     assert user.role == "client"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mongodb_timeout_ms", "mongodb_server_selection_timeout_ms", "mongodb_connect_timeout_ms"],
+)
+def test_database_timeouts_are_bounded(name: str) -> None:
+    for accepted in (100, 600_000):
+        assert getattr(Settings(_env_file=None, **{name: accepted}), name) == accepted  # type: ignore[call-arg]
+    for refused in (99, 600_001):
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, **{name: refused})  # type: ignore[call-arg]
