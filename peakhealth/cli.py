@@ -86,6 +86,24 @@ def _require_real_database(settings: Settings, command: str) -> None:
         )
 
 
+def _on_database(command: str, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `work` against the configured MongoDB (Beanie initialised, indexes untouched) and
+    close the client after; `command` names what needs MONGODB_URI when it is unset."""
+    from peakhealth import db
+
+    settings = _settings()
+    _require_real_database(settings, command)
+
+    async def run() -> T:
+        client = await db.open_database(settings)
+        try:
+            return await work()
+        finally:
+            client.close()
+
+    return _run(settings, run)
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -157,19 +175,7 @@ async def purge_expired(progress: Callable[[str], None]) -> int:
 
 
 def purge(args: argparse.Namespace) -> None:
-    from peakhealth import db
-
-    settings = _settings()
-    _require_real_database(settings, "purge")
-
-    async def run() -> None:
-        client = await db.open_database(settings)
-        try:
-            await purge_expired(_progress)
-        finally:
-            client.close()
-
-    _run(settings, run)
+    _on_database("purge", lambda: purge_expired(_progress))
 
 
 async def check_indexes(*, apply: bool, progress: Callable[[str], None]) -> bool:
@@ -190,19 +196,7 @@ async def check_indexes(*, apply: bool, progress: Callable[[str], None]) -> bool
 
 
 def indexes_command(args: argparse.Namespace) -> None:
-    from peakhealth import db
-
-    settings = _settings()
-    _require_real_database(settings, "indexes")
-
-    async def run() -> bool:
-        client = await db.open_database(settings)
-        try:
-            return await check_indexes(apply=args.apply, progress=_progress)
-        finally:
-            client.close()
-
-    if not _run(settings, run):
+    if not _on_database("indexes", lambda: check_indexes(apply=args.apply, progress=_progress)):
         sys.exit(1)
 
 
