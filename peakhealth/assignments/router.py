@@ -3,12 +3,12 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from peakhealth.assignments import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
-from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.http.responses import location
 from peakhealth.plan.base import (
     UUID_PATTERN,
@@ -138,7 +138,7 @@ async def create(
 )
 async def list_assignments(
     user: User,
-    pages: Annotated[PageRequest, Depends(page_request)],
+    pages: Pages,
     userId: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
     status: Annotated[AssignmentStatus | None, Query()] = None,
 ) -> dict[str, Any]:

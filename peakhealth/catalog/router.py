@@ -3,12 +3,12 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from peakhealth.catalog import service
 from peakhealth.catalog.models import CatalogExercise, Category
 from peakhealth.http.dependencies import Catalog, User
-from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.plan.base import OneLine
 
 router = APIRouter(prefix="/api/exercises", tags=["Exercises"])
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/exercises", tags=["Exercises"])
 async def list_exercises(
     _: User,
     catalog: Catalog,
-    pages: Annotated[PageRequest, Depends(page_request)],
+    pages: Pages,
     search: Annotated[
         OneLine | None,
         Query(max_length=100, description="in the name or an alternative name, any case"),

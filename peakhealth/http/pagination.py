@@ -34,8 +34,11 @@ async def page_request(
     return PageRequest(page=page, limit=limit)
 
 
+Pages = Annotated[PageRequest, Depends(page_request)]
+
+
 async def plan_page_request(
-    pages: Annotated[PageRequest, Depends(page_request)],
+    pages: Pages,
     view: Annotated[
         Literal["summary", "full"],
         Query(

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from peakhealth import policy
 from peakhealth.errors import Conflict, Forbidden
 from peakhealth.http.dependencies import Directory, User
-from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.identity.directory import LinkStatus, UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import UUID_PATTERN
@@ -69,9 +69,7 @@ async def link_change(
     operation_id="listMyClients",
     summary="The calling trainer's clients",
 )
-async def my_clients(
-    user: User, directory: Directory, pages: Annotated[PageRequest, Depends(page_request)]
-) -> object:
+async def my_clients(user: User, directory: Directory, pages: Pages) -> object:
     """Trainers (and admins) only; clients get 403. The links live in Supabase
     (`trainer_clients`) when it is configured, else in the service's own database."""
     # The directory reads the links where the caller is the trainer: may they read those?

@@ -4,10 +4,10 @@ path."""
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
-from peakhealth.http.pagination import PageRequest, page_request
+from peakhealth.http.pagination import Pages
 from peakhealth.http.responses import answer_response, created_response, location, page_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
@@ -37,7 +37,7 @@ history = APIRouter(prefix="/api/exercises", tags=["Exercises"])
 )
 async def list_sessions(
     user: User,
-    pages: Annotated[PageRequest, Depends(page_request)],
+    pages: Pages,
     date_from: Annotated[
         CalendarDate | None, Query(alias="from", description="First day, included")
     ] = None,
