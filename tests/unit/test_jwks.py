@@ -38,15 +38,18 @@ def public_jwk(private_key: Any, kid: str) -> dict[str, Any]:
 
 
 class JwksServer:
-    """A Supabase project's JWKS endpoint on 127.0.0.1: serves `keys` (or `body`) with `status`
-    after `delay` seconds, counts the requests; `stop()` closes the port."""
+    """A Supabase project's JWKS endpoint on 127.0.0.1: serves `keys` (or `body`) with `status`,
+    counts the requests; `hold()` keeps every answer back until `release()` (so a test orders
+    events without sleeping), `arrival()` waits for the next request; `stop()` closes the port."""
 
     def __init__(self, keys: list[dict[str, Any]]) -> None:
         self.keys = list(keys)
         self.status = 200
         self.body: bytes | None = None
-        self.delay = 0.0
         self.requests = 0
+        self._gate = threading.Event()
+        self._gate.set()
+        self._arrivals = threading.Semaphore(0)
         self._count = threading.Lock()
         owner = self
 
@@ -58,7 +61,8 @@ class JwksServer:
                     return
                 with owner._count:
                     owner.requests += 1
-                time.sleep(owner.delay)
+                owner._arrivals.release()
+                owner._gate.wait(timeout=10)  # bounded: a failing test ends instead of hanging
                 body = owner.body or json.dumps({"keys": owner.keys}).encode()
                 try:
                     self.send_response(owner.status)
@@ -81,8 +85,21 @@ class JwksServer:
         self._thread.start()
         self._running = True
 
+    def hold(self) -> None:
+        self._arrivals = threading.Semaphore(0)  # count the requests from now on
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    async def arrival(self) -> None:
+        """Returns once the next request reached the server (it waits there while held)."""
+        arrived = await asyncio.to_thread(self._arrivals.acquire, timeout=10)
+        assert arrived, "no request reached the JWKS server"
+
     def stop(self) -> None:
         """Shut down: the port refuses connections from now on."""
+        self._gate.set()
         if self._running:
             self._running = False
             self._server.shutdown()
@@ -298,34 +315,36 @@ async def test_concurrent_requests_for_an_unknown_kid_share_one_fetch(jwks: Jwks
     cache = cache_for(jwks)
     await cache.key("key-1")
     jwks.keys = [*jwks.keys, public_jwk(ROTATED_KEY, "key-2")]
-    jwks.delay = 0.2
-    found = await asyncio.gather(*(cache.key("key-2") for _ in range(10)))
+    jwks.hold()
+    asking = asyncio.gather(*(cache.key("key-2") for _ in range(10)))
+    await jwks.arrival()  # all ten are waiting now: the first at the server, nine behind it
+    jwks.release()
+    found = await asking
     assert {key.key_id for key in found} == {"key-2"}
     assert jwks.requests == 2
 
 
 async def test_concurrent_first_requests_share_one_fetch(jwks: JwksServer) -> None:
-    jwks.delay = 0.2
+    jwks.hold()
     cache = cache_for(jwks)
-    found = await asyncio.gather(*(cache.key(kid) for kid in ["key-1", "ec-1"] * 5))
+    asking = asyncio.gather(*(cache.key(kid) for kid in ["key-1", "ec-1"] * 5))
+    await jwks.arrival()
+    jwks.release()
+    found = await asking
     assert [key.key_id for key in found] == ["key-1", "ec-1"] * 5
     assert jwks.requests == 1
 
 
 async def test_the_fetch_does_not_block_the_event_loop(jwks: JwksServer) -> None:
-    jwks.delay = 0.3
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    await cache_for(jwks).key("key-1")
-    ticker.cancel()
-    assert ticks >= 10
+    """While the server holds the answer back, the event loop still runs other work: here,
+    noticing that the request arrived (a blocking fetch would leave that unseen until the hold
+    ends, and the fetch would be done by then)."""
+    jwks.hold()
+    fetch = asyncio.create_task(cache_for(jwks).key("key-1"))
+    await jwks.arrival()
+    assert not fetch.done()
+    jwks.release()
+    assert (await fetch).key_id == "key-1"
 
 
 async def test_keys_older_than_max_age_are_refetched(jwks: JwksServer) -> None:
@@ -393,15 +412,17 @@ async def test_failed_first_fetches_are_retried_after_the_retry_interval(
 
 
 async def test_the_fetch_times_out(jwks: JwksServer, caplog: pytest.LogCaptureFixture) -> None:
-    jwks.delay = 2.0
+    """The server never answers while held: only the client's timeout can end the fetch."""
+    jwks.hold()
     cache = cache_for(jwks, timeout=0.2)
-    started = time.monotonic()
-    with (
-        caplog.at_level(logging.WARNING, logger="peakhealth"),
-        pytest.raises(ServiceUnavailable),
-    ):
-        await cache.key("key-1")
-    assert time.monotonic() - started < 1.5
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="peakhealth"),
+            pytest.raises(ServiceUnavailable),
+        ):
+            await cache.key("key-1")
+    finally:
+        jwks.release()
     assert "ReadTimeout" in caplog.text
 
 
@@ -420,10 +441,14 @@ async def test_a_successful_fetch_is_logged(
 def test_one_cache_serves_several_event_loops(jwks: JwksServer) -> None:
     """The lock is per event loop (an asyncio.Lock binds to the first loop it waits in)."""
     cache = cache_for(jwks, clock=Clock())
-    jwks.delay = 0.1
 
     async def contend(kid: str) -> None:
-        await asyncio.gather(*(cache.key(kid) for _ in range(3)))
+        """Three lookups wait on the lock while the first is held at the server."""
+        jwks.hold()
+        asking = asyncio.gather(*(cache.key(kid) for _ in range(3)))
+        await jwks.arrival()
+        jwks.release()
+        await asking
 
     asyncio.run(contend("key-1"))
     cache.clock.now += 60  # type: ignore[attr-defined]
@@ -435,11 +460,14 @@ def test_one_cache_serves_several_event_loops(jwks: JwksServer) -> None:
 async def test_known_keys_do_not_wait_for_a_refresh_under_way(jwks: JwksServer) -> None:
     cache, clock = await loaded_cache(jwks, max_age=600)
     clock.now += 600
-    jwks.delay = 0.5
-    refresh = asyncio.create_task(cache.key("ec-1"))  # stale: refetches, slowly
-    await asyncio.sleep(0.1)
-    started = time.monotonic()
-    assert (await cache.key("key-1")).key_id == "key-1"
-    assert time.monotonic() - started < 0.2
+    jwks.hold()
+    refresh = asyncio.create_task(cache.key("ec-1"))  # stale: refetches, held at the server
+    await jwks.arrival()
+    try:
+        # Answered while the refresh is still held: it did not wait for it.
+        assert (await cache.key("key-1")).key_id == "key-1"
+        assert not refresh.done()
+    finally:
+        jwks.release()
     await refresh
     assert jwks.requests == 2
