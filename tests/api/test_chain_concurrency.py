@@ -141,8 +141,10 @@ async def test_concurrent_lifecycle_leaves_a_consistent_chain(
 
 
 async def test_publish_racing_a_chain_delete_leaves_no_orphan(
-    client: httpx.AsyncClient, trainer: Caller
+    interleaved_client: httpx.AsyncClient, trainer: Caller
 ) -> None:
+    """On the interleaving store: the delete's calls fall between the publishes' calls."""
+    client = interleaved_client
     for _ in range(5):
         first = await create(client, trainer, SECTIONS, strength_section())
         chain = first["parentSectionId"]
@@ -154,7 +156,6 @@ async def test_publish_racing_a_chain_delete_leaves_no_orphan(
             return response.status_code
 
         async def delete(version_id: str) -> int:
-            await asyncio.sleep(0.003)
             response = await client.delete(
                 f"{SECTIONS}/{version_id}/versions", headers=trainer.headers
             )

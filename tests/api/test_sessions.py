@@ -6,7 +6,7 @@ Sessions are inserted straight into the database with a snapshot taken from a te
 created through the API, so these tests do not depend on how assignments schedule them."""
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import bson
@@ -16,8 +16,10 @@ from beanie import PydanticObjectId
 from fastapi import FastAPI
 
 from peakhealth.routines.user_documents import UserRoutineDocument
+from peakhealth.sessions import service as session_service
 from peakhealth.sessions.documents import WorkoutSession, workout_snapshot
 from peakhealth.storage.assignments import RoutineAssignment
+from peakhealth.timestamps import utc_now
 from tests.support.actions import create, put_session, squat_log
 from tests.support.callers import Caller, make_caller
 from tests.support.paths import SESSIONS
@@ -347,7 +349,11 @@ async def test_stored_snapshot_is_byte_identical_after_every_kind_of_put(
 
 
 async def test_the_same_put_twice_gives_the_same_result(
-    client: httpx.AsyncClient, client_user: Caller, session_id: str, plan: Plan
+    client: httpx.AsyncClient,
+    client_user: Caller,
+    session_id: str,
+    plan: Plan,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = {
         "status": "completed",
@@ -360,7 +366,8 @@ async def test_the_same_put_twice_gives_the_same_result(
     first = await put_session(client, client_user, session_id, body)
     assert first.status_code == 200, first.text
     stored = await raw_session(session_id)
-    await asyncio.sleep(0.005)  # a second write would show a later updatedAt
+    later = utc_now() + timedelta(minutes=5)
+    monkeypatch.setattr(session_service, "utc_now", lambda: later)  # a write would show it
     second = await put_session(client, client_user, session_id, body)
     assert second.status_code == 200
     assert second.json() == first.json()

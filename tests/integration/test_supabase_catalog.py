@@ -3,7 +3,6 @@ at a local PostgREST-protocol server (tests/support/postgrest.py) serving the bu
 must answer as it does on the embedded catalog."""
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -196,10 +195,8 @@ async def test_server_error_is_503(
         SECTIONS, json=strength_section(), headers=supabase_trainer.headers
     )
     await assert_unavailable(response)
-    server.fail_status = 503  # not retried: the caller gets the 503 at once
-    started = time.monotonic()
+    server.fail_status = 503  # not retried: one request reached the catalog
     await assert_unavailable(await uncached.get(EXERCISES, headers=supabase_trainer.headers))
-    assert time.monotonic() - started < 1
     assert server.count("exercises") == 1
 
 
@@ -209,12 +206,11 @@ async def test_server_slower_than_the_timeout_is_503(
     server.delay_seconds = 3
     settings = supabase_settings(server.url, supabase_timeout_seconds=0.3)
     async with serving(settings) as client:
-        started = time.monotonic()
+        # Only the timeout can make it a 503: the catalog would answer, 3 s later.
         response = await client.post(
             SECTIONS, json=strength_section(), headers=supabase_trainer.headers
         )
         await assert_unavailable(response)
-        assert time.monotonic() - started < 2
         server.delay_seconds = 0
         assert (await client.get(SECTIONS, headers=supabase_trainer.headers)).json()["pagination"][
             "totalItems"
