@@ -69,16 +69,12 @@ async def list_page(
 async def _check_may_assign(
     user: CurrentUser, client_id: str, directory: UserDirectory
 ) -> str | None:
-    """Who may assign to whom (DOMAIN.md section 7); returns the trainerId to record."""
-    if client_id == user.id:
-        return None  # anyone assigns to themselves
-    if user.is_admin:
-        return None
-    if user.role == "trainer":
-        if await directory.is_client_of(user.id, client_id):
-            return user.id
-        raise Forbidden("this user is not one of your clients")
-    raise Forbidden("a client assigns routines to themselves only")
+    """The policy's decision over the trainer-client link, asked of the directory only when the
+    decision depends on it; returns the trainerId to record."""
+    linked = policy.assigning_needs_link(user, client_id) and await directory.is_client_of(
+        user.id, client_id
+    )
+    return policy.check_may_assign(user, client_id, linked=linked)
 
 
 def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
@@ -399,9 +395,11 @@ async def upgrade(
     await finish_cleanups(assignment.userId)
     if assignment.status not in LIVE:
         raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
-    trainer_id = await _check_may_assign(user, assignment.userId, directory)
-    if user.is_admin and assignment.userId != user.id:
-        trainer_id = assignment.trainerId  # an admin acts for the trainer, who keeps reading it
+    trainer_id = policy.trainer_after_upgrade(
+        user,
+        {"userId": assignment.userId, "trainerId": assignment.trainerId},
+        await _check_may_assign(user, assignment.userId, directory),
+    )
     head = await heads.read_head(assignment.parentRoutineId)
     latest_id = head.get("latestId") if head else None
     if latest_id is None:

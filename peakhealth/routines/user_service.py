@@ -233,7 +233,7 @@ async def _assigned_versions(
     user: CurrentUser, statuses: tuple[str, ...]
 ) -> list[PydanticObjectId]:
     """The template versions the caller's assignments in these statuses point to."""
-    rows = await assignments.assigned_versions({"userId": user.id}, statuses)
+    rows = await assignments.assigned_versions(policy.READ_ASSIGNED_VERSION.filter(user), statuses)
     return sorted(
         {PydanticObjectId(row["routineVersionId"]) for row in rows if row.get("routineVersionId")}
     )
@@ -251,7 +251,7 @@ async def read(user: CurrentUser, routine_id: str) -> Any:
     row = await user_routines.find(policy.own_user_routines(user, _id=version_id))
     if row is not None:
         return present_user_routine(row)
-    if await assignments.is_assigned(version_id, {"userId": user.id}):
+    if await assignments.is_assigned(version_id, policy.READ_ASSIGNED_VERSION.filter(user)):
         template = await versions.find(TemplateRoutineDocument, version_id)
         if template is not None:
             return present_stored(TemplateRoutineDocument, template, full=True)

@@ -409,12 +409,13 @@ async def purge_version(
 async def purge_archived(
     cls: type[VersionedDocument],
     *,
-    owner: str | None,
+    where: policy.Filter,
     older_than: timedelta | None = None,
     pinned: PurgeGuard = nothing_pinned,
 ) -> int:
     """Hard-delete archived versions whose `purgeAt` has passed (or, with `older_than`, archived
-    longer than that); `owner` None means every creator's. Returns how many went. Archived
+    longer than that) among those `where` matches (`policy.PURGE_ARCHIVED`, or
+    `policy.EVERYTHING`: every creator's). Returns how many went. Archived
     versions are never latest, so no chain's head changes."""
     now = utc_now()
     query: dict[str, Any] = {"isArchived": True}
@@ -422,8 +423,7 @@ async def purge_archived(
         query["purgeAt"] = {"$lte": now}
     else:
         query["archivedAt"] = {"$lte": now - older_than}
-    if owner is not None:
-        query["createdBy"] = owner
+    query.update(where)
     ids = await versions.archived_ids(cls, query)
     keep = await pinned(ids) if ids else set()
     doomed = [id_ for id_ in ids if id_ not in keep]
