@@ -11,6 +11,7 @@ from pymongo import ASCENDING, IndexModel
 
 from peakhealth.pages import total_items
 from peakhealth.plan.base import Weekday
+from peakhealth.policy import Filter
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
@@ -94,10 +95,8 @@ class RoutineAssignment(Document):
 
 
 # ----- the queries of assignments --------------------------------------------------------------
-# Every one of one client's assignments names the client (`userId`), the shard key; the readers'
+# Every query of one client's assignments names the client (`userId`), the shard key; readers'
 # filters come from the caller (`peakhealth.policy`).
-
-Filter = dict[str, Any]
 
 
 def _assignments() -> Any:

@@ -9,9 +9,8 @@ from pymongo import DESCENDING
 
 from peakhealth import answers
 from peakhealth.pages import read_page
+from peakhealth.policy import Filter
 from peakhealth.sessions.documents import WorkoutSession
-
-Filter = dict[str, Any]
 
 
 def _sessions() -> Any:

@@ -9,9 +9,8 @@ from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 
 from peakhealth.pages import read_page
+from peakhealth.policy import Filter
 from peakhealth.routines.user_documents import ACTIVE_KEY, UserRoutineDocument
-
-Filter = dict[str, Any]
 
 
 def _routines() -> Any:

@@ -10,9 +10,8 @@ from beanie import PydanticObjectId
 
 from peakhealth import answers
 from peakhealth.pages import read_page
+from peakhealth.policy import Filter
 from peakhealth.versioning.documents import VersionedDocument
-
-Filter = dict[str, Any]
 
 
 def _versions(cls: type[VersionedDocument]) -> Any:
