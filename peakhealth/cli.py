@@ -158,14 +158,14 @@ async def purge_expired(progress: Callable[[str], None]) -> int:
     """Purge every kind's archived versions past their purge date (Beanie initialised), sparing
     the versions something points to, as the API does. Results go to stdout, progress to
     `progress`; returns how many went."""
-    from peakhealth import db
+    from peakhealth import db, policy
     from peakhealth.versioning import chains
 
     total = 0
     for document in db.DOCUMENTS:
         progress(f"{document.kind}: purging archived versions past their purge date")
         guard = db.PURGE_GUARDS.get(document, chains.nothing_pinned)
-        purged = await chains.purge_archived(document, owner=None, pinned=guard)
+        purged = await chains.purge_archived(document, where=policy.EVERYTHING, pinned=guard)
         print(f"{document.kind}: {purged} archived version(s) purged", flush=True)
         progress(f"{document.kind}: repairing chains a failure left half-changed")
         repaired = await chains.repair_abandoned(document)

@@ -98,6 +98,30 @@ COPY_TEMPLATE = Rule(
 """When it allows copies, or by its creator, or by an admin (reading it is checked first)."""
 
 
+OWN_VERSION = Rule(
+    "a version the caller created",
+    lambda user: {"createdBy": user.id},
+    lambda user, version: version.get("createdBy") == user.id,
+)
+"""The caller's own versions, admins' included (the `mine` listings, and the archived versions
+a library listing adds): a relation, not a permission, so admins get no more."""
+
+PURGE_ARCHIVED = admin_or_field_is_caller("purge archived versions in bulk", "createdBy")
+"""The bulk purge removes the caller's own archived versions; an admin's, every creator's."""
+
+
+def _publish_template_filter(user: CurrentUser) -> Filter:
+    return EVERYTHING if user.is_admin else {"templateType": {"$ne": "company"}}
+
+
+PUBLISH_TEMPLATE = Rule(
+    "publish a template routine",
+    _publish_template_filter,
+    lambda user, template: user.is_admin or template.get("templateType") != "company",
+)
+"""Company templates are published by admins only; any other by any plan author."""
+
+
 def may_fork(user: CurrentUser, version: Stored) -> bool:
     """A readable version may be forked; an archived one only by its creator or an admin."""
     if not READ_VERSION.allows(user, version):
@@ -136,6 +160,35 @@ def own_user_routines(user: CurrentUser, **query: Any) -> Filter:
 # ----- assignments and the sessions they schedule ----------------------------------------------
 
 
+def assigning_needs_link(user: CurrentUser, client_id: str) -> bool:
+    """Whether `check_may_assign` depends on a trainer-client link, so the service asks the
+    directory only then."""
+    return client_id != user.id and not user.is_admin and user.role == "trainer"
+
+
+def check_may_assign(user: CurrentUser, client_id: str, *, linked: bool) -> str | None:
+    """Who may assign to whom (DOMAIN.md section 7): anyone to themselves, an admin to anyone, a
+    trainer to their clients (`linked`: the directory links them). Returns the `trainerId` the
+    assignment records (None when no trainer made it for the client); Forbidden otherwise."""
+    if client_id == user.id or user.is_admin:
+        return None
+    if user.role == "trainer":
+        if linked:
+            return user.id
+        raise Forbidden("this user is not one of your clients")
+    raise Forbidden("a client assigns routines to themselves only")
+
+
+def trainer_after_upgrade(
+    user: CurrentUser, assignment: Stored, trainer_id: str | None
+) -> str | None:
+    """The `trainerId` an upgraded assignment records: an admin upgrading someone else's acts for
+    its trainer, who keeps reading it; anyone else records what assigning would (`trainer_id`)."""
+    if user.is_admin and assignment.get("userId") != user.id:
+        return assignment.get("trainerId")
+    return trainer_id
+
+
 def _read_client_data_filter(user: CurrentUser) -> Filter:
     if user.is_admin:
         return EVERYTHING
@@ -161,6 +214,14 @@ READ_SESSION = Rule("read a workout session", _read_client_data_filter, _may_rea
 CHANGE_ASSIGNMENT = admin_or_field_is_caller("change or replace an assignment", "assignedBy")
 """Who made an assignment, or an admin, changes it (status, upgrade, notes) and replaces it
 (DOMAIN.md section 7)."""
+
+READ_ASSIGNED_VERSION = Rule(
+    "read a template version through one's own assignment",
+    lambda user: {"userId": user.id},
+    lambda user, assignment: assignment.get("userId") == user.id,
+)
+"""A template version an assignment of the caller points to is theirs to read among their
+routines, whoever published it (the rule is over the assignments; admins not excepted)."""
 
 GIVE_FEEDBACK = Rule(
     "write feedback on an assignment",
@@ -205,8 +266,12 @@ RULES: tuple[Rule, ...] = (
     SEE_ARCHIVED,
     CHANGE_CHAIN,
     COPY_TEMPLATE,
+    OWN_VERSION,
+    PURGE_ARCHIVED,
+    PUBLISH_TEMPLATE,
     USE_USER_ROUTINE,
     READ_ASSIGNMENT,
+    READ_ASSIGNED_VERSION,
     CHANGE_ASSIGNMENT,
     GIVE_FEEDBACK,
     READ_SESSION,

@@ -21,6 +21,7 @@ from peakhealth.plan.base import PlanObjectId, Source
 from peakhealth.plan.routines import TemplateRoutine, TemplateRoutineDraft
 from peakhealth.plan.tree import Path, duplicate_ids, renew_ids
 from peakhealth.plan.workouts import Workout, WorkoutDraft
+from peakhealth.storage import versions
 from peakhealth.versioning.documents import MAX_DOCUMENT_BYTES, VersionedDocument
 
 Wanted = list[tuple[Path, str]]
@@ -35,7 +36,7 @@ async def _fetch(
     if not wanted:
         return {}
     ids = list({PydanticObjectId(ref) for _, ref in wanted})
-    rows = await cls.get_motor_collection().find(cls.in_scope({"_id": {"$in": ids}})).to_list(None)
+    rows = await versions.referenced(cls, ids)
     by_id = {row["_id"]: row for row in rows}
     found: Found = {}
     for path, ref in wanted:

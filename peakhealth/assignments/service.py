@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import bson
-from beanie import PydanticObjectId, SortDirection
+from beanie import PydanticObjectId
 from bson.raw_bson import RawBSONDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -30,13 +30,13 @@ from peakhealth.assignments.schedule import (
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
-from peakhealth.pages import total_items
 from peakhealth.plan.base import WEEKDAYS
 from peakhealth.plan.routines import default_training_days
 from peakhealth.routines.documents import TemplateRoutineDocument
-from peakhealth.sessions.documents import SNAPSHOT_FIELDS, WorkoutSession
+from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
+from peakhealth.storage import assignments, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
@@ -47,8 +47,8 @@ log = logging.getLogger("peakhealth")
 
 async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
     """The assignment, or NotFound when it does not exist or the caller may not read it."""
-    found = await RoutineAssignment.find_one(
-        {"_id": PydanticObjectId(assignment_id), **policy.READ_ASSIGNMENT.filter(user)}
+    found = await assignments.find(
+        PydanticObjectId(assignment_id), policy.READ_ASSIGNMENT.filter(user)
     )
     if found is None:
         raise NotFound(f"no assignment with id {assignment_id}")
@@ -63,30 +63,18 @@ async def list_page(
         conditions.append({"userId": user_id})
     if status:
         conditions.append({"status": status})
-    query = {"$and": conditions}
-    items = (
-        await RoutineAssignment.find(query)
-        .sort([("assignedAt", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
-        .skip(skip)
-        .limit(limit)
-        .to_list()
-    )
-    return items, await total_items(skip, limit, len(items), RoutineAssignment.find(query).count)
+    return await assignments.page({"$and": conditions}, skip=skip, limit=limit)
 
 
 async def _check_may_assign(
     user: CurrentUser, client_id: str, directory: UserDirectory
 ) -> str | None:
-    """Who may assign to whom (DOMAIN.md section 7); returns the trainerId to record."""
-    if client_id == user.id:
-        return None  # anyone assigns to themselves
-    if user.is_admin:
-        return None
-    if user.role == "trainer":
-        if await directory.is_client_of(user.id, client_id):
-            return user.id
-        raise Forbidden("this user is not one of your clients")
-    raise Forbidden("a client assigns routines to themselves only")
+    """The policy's decision over the trainer-client link, asked of the directory only when the
+    decision depends on it; returns the trainerId to record."""
+    linked = policy.assigning_needs_link(user, client_id) and await directory.is_client_of(
+        user.id, client_id
+    )
+    return policy.check_may_assign(user, client_id, linked=linked)
 
 
 def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
@@ -105,9 +93,7 @@ def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSOND
 
 
 async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict[str, Any]:
-    version: dict[str, Any] | None = await TemplateRoutineDocument.get_motor_collection().find_one(
-        TemplateRoutineDocument.in_scope({"_id": version_id})
-    )
+    version = await versions.find(TemplateRoutineDocument, version_id)
     if version is None or not policy.READ_VERSION.allows(user, version):
         raise ValidationFailed(
             [FieldError("routineVersionId", f"no template routine version with id {version_id}")]
@@ -133,11 +119,7 @@ async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) 
     }
     if status == "cancelled":
         ended["pendingCleanup"] = True
-    result = await RoutineAssignment.get_motor_collection().update_one(
-        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
-        {"$set": ended},
-    )
-    if result.modified_count == 0:
+    if not await assignments.end_live(assignment_id, user_id, ended):
         return False
     if status == "cancelled":
         await _clean_up(assignment_id, user_id)
@@ -149,25 +131,16 @@ async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) 
 async def _clean_up(assignment_id: PydanticObjectId, user_id: str) -> None:
     """A cancelled assignment's clean-up: its `scheduled` sessions go, its progress is
     recounted, its mark is cleared. Every step can be repeated."""
-    await WorkoutSession.get_motor_collection().delete_many(
-        {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
-    )
+    await sessions.drop_scheduled(user_id, assignment_id)
     await refresh_progress(assignment_id, user_id)
-    await RoutineAssignment.get_motor_collection().update_one(
-        {"_id": assignment_id, "userId": user_id}, {"$unset": {"pendingCleanup": ""}}
-    )
+    await assignments.clear_cleanup_mark(assignment_id, user_id)
 
 
 async def finish_cleanups(user_id: str) -> None:
     """Finish every clean-up of the client's cancelled assignments that a database failure
     interrupted (one indexed read when there is none)."""
-    pending = await (
-        RoutineAssignment.get_motor_collection()
-        .find({"userId": user_id, "pendingCleanup": True}, {"_id": 1})
-        .to_list(None)
-    )
-    for row in pending:
-        await _clean_up(row["_id"], user_id)
+    for assignment_id in await assignments.interrupted_cleanups(user_id):
+        await _clean_up(assignment_id, user_id)
 
 
 async def _roll_back(assignment_id: PydanticObjectId, user_id: str) -> None:
@@ -176,12 +149,8 @@ async def _roll_back(assignment_id: PydanticObjectId, user_id: str) -> None:
     database stays away, the half-made assignment stays live until it is replaced (the same
     request repeated replaces it)."""
     try:
-        await WorkoutSession.get_motor_collection().delete_many(
-            {"userId": user_id, "routineAssignmentId": assignment_id}
-        )
-        await RoutineAssignment.get_motor_collection().delete_one(
-            {"_id": assignment_id, "userId": user_id}
-        )
+        await sessions.drop_all(user_id, assignment_id)
+        await assignments.delete(assignment_id, user_id)
     except PyMongoError:
         log.warning(
             "assignment %s was left half-scheduled; assigning again replaces it", assignment_id
@@ -211,17 +180,12 @@ async def _assign(
     days = sorted(set(days), key=WEEKDAYS.index)
     planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
-    assignments = RoutineAssignment.get_motor_collection()
     key = live_key(client_id, parent)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
         replaced: PydanticObjectId | None = None
         # The live assignment of this routine, and any cancellation of the client's that a
         # failure cut short (finished here: see `finish_cleanups`), in one read.
-        ours = await assignments.find(
-            {"userId": client_id, "$or": [{"liveKey": key}, {"pendingCleanup": True}]},
-            {"_id": 1, "assignedBy": 1, "liveKey": 1},
-        ).to_list(None)
-        for old in ours:
+        for old in await assignments.live_or_interrupted(client_id, key):
             if old.get("liveKey") != key:
                 await _clean_up(old["_id"], client_id)
                 continue
@@ -252,7 +216,7 @@ async def _assign(
         stored = assignment.model_dump(by_alias=True, exclude={"revision_id"})
         stored["liveKey"] = key
         try:
-            await assignments.insert_one(stored)
+            await assignments.insert(stored)
         except DuplicateKeyError:
             continue  # a concurrent assignment became live first: replace it in turn
         except PyMongoError:
@@ -267,11 +231,9 @@ async def _assign(
     except PyMongoError:
         still_live = await _recover(assignment, plan)
     if not still_live:  # replaced by a concurrent request while its sessions were written
-        await WorkoutSession.get_motor_collection().delete_many(
-            {"userId": client_id, "routineAssignmentId": assignment.id, "status": "scheduled"}
-        )
+        await sessions.drop_scheduled(client_id, assignment.id)
         await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
-        found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": client_id})
+        found = await assignments.find(assignment.id, {"userId": client_id})
         assert found is not None
         return found
     return assignment
@@ -295,15 +257,7 @@ async def _recover(assignment: RoutineAssignment, plan: _Scheduling) -> bool:
     raise: the request answers 503 and leaves nothing half-written."""
     assert assignment.id is not None
     try:
-        present = await (
-            WorkoutSession.get_motor_collection()
-            .find(
-                {"userId": assignment.userId, "routineAssignmentId": assignment.id},
-                {"_id": 0, "sequence": 1},
-            )
-            .to_list(None)
-        )
-        written = {row.get("sequence") for row in present}
+        written = await sessions.sequences_written(assignment.userId, assignment.id)
         missing = [day for day in plan.planned if day.sequence not in written]
         return await _schedule(assignment, plan, missing)
     except PyMongoError:
@@ -320,7 +274,7 @@ async def _schedule(
     client_id, trainer_id, now = assignment.userId, assignment.trainerId, assignment.assignedAt
     scheduled_time = assignment.scheduledTime
     if planned:
-        await WorkoutSession.get_motor_collection().insert_many(
+        await sessions.add_scheduled(
             [
                 {
                     "_id": PydanticObjectId(),
@@ -343,10 +297,7 @@ async def _schedule(
                 for day in planned
             ]
         )
-    found = await RoutineAssignment.get_motor_collection().find_one(
-        {"_id": assignment.id, "userId": client_id, "liveKey": key}, {"_id": 1}
-    )
-    return found is not None
+    return await assignments.holds_key(assignment.id, client_id, key)
 
 
 async def create(
@@ -410,24 +361,20 @@ async def update(
                 if not await _end_live(assignment.id, assignment.userId, status):
                     raise Conflict("this assignment changed meanwhile; read it again")
             else:
-                result = await RoutineAssignment.get_motor_collection().update_one(
-                    {
-                        "_id": assignment.id,
-                        "userId": assignment.userId,
-                        "status": assignment.status,
-                    },
-                    {"$set": {"status": status, "updatedAt": utc_now()}},
-                )
-                if result.modified_count == 0:
+                if not await assignments.move_status(
+                    assignment.id,
+                    assignment.userId,
+                    was=assignment.status,
+                    to=status,
+                    now=utc_now(),
+                ):
                     raise Conflict("this assignment changed meanwhile; read it again")
                 if status == "active":  # resumed with every session resolved: it is done
                     await refresh_progress(assignment.id, assignment.userId)
     if changes:
         changes["updatedAt"] = utc_now()
-        await RoutineAssignment.get_motor_collection().update_one(
-            {"_id": assignment.id, "userId": assignment.userId}, {"$set": changes}
-        )
-    found = await RoutineAssignment.find_one({"_id": assignment.id, "userId": assignment.userId})
+        await assignments.set_fields(assignment.id, assignment.userId, changes)
+    found = await assignments.find(assignment.id, {"userId": assignment.userId})
     if found is None:
         raise NotFound("this assignment no longer exists")
     return found
@@ -448,17 +395,17 @@ async def upgrade(
     await finish_cleanups(assignment.userId)
     if assignment.status not in LIVE:
         raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
-    trainer_id = await _check_may_assign(user, assignment.userId, directory)
-    if user.is_admin and assignment.userId != user.id:
-        trainer_id = assignment.trainerId  # an admin acts for the trainer, who keeps reading it
+    trainer_id = policy.trainer_after_upgrade(
+        user,
+        {"userId": assignment.userId, "trainerId": assignment.trainerId},
+        await _check_may_assign(user, assignment.userId, directory),
+    )
     head = await heads.read_head(assignment.parentRoutineId)
     latest_id = head.get("latestId") if head else None
     if latest_id is None:
         raise Conflict("this routine has no live version to upgrade to")
     async with heads.chain_lease(assignment.parentRoutineId, kind="template routine"):
-        version = await TemplateRoutineDocument.get_motor_collection().find_one(
-            TemplateRoutineDocument.in_scope({"_id": latest_id, "isArchived": False})
-        )
+        version = await versions.find(TemplateRoutineDocument, latest_id, isArchived=False)
         if version is None:
             raise Conflict("the latest version changed meanwhile; try again")
         if not policy.READ_VERSION.allows(user, version):

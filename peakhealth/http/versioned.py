@@ -12,6 +12,7 @@ from beanie import PydanticObjectId
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, create_model
 
+from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.errors import FieldError, ValidationFailed
@@ -161,7 +162,7 @@ class ChainEndpoints(Generic[D]):
         """Own archived versions; every creator's for admins."""
         purged = await chains.purge_archived(
             self.document,
-            owner=None if user.is_admin else user.id,
+            where=policy.PURGE_ARCHIVED.filter(user),
             older_than=age,
             pinned=self.pinned,
         )

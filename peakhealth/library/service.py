@@ -54,7 +54,7 @@ async def list_latest(
         **policy.READ_VERSION.filter(user),
     }
     if include_archived:
-        visible = {"$or": [visible, {"isArchived": True, "createdBy": user.id}]}
+        visible = {"$or": [visible, {"isArchived": True, **policy.OWN_VERSION.filter(user)}]}
     conditions: list[dict[str, Any]] = [visible]
     if type:
         conditions.append({"type": type})
@@ -63,7 +63,7 @@ async def list_latest(
     if search:
         conditions.append({"name": name_search(search)})
     if mine:
-        conditions.append({"createdBy": user.id})
+        conditions.append(policy.OWN_VERSION.filter(user))
     return await find_page(
         cls,
         {"$and": conditions},

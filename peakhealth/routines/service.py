@@ -18,7 +18,7 @@ async def build_template(
 ) -> TemplateRoutine:
     """The routine content of a submitted template: references resolved, company templates
     reserved to admins."""
-    if draft.templateType == "company" and not user.is_admin:
+    if not policy.PUBLISH_TEMPLATE.allows(user, {"templateType": draft.templateType}):
         raise Forbidden("only an admin publishes company templates")
     return await resolve_template(draft, user, catalog)
 

@@ -8,14 +8,12 @@ assignment of the caller."""
 from typing import Any, Literal
 
 from beanie import PydanticObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, Forbidden, NotFound
 from peakhealth.identity.users import CurrentUser
-from peakhealth.pages import read_page
 from peakhealth.plan.routines import (
     RoutineFields,
     TemplateRoutine,
@@ -32,7 +30,7 @@ from peakhealth.routines.user_documents import (
     present_user_routine,
 )
 from peakhealth.snapshots import resolve_template
-from peakhealth.storage.assignments import RoutineAssignment
+from peakhealth.storage import assignments, user_routines, versions
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import chains
 from peakhealth.versioning.documents import (
@@ -52,10 +50,6 @@ LISTED_ASSIGNMENTS = ("active", "paused", "completed")
 MAX_ATTEMPTS = 50
 
 
-def _routines() -> Any:
-    return UserRoutineDocument.get_motor_collection()
-
-
 def _not_found(routine_id: str) -> NotFound:
     return NotFound(f"no routine with id {routine_id}")
 
@@ -63,7 +57,7 @@ def _not_found(routine_id: str) -> NotFound:
 async def _own_row(
     user: CurrentUser, routine_id: str, projection: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    row: dict[str, Any] | None = await _routines().find_one(
+    row = await user_routines.find(
         policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), projection
     )
     if row is None:
@@ -127,7 +121,7 @@ async def create(
         **{ACTIVE_KEY: routine_id},  # not active: its own id
         **content_fields(content),
     )
-    await document.insert()
+    await user_routines.add(document)
     return present_user_routine(document.stored())
 
 
@@ -165,10 +159,8 @@ async def replace(
     gone = {name: "" for name in CONTENT_KEYS - fields.keys()}
     if gone:
         update["$unset"] = gone
-    row = await _routines().find_one_and_update(
-        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)),
-        update,
-        return_document=ReturnDocument.AFTER,
+    row = await user_routines.change(
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), update
     )
     if row is None:
         raise _not_found(routine_id)
@@ -184,9 +176,7 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
     update: dict[str, Any] = {"$set": {**to_set, "updatedAt": utc_now()}}
     if to_unset:
         update["$unset"] = to_unset
-    changed = await _routines().find_one_and_update(
-        policy.own_user_routines(user, _id=row["_id"]), update, return_document=ReturnDocument.AFTER
-    )
+    changed = await user_routines.change(policy.own_user_routines(user, _id=row["_id"]), update)
     if changed is None:
         raise _not_found(routine_id)
     return present_user_routine(changed)
@@ -194,10 +184,9 @@ async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> A
 
 async def delete(user: CurrentUser, routine_id: str) -> None:
     """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
-    result = await _routines().delete_one(
+    if not await user_routines.delete(
         policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
-    )
-    if result.deleted_count == 0:
+    ):
         raise _not_found(routine_id)
 
 
@@ -207,12 +196,9 @@ async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
     for _ in range(MAX_ATTEMPTS):
         row = await _own_row(user, routine_id, {"isFavorite": 1})
         was = bool(row.get("isFavorite"))
-        condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
-        result = await _routines().update_one(
-            policy.own_user_routines(user, _id=row["_id"], **condition),
-            {"$set": {"isFavorite": not was, "updatedAt": utc_now()}},
-        )
-        if result.matched_count:
+        if await user_routines.flip_favorite(
+            policy.own_user_routines(user, _id=row["_id"]), was=was, now=utc_now()
+        ):
             return not was
     raise Conflict("the routine is being changed by other requests; try again")
 
@@ -227,16 +213,11 @@ async def activate(user: CurrentUser, routine_id: str) -> Any:
     await _own_row(user, routine_id, {"_id": 1})
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
-        await _routines().update_many(
-            policy.own_user_routines(user, **{ACTIVE_KEY: user.id}, _id={"$ne": target["_id"]}),
-            [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
+        await user_routines.deactivate_others(
+            policy.own_user_routines(user), user_id=user.id, keep=target["_id"], now=now
         )
         try:
-            row = await _routines().find_one_and_update(
-                target,
-                {"$set": {"isActive": True, ACTIVE_KEY: user.id, "updatedAt": now}},
-                return_document=ReturnDocument.AFTER,
-            )
+            row = await user_routines.make_active(target, user_id=user.id, now=now)
         except DuplicateKeyError:
             continue  # another routine became active in between: clear it again
         if row is None:
@@ -252,14 +233,7 @@ async def _assigned_versions(
     user: CurrentUser, statuses: tuple[str, ...]
 ) -> list[PydanticObjectId]:
     """The template versions the caller's assignments in these statuses point to."""
-    rows = (
-        await RoutineAssignment.get_motor_collection()
-        .find(
-            {"userId": user.id, "status": {"$in": list(statuses)}},
-            {"routineVersionId": 1, "status": 1},
-        )
-        .to_list(None)
-    )
+    rows = await assignments.assigned_versions(policy.READ_ASSIGNED_VERSION.filter(user), statuses)
     return sorted(
         {PydanticObjectId(row["routineVersionId"]) for row in rows if row.get("routineVersionId")}
     )
@@ -274,16 +248,11 @@ def _present(row: dict[str, Any], *, full: bool) -> Any:
 async def read(user: CurrentUser, routine_id: str) -> Any:
     """An own user routine, or a template version one of the caller's assignments points to."""
     version_id = PydanticObjectId(routine_id)
-    row = await _routines().find_one(policy.own_user_routines(user, _id=version_id))
+    row = await user_routines.find(policy.own_user_routines(user, _id=version_id))
     if row is not None:
         return present_user_routine(row)
-    assignment = await RoutineAssignment.get_motor_collection().find_one(
-        {"userId": user.id, "routineVersionId": version_id}, {"_id": 1}
-    )
-    if assignment is not None:
-        template = await TemplateRoutineDocument.get_motor_collection().find_one(
-            TemplateRoutineDocument.in_scope({"_id": version_id})
-        )
+    if await assignments.is_assigned(version_id, policy.READ_ASSIGNED_VERSION.filter(user)):
+        template = await versions.find(TemplateRoutineDocument, version_id)
         if template is not None:
             return present_stored(TemplateRoutineDocument, template, full=True)
     raise _not_found(routine_id)
@@ -313,10 +282,8 @@ async def list_routines(
     if not branches:
         return [], 0
     query = branches[0] if len(branches) == 1 else {"$or": branches}
-    collection = _routines()
     projection = None if full else {"workouts": 0}
-    rows, total = await read_page(
-        collection,
+    rows, total = await user_routines.page(
         query,
         sort=[("createdAt", -1), ("_id", -1)],
         skip=skip,
@@ -325,11 +292,6 @@ async def list_routines(
     )
     uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
     if uncounted:  # template versions stored before counts were: counted once from their tree
-        trees = {
-            tree["_id"]: upgrade(tree)
-            for tree in await collection.find(
-                {"$and": [query, {"_id": {"$in": uncounted}}]}
-            ).to_list(None)
-        }
+        trees = {tree["_id"]: upgrade(tree) for tree in await user_routines.whole(query, uncounted)}
         rows = [trees.get(row["_id"], row) for row in rows]
     return [_present(row, full=full) for row in rows], total

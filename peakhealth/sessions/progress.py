@@ -4,11 +4,9 @@ the assignment through `peakhealth.storage.assignments`: assignments call it too
 never import assignments (README, "Architecture")."""
 
 from beanie import PydanticObjectId
-from bson import ObjectId
 
-from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.sessions.transitions import progress_of
-from peakhealth.storage.assignments import RoutineAssignment, ended_key
+from peakhealth.storage import assignments, sessions
 from peakhealth.timestamps import utc_now
 
 
@@ -23,43 +21,19 @@ async def refresh_progress(assignment_id: PydanticObjectId, user_id: str) -> Non
     its own write, so the refresh with the last claim counted every change and its write is the
     one that lands; an earlier refresh that lost the race writes nothing. No clock is compared.
     Every query names the client (`user_id`), the shard key of both collections."""
-    assignments = RoutineAssignment.get_motor_collection()
-    round_ = ObjectId()
-    claimed = await assignments.update_one(
-        {"_id": assignment_id, "userId": user_id}, {"$set": {"progressRound": round_}}
-    )
-    if claimed.matched_count == 0:
+    round_ = await assignments.claim_progress_round(assignment_id, user_id)
+    if round_ is None:
         return
-    rows = await (
-        WorkoutSession.get_motor_collection()
-        .find(
-            {"userId": user_id, "routineAssignmentId": assignment_id},
-            {"_id": 0, "status": 1, "completedAt": 1},
-        )
-        .to_list(None)
-    )
-    progress = progress_of(rows)
+    progress = progress_of(await sessions.of_assignment(user_id, assignment_id))
     now = utc_now()
-    ours = {"_id": assignment_id, "userId": user_id, "progressRound": round_}
-    await assignments.update_one(
-        ours,
-        {
-            "$set": {
-                "progress.completedWorkouts": progress.completed,
-                "progress.totalWorkouts": progress.total,
-                "progress.lastWorkoutDate": progress.last_completed,
-                "updatedAt": now,
-            }
-        },
+    await assignments.record_progress(
+        assignment_id,
+        user_id,
+        round_,
+        completed=progress.completed,
+        total=progress.total,
+        last_completed=progress.last_completed,
+        now=now,
     )
     if progress.finished:
-        await assignments.update_one(
-            {**ours, "status": "active"},
-            {
-                "$set": {
-                    "status": "completed",
-                    "updatedAt": now,
-                    "liveKey": ended_key(assignment_id),
-                }
-            },
-        )
+        await assignments.complete_if_active(assignment_id, user_id, round_, now=now)

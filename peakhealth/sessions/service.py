@@ -11,14 +11,12 @@ from typing import Any
 
 import bson
 from beanie import PydanticObjectId
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 
 from peakhealth import answers, policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from peakhealth.identity.users import CurrentUser
-from peakhealth.pages import read_page
-from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS, check_log_size, check_snapshot_size
@@ -35,6 +33,7 @@ from peakhealth.sessions.transitions import (
     check_loggable,
     check_reschedule,
 )
+from peakhealth.storage import sessions, user_routines
 from peakhealth.storage.assignments import is_live
 from peakhealth.timestamps import utc_now
 
@@ -49,10 +48,6 @@ CALENDAR_ORDER = [
 # A calendar summary shows the planned workout's name and type, not its tree nor the log.
 SUMMARY_PROJECTION = {"workoutSnapshot.sections": 0, "performanceLog": 0}
 SESSION_ANSWERS = answers.Kind("session", "workoutSnapshot", render_session)  # snapshot: fixed
-
-
-def _sessions() -> Any:
-    return WorkoutSession.get_motor_collection()
 
 
 def check_range(date_from: str | None, date_to: str | None) -> None:
@@ -102,9 +97,7 @@ async def list_calendar(
     if assignment_id is not None:
         conditions.append({"routineAssignmentId": PydanticObjectId(assignment_id)})
     query = {"$and": conditions}
-    collection = _sessions()
-    rows, total = await read_page(
-        collection,
+    rows, total = await sessions.page(
         query,
         sort=CALENDAR_ORDER,
         skip=skip,
@@ -113,12 +106,12 @@ async def list_calendar(
     )
     if not full:
         return [render_summary(row) for row in rows], total
-    return await answers.read_answers(collection, query, rows, SESSION_ANSWERS), total
+    return await sessions.read_answers(query, rows, SESSION_ANSWERS), total
 
 
 async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
     """The stored session, or NotFound when it does not exist or the caller may not read it."""
-    stored: dict[str, Any] | None = await _sessions().find_one(
+    stored = await sessions.find(
         {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)}
     )
     if stored is None:
@@ -129,8 +122,7 @@ async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
 async def read_answer(session_id: str, user: CurrentUser) -> bytes:
     """One session as the JSON bytes the API answers, or NotFound when it does not exist or the
     caller may not read it. Its snapshot never changes: a kept answer skips reading it."""
-    answer = await answers.read_answer(
-        _sessions(),
+    answer = await sessions.read_answer(
         {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)},
         SESSION_ANSWERS,
     )
@@ -142,9 +134,8 @@ async def read_answer(session_id: str, user: CurrentUser) -> bytes:
 async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
     """A session of a workout of one of the caller's own user routines, its snapshot copied
     from the routine as it is now."""
-    routine: dict[str, Any] | None = await UserRoutineDocument.get_motor_collection().find_one(
-        policy.own_user_routines(user, _id=request.routineId),
-        {"workouts": 1},
+    routine = await user_routines.find(
+        policy.own_user_routines(user, _id=request.routineId), {"workouts": 1}
     )
     if routine is None:
         raise ValidationFailed([FieldError("routineId", "no routine of yours with this id")])
@@ -167,7 +158,7 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
         scheduledTime=request.scheduledTime,
         workoutSnapshot=snapshot,
     )
-    await session.insert()
+    await sessions.add(session)
     return session.model_dump(exclude={"revision_id"})
 
 
@@ -221,7 +212,6 @@ async def update(
     session_id: str, change: SessionUpdate, user: CurrentUser, catalog: ExerciseCatalog
 ) -> dict[str, Any]:
     """Apply a PUT: status, log, duration, notes, date. Repeating it changes nothing more."""
-    collection = _sessions()
     variants: dict[str, str] | None = None
     for attempt in range(MAX_UPDATE_ATTEMPTS):
         stored = await load(session_id, user)
@@ -239,11 +229,9 @@ async def update(
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)
         changes["updatedAt"] = now
-        written = await collection.update_one(
-            {"_id": stored["_id"], "userId": stored["userId"], "status": stored["status"]},
-            {"$set": changes},
-        )
-        if written.matched_count:
+        if await sessions.change_if_status(
+            stored["_id"], stored["userId"], stored["status"], changes
+        ):
             if reopens:
                 await _undo_reopen_if_ended(stored)
             updated = {**stored, **changes}
@@ -270,9 +258,10 @@ async def _undo_reopen_if_ended(stored: dict[str, Any]) -> None:
     assignment_id = stored.get("routineAssignmentId")
     if assignment_id is None or await is_live(assignment_id, stored["userId"]):
         return
-    await _sessions().update_one(
-        {"_id": stored["_id"], "userId": stored["userId"], "status": "scheduled"},
-        {"$set": {key: stored.get(key) for key in ("status", "startedAt", "completedAt")}},
+    await sessions.restore_if_scheduled(
+        stored["_id"],
+        stored["userId"],
+        {key: stored.get(key) for key in ("status", "startedAt", "completedAt")},
     )
     raise Conflict(ENDED_ASSIGNMENT)
 
@@ -290,25 +279,11 @@ async def _refresh_user_routine(routine_id: PydanticObjectId, user_id: str) -> N
     """Recount the routine's completed sessions and its latest completion (never incremented).
     Completion is final, so the count only grows: a slower concurrent request holding an older
     count does not write it."""
-    sessions = _sessions()
-    mine = {
-        "userId": user_id,
-        "parentRoutineId": routine_id,
-        "routineId": routine_id,
-        "status": "completed",
-    }
-    completed = await sessions.count_documents(mine)
-    latest = await sessions.find_one(mine, {"completedAt": 1}, sort=[("completedAt", DESCENDING)])
+    completed, latest = await sessions.completions(user_id, routine_id)
     if latest is None:
         return
-    await UserRoutineDocument.get_motor_collection().update_one(
-        {
-            "_id": routine_id,
-            "userId": user_id,
-            "routineType": "user-created",
-            "completedWorkouts": {"$not": {"$gt": completed}},
-        },
-        {"$set": {"completedWorkouts": completed, "lastUsed": latest["completedAt"]}},
+    await user_routines.record_completions(
+        routine_id, user_id, completed=completed, last_used=latest["completedAt"]
     )
 
 
@@ -317,21 +292,8 @@ async def exercise_history(
 ) -> list[HistoryEntry]:
     """The caller's latest completed sessions that logged sets of the exercise (or of one of
     its variants), newest first, read from the history index."""
-    cursor = (
-        _sessions()
-        .find(
-            {
-                "userId": user.id,
-                "performanceLog.sections.exercises.exerciseId": exercise_id,
-                "completedAt": {"$ne": None},
-            },
-            {"completedAt": 1, "performanceLog.sections.exercises": 1},
-        )
-        .sort([("completedAt", DESCENDING)])
-        .batch_size(limit)
-    )
     entries: list[HistoryEntry] = []
-    async for session in cursor:
+    async for session in sessions.logged_with(user.id, exercise_id, batch=limit):
         entry = history_entry(session, exercise_id, variant_id)
         if entry is not None:
             entries.append(entry)

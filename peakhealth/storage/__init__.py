@@ -1,4 +1,7 @@
-"""Stored documents that more than one capability reads or writes, kept apart from all of them
-so that the capabilities depend on one another one way only (README, "Architecture"): today the
-routine assignments, which routines (a client's assigned versions, the purge guard), sessions
-(their assignment's progress) and assignments themselves use."""
+"""The repositories: the raw queries of each collection, named for what they do in the domain
+(`sessions.drop_scheduled`, `assignments.claim_progress_round`, `versions.make_latest`), so the
+services load, decide and save without holding a query. Each takes and returns plain values or
+documents; the caller passes what the policy allows as a filter. Kept apart from the capabilities
+so that they depend on one another one way only (README, "Architecture"): the assignment document
+lives here because routines (assigned versions, the purge guard), sessions (their assignment's
+progress) and assignments use it."""

@@ -1,13 +1,17 @@
 """Stored routine assignments (`routine_assignments`) and the queries other capabilities make of
 them."""
 
+from datetime import datetime
 from typing import Any, Literal
 
-from beanie import Document, PydanticObjectId
+from beanie import Document, PydanticObjectId, SortDirection
+from bson import ObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
+from peakhealth.pages import total_items
 from peakhealth.plan.base import Weekday
+from peakhealth.policy import Filter
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
@@ -90,9 +94,35 @@ class RoutineAssignment(Document):
         ]
 
 
+# ----- the queries of assignments --------------------------------------------------------------
+# Every query of one client's assignments names the client (`userId`), the shard key; readers'
+# filters come from the caller (`peakhealth.policy`).
+
+
+def _assignments() -> Any:
+    return RoutineAssignment.get_motor_collection()
+
+
+async def find(assignment_id: PydanticObjectId | None, where: Filter) -> RoutineAssignment | None:
+    """The assignment, if it also matches `where`."""
+    return await RoutineAssignment.find_one({"_id": assignment_id, **where})
+
+
+async def page(query: Filter, *, skip: int, limit: int) -> tuple[list[RoutineAssignment], int]:
+    """One page of the assignments matching `query`, newest first, and how many match in all."""
+    items = (
+        await RoutineAssignment.find(query)
+        .sort([("assignedAt", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
+        .skip(skip)
+        .limit(limit)
+        .to_list()
+    )
+    return items, await total_items(skip, limit, len(items), RoutineAssignment.find(query).count)
+
+
 async def is_live(assignment_id: PydanticObjectId, user_id: str) -> bool:
     """True while the assignment is active or paused."""
-    found = await RoutineAssignment.get_motor_collection().find_one(
+    found = await _assignments().find_one(
         {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}}, {"_id": 1}
     )
     return found is not None
@@ -101,7 +131,141 @@ async def is_live(assignment_id: PydanticObjectId, user_id: str) -> bool:
 async def pinned_versions(ids: list[PydanticObjectId]) -> set[PydanticObjectId]:
     """The template versions among `ids` that an assignment points to, whatever its status:
     they can be archived, never purged (the purge guard of the template chains)."""
-    found = await RoutineAssignment.get_motor_collection().distinct(
-        "routineVersionId", {"routineVersionId": {"$in": ids}}
-    )
+    found = await _assignments().distinct("routineVersionId", {"routineVersionId": {"$in": ids}})
     return set(found)
+
+
+async def is_assigned(version_id: PydanticObjectId, where: Filter) -> bool:
+    """True when an assignment matching `where` points to the template version."""
+    found = await _assignments().find_one({**where, "routineVersionId": version_id}, {"_id": 1})
+    return found is not None
+
+
+async def assigned_versions(where: Filter, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The template version each assignment matching `where` in these statuses points to."""
+    rows: list[dict[str, Any]] = await (
+        _assignments()
+        .find(
+            {**where, "status": {"$in": list(statuses)}},
+            {"routineVersionId": 1, "status": 1},
+        )
+        .to_list(None)
+    )
+    return rows
+
+
+async def live_or_interrupted(user_id: str, key: str) -> list[dict[str, Any]]:
+    """The client's live assignment holding `key`, and any cancellation of theirs a failure cut
+    short (`pendingCleanup`), in one read: their ids, authors and keys."""
+    rows: list[dict[str, Any]] = await (
+        _assignments()
+        .find(
+            {"userId": user_id, "$or": [{"liveKey": key}, {"pendingCleanup": True}]},
+            {"_id": 1, "assignedBy": 1, "liveKey": 1},
+        )
+        .to_list(None)
+    )
+    return rows
+
+
+async def interrupted_cleanups(user_id: str) -> list[PydanticObjectId]:
+    """The client's cancelled assignments whose clean-up a failure cut short."""
+    rows = await (
+        _assignments().find({"userId": user_id, "pendingCleanup": True}, {"_id": 1}).to_list(None)
+    )
+    return [row["_id"] for row in rows]
+
+
+async def holds_key(assignment_id: PydanticObjectId | None, user_id: str, key: str) -> bool:
+    """True while the assignment is the live one of its routine (it holds `key`)."""
+    found = await _assignments().find_one(
+        {"_id": assignment_id, "userId": user_id, "liveKey": key}, {"_id": 1}
+    )
+    return found is not None
+
+
+async def insert(stored: dict[str, Any]) -> None:
+    """A new assignment as stored; DuplicateKeyError when its live key is taken."""
+    await _assignments().insert_one(stored)
+
+
+async def end_live(assignment_id: PydanticObjectId, user_id: str, ended: dict[str, Any]) -> bool:
+    """Write `ended` (its status, its ended key) if the assignment is still live; False when it
+    was not."""
+    result = await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
+        {"$set": ended},
+    )
+    return bool(result.modified_count)
+
+
+async def move_status(
+    assignment_id: PydanticObjectId, user_id: str, *, was: str, to: str, now: datetime
+) -> bool:
+    """Change the status if it is still `was`; False when it changed meanwhile."""
+    result = await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id, "status": was},
+        {"$set": {"status": to, "updatedAt": now}},
+    )
+    return bool(result.modified_count)
+
+
+async def set_fields(assignment_id: PydanticObjectId, user_id: str, changes: Filter) -> None:
+    await _assignments().update_one({"_id": assignment_id, "userId": user_id}, {"$set": changes})
+
+
+async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> None:
+    await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id}, {"$unset": {"pendingCleanup": ""}}
+    )
+
+
+async def delete(assignment_id: PydanticObjectId, user_id: str) -> None:
+    await _assignments().delete_one({"_id": assignment_id, "userId": user_id})
+
+
+# An assignment's progress is recounted from its sessions (`sessions.progress`): each recount
+# claims a round first and writes only while its round is still the last one claimed.
+
+
+async def claim_progress_round(assignment_id: PydanticObjectId, user_id: str) -> ObjectId | None:
+    """A fresh round claimed on the assignment; None when there is no such assignment."""
+    round_ = ObjectId()
+    claimed = await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id}, {"$set": {"progressRound": round_}}
+    )
+    return round_ if claimed.matched_count else None
+
+
+async def record_progress(
+    assignment_id: PydanticObjectId,
+    user_id: str,
+    round_: ObjectId,
+    *,
+    completed: int,
+    total: int,
+    last_completed: datetime | None,
+    now: datetime,
+) -> None:
+    """Store the counted progress if `round_` is still the last one claimed."""
+    await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id, "progressRound": round_},
+        {
+            "$set": {
+                "progress.completedWorkouts": completed,
+                "progress.totalWorkouts": total,
+                "progress.lastWorkoutDate": last_completed,
+                "updatedAt": now,
+            }
+        },
+    )
+
+
+async def complete_if_active(
+    assignment_id: PydanticObjectId, user_id: str, round_: ObjectId, *, now: datetime
+) -> None:
+    """Complete the assignment if it is active and `round_` is still the last one claimed."""
+    await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id, "progressRound": round_, "status": "active"},
+        {"$set": {"status": "completed", "updatedAt": now, "liveKey": ended_key(assignment_id)}},
+    )

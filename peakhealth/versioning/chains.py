@@ -35,7 +35,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from peakhealth import answers, policy
 from peakhealth.errors import Conflict, NotFound
 from peakhealth.identity.users import CurrentUser
-from peakhealth.pages import read_page
+from peakhealth.storage import versions
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
 from peakhealth.versioning.documents import (
@@ -72,7 +72,7 @@ def parse_id(value: str) -> PydanticObjectId:
 async def read_stored(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> Any:
     """The version as stored (one read, no validation), or NotFound when it does not exist or
     the caller may not read it."""
-    stored = await cls.get_motor_collection().find_one(cls.in_scope({"_id": parse_id(version_id)}))
+    stored = await versions.find(cls, parse_id(version_id))
     if stored is None or not policy.READ_VERSION.allows(user, stored):
         raise NotFound(f"no {cls.kind} version with id {version_id}")
     return stored
@@ -81,10 +81,8 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
 async def read_answer(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> bytes:
     """One version as the JSON bytes the API answers, or NotFound when it does not exist or the
     caller may not read it. Its tree never changes: a kept answer skips reading it."""
-    answer = await answers.read_answer(
-        cls.get_motor_collection(),
-        cls.in_scope({"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}),
-        _answers(cls),
+    answer = await versions.read_answer(
+        cls, {"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}, _answers(cls)
     )
     if answer is None:
         raise NotFound(f"no {cls.kind} version with id {version_id}")
@@ -118,18 +116,13 @@ async def find_page(
 ) -> tuple[list[Any], int]:
     """One page of versions matching `query` (scope added) as the API shows them, summaries
     unless `full`, and the total count. Summaries are read without the tree."""
-    scoped = cls.in_scope(query)
-    collection = cls.get_motor_collection()
     projection = None if full else {cls.tree_field: 0}
-    rows, total = await read_page(
-        collection, scoped, sort=sort, skip=skip, limit=limit, projection=projection
+    rows, total = await versions.page(
+        cls, query, sort=sort, skip=skip, limit=limit, projection=projection
     )
     uncounted = [row["_id"] for row in rows if not full and "counts" not in row]
     if uncounted:  # stored before counts were: their tree is needed once to count it
-        trees = {
-            row["_id"]: upgrade(row)
-            for row in await collection.find({"_id": {"$in": uncounted}}).to_list(None)
-        }
+        trees = {row["_id"]: upgrade(row) for row in await versions.whole(cls, uncounted)}
         rows = [trees.get(row["_id"], row) for row in rows]
     return [present_stored(cls, row, full=full) for row in rows], total
 
@@ -220,7 +213,7 @@ async def create_chain(
             owner=user.id,
             admin_only=cls.admin_only(fields),
         )
-        await cls.get_motor_collection().insert_one(stored)
+        await versions.insert(cls, stored)
     except PyMongoError:
         await _forget_head(cls, version_id)
         raise
@@ -232,7 +225,7 @@ async def _forget_head(cls: type[VersionedDocument], chain_id: PydanticObjectId)
     If the database is still away, the head stays: it names a chain nobody was told of, and
     nothing reads a head without its versions."""
     with suppress(PyMongoError):
-        if await cls.get_motor_collection().find_one({"_id": chain_id}, {"_id": 1}) is None:
+        if not await versions.exists(cls, chain_id):
             await heads.forget_head(chain_id)
 
 
@@ -255,11 +248,7 @@ async def fork(cls: type[D], source: D, *, user: CurrentUser) -> dict[str, Any]:
 
 def _lease(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> Any:
     async def adopt() -> bool:
-        rows = await (
-            cls.get_motor_collection()
-            .find(cls.in_scope({cls.chain_field: chain_id}), {"version": 1, "createdBy": 1})
-            .to_list(None)
-        )
+        rows = await versions.numbers(cls, chain_id)
         return await heads.adopt_chain(
             chain_id, collection=cls.get_collection_name(), versions=rows
         )
@@ -272,10 +261,8 @@ async def _repair(cls: type[VersionedDocument], lease: Lease) -> None:
     that never became latest are dropped, `isLatest` and the head's latest pointer settled, and
     a chain whose versions are all gone (a delete that stopped half-way) loses its head."""
     await heads.confirm(lease)
-    collection = cls.get_motor_collection()
-    chain = cls.in_scope({cls.chain_field: lease.chain_id})
-    await collection.delete_many({**chain, "pendingLease": {"$ne": None}})
-    if await _settle(cls, lease) is None and await collection.find_one(chain, {"_id": 1}) is None:
+    await versions.drop_pending(cls, lease.chain_id)
+    if await _settle(cls, lease) is None and not await versions.any_left(cls, lease.chain_id):
         await heads.drop_head(lease)
 
 
@@ -287,12 +274,8 @@ def _check_may_change(cls: type[VersionedDocument], lease: Lease, user: CurrentU
 async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectId | None:
     """Make the highest non-archived version the only latest one (clear, then set) and have the
     head record it when the lease is released; returns its id."""
-    collection = cls.get_motor_collection()
-    projection = {"version": 1, "isArchived": 1, "isLatest": 1, "flagsBy": 1}
-    projection.update({name: 1 for name in cls.policy_fields})
     # Not the versions other holders inserted and never made latest (dropped by `_repair`).
-    chain = {cls.chain_field: lease.chain_id, "pendingLease": {"$in": [None, lease.token]}}
-    rows = await collection.find(cls.in_scope(chain), projection).to_list(None)
+    rows = await versions.flag_states(cls, lease.chain_id, lease.token)
     states = [
         rules.VersionState(
             id=row["_id"],
@@ -311,18 +294,12 @@ async def _settle(cls: type[VersionedDocument], lease: Lease) -> PydanticObjectI
     # same versions first), and writes nothing.
     seen = {row["_id"]: row.get("flagsBy") for row in rows}
     if stale:
-        await collection.update_many(
-            {"$or": [{"_id": id_, "flagsBy": seen[id_]} for id_ in stale]},
-            {"$set": {"isLatest": False, "flagsBy": lease.token}},
-        )
-    if promote is not None:
-        # The write that makes a new version real (no longer pending) and latest, at once.
-        result = await collection.update_one(
-            {"_id": promote, "flagsBy": seen[promote], "isArchived": False},
-            {"$set": {"isLatest": True, "flagsBy": lease.token}, "$unset": {"pendingLease": ""}},
-        )
-        if result.matched_count == 0:
-            raise Conflict(f"this {cls.kind} was changed by another request meanwhile; try again")
+        await versions.clear_latest(cls, seen, stale, lease.token)
+    # The write that makes a new version real (no longer pending) and latest, at once.
+    if promote is not None and not await versions.make_latest(
+        cls, promote, seen[promote], lease.token
+    ):
+        raise Conflict(f"this {cls.kind} was changed by another request meanwhile; try again")
     latest = rules.latest_of(states)
     latest_row = next((row for row in rows if latest and row["_id"] == latest.id), None)
     lease.settled = {
@@ -344,8 +321,9 @@ async def publish_new_version(
     """The next version of `source`'s chain, numbered from the head's counter, made latest.
     Returns the version as stored."""
     fields = content_fields(content)
-    collection = cls.get_motor_collection()
-    pending: dict[str, Any] = {}  # this request's version while it is not yet latest
+    pending: tuple[PydanticObjectId, PydanticObjectId] | None = (
+        None  # this request's version while it is not yet latest
+    )
     try:
         async with _lease(cls, source.chain_id) as lease:
             _check_may_change(cls, lease, user)
@@ -363,9 +341,9 @@ async def publish_new_version(
                 copied_from=source.copiedFrom,
             )
             stored["pendingLease"] = lease.token  # hidden until _settle makes it latest
-            pending = {"_id": stored["_id"], "pendingLease": lease.token}
+            pending = (stored["_id"], lease.token)
             try:
-                await collection.insert_one(stored)
+                await versions.insert(cls, stored)
             except DuplicateKeyError as error:
                 raise Conflict(f"version {version} of this {cls.kind} already exists") from error
             latest = await _settle(cls, lease)
@@ -375,9 +353,9 @@ async def publish_new_version(
         # Failed or refused (the lease taken over) before or after `_settle`: drop the version
         # unless it was made latest (the answer lost). Safe without the lease, as only this
         # request's still-pending version matches.
-        if pending:
+        if pending is not None:
             with suppress(PyMongoError):
-                await collection.delete_one(pending)
+                await versions.drop_unpublished(cls, *pending)
         raise
     # As stored now (a kept answer is keyed by every field): made latest by this lease.
     stored["flagsBy"] = stored.pop("pendingLease")
@@ -393,18 +371,12 @@ async def archive(
         _check_may_change(cls, lease, user)
         await heads.confirm(lease)
         now = utc_now()
-        await cls.get_motor_collection().update_one(
-            cls.in_scope({"_id": document.id, "isArchived": False}),
-            {
-                "$set": {
-                    "isArchived": True,
-                    "isLatest": False,
-                    "flagsBy": lease.token,
-                    "archivedAt": now,
-                    "purgeAt": now + timedelta(days=retention_days),
-                    "updatedAt": now,
-                }
-            },
+        await versions.archive(
+            cls,
+            document.id,
+            token=lease.token,
+            now=now,
+            purge_at=now + timedelta(days=retention_days),
         )
         return await _settle(cls, lease)
 
@@ -414,18 +386,7 @@ async def unarchive(cls: type[D], document: D, *, user: CurrentUser) -> Pydantic
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
         await heads.confirm(lease)
-        result = await cls.get_motor_collection().update_one(
-            cls.in_scope({"_id": document.id}),
-            {
-                "$set": {
-                    "isArchived": False,
-                    "archivedAt": None,
-                    "purgeAt": None,
-                    "updatedAt": utc_now(),
-                }
-            },
-        )
-        if result.matched_count == 0:
+        if not await versions.unarchive(cls, document.id, now=utc_now()):
             raise NotFound(f"this {cls.kind} version was purged meanwhile")
         return await _settle(cls, lease)
 
@@ -441,22 +402,20 @@ async def purge_version(
         if await pinned([document.version_id]):
             raise Conflict(f"this {cls.kind} version is in use and cannot be purged")
         await heads.confirm(lease)
-        result = await cls.get_motor_collection().delete_one(
-            cls.in_scope({"_id": document.id, "isArchived": True})
-        )
-        if result.deleted_count == 0:
+        if not await versions.purge(cls, document.id):
             raise Conflict(f"this {cls.kind} version was restored meanwhile; nothing was purged")
 
 
 async def purge_archived(
     cls: type[VersionedDocument],
     *,
-    owner: str | None,
+    where: policy.Filter,
     older_than: timedelta | None = None,
     pinned: PurgeGuard = nothing_pinned,
 ) -> int:
     """Hard-delete archived versions whose `purgeAt` has passed (or, with `older_than`, archived
-    longer than that); `owner` None means every creator's. Returns how many went. Archived
+    longer than that) among those `where` matches (`policy.PURGE_ARCHIVED`, or
+    `policy.EVERYTHING`: every creator's). Returns how many went. Archived
     versions are never latest, so no chain's head changes."""
     now = utc_now()
     query: dict[str, Any] = {"isArchived": True}
@@ -464,20 +423,13 @@ async def purge_archived(
         query["purgeAt"] = {"$lte": now}
     else:
         query["archivedAt"] = {"$lte": now - older_than}
-    if owner is not None:
-        query["createdBy"] = owner
-    collection = cls.get_motor_collection()
-    ids = [
-        row["_id"] for row in await collection.find(cls.in_scope(query), {"_id": 1}).to_list(None)
-    ]
+    query.update(where)
+    ids = await versions.archived_ids(cls, query)
     keep = await pinned(ids) if ids else set()
     doomed = [id_ for id_ in ids if id_ not in keep]
     if not doomed:
         return 0
-    result = await collection.delete_many(
-        cls.in_scope({"_id": {"$in": doomed}, "isArchived": True})
-    )
-    return int(result.deleted_count)
+    return await versions.purge_many(cls, doomed)
 
 
 async def repair_abandoned(cls: type[VersionedDocument]) -> int:
@@ -496,14 +448,12 @@ async def delete_chain(
     cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
 ) -> int:
     """Hard-delete every version of the chain, whatever its state, then its head."""
-    collection = cls.get_motor_collection()
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
-        chain = cls.in_scope({cls.chain_field: document.chain_id})
-        ids = [row["_id"] for row in await collection.find(chain, {"_id": 1}).to_list(None)]
+        ids = await versions.chain_ids(cls, document.chain_id)
         if ids and await pinned(ids):
             raise Conflict(f"a version of this {cls.kind} is in use; the chain cannot be deleted")
         await heads.confirm(lease)
-        result = await collection.delete_many(chain)
+        deleted = await versions.delete_chain(cls, document.chain_id)
         await heads.drop_head(lease)
-    return int(result.deleted_count)
+    return deleted

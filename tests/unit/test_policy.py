@@ -25,6 +25,7 @@ VERSIONS: dict[str, dict[str, Any]] = {
     "another's private": {"createdBy": "someone", "isPublic": False, "isArchived": False},
     "another's public": {"createdBy": "someone", "isPublic": True, "isArchived": False},
     "another's archived public": {"createdBy": "someone", "isPublic": True, "isArchived": True},
+    "admin's private": {"createdBy": "admin", "isPublic": False, "isArchived": False},
 }
 CHAINS: dict[str, dict[str, Any]] = {
     "client's": {"createdBy": "client"},
@@ -37,6 +38,11 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "another's, no copies": {"createdBy": "someone", "allowCopy": False},
     "another's, copies not said": {"createdBy": "someone"},
     "trainer's, no copies": {"createdBy": "trainer", "allowCopy": False},
+}
+TEMPLATE_TYPES: dict[str, dict[str, Any]] = {
+    "a company template": {"templateType": "company"},
+    "a trainer template": {"templateType": "trainer"},
+    "a template of no stated type": {},
 }
 USER_ROUTINES: dict[str, dict[str, Any]] = {
     "client's": {"routineType": "user-created", "userId": "client"},
@@ -119,6 +125,30 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": EVERY,
         },
     ),
+    policy.OWN_VERSION.name: (
+        VERSIONS,
+        {
+            "client": {"client's private"},
+            "trainer": {"trainer's private", "trainer's archived"},
+            "admin": {"admin's private"},
+        },
+    ),
+    policy.PURGE_ARCHIVED.name: (
+        VERSIONS,
+        {
+            "client": {"client's private"},
+            "trainer": {"trainer's private", "trainer's archived"},
+            "admin": EVERY,
+        },
+    ),
+    policy.PUBLISH_TEMPLATE.name: (
+        TEMPLATE_TYPES,
+        {
+            "client": {"a trainer template", "a template of no stated type"},
+            "trainer": {"a trainer template", "a template of no stated type"},
+            "admin": EVERY,
+        },
+    ),
     policy.USE_USER_ROUTINE.name: (
         USER_ROUTINES,
         {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
@@ -131,6 +161,10 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "trainer": {"client's, by trainer", "trainer's, self-made"},
             "admin": EVERY,
         },
+    ),
+    policy.READ_ASSIGNED_VERSION.name: (
+        CLIENT_DATA,
+        {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()},
     ),
     policy.GIVE_FEEDBACK.name: (
         CLIENT_DATA,
@@ -215,3 +249,62 @@ def test_changing_an_assignment_is_refused_to_others() -> None:
 def test_user_routine_queries_name_scope_and_owner() -> None:
     query = policy.own_user_routines(ROLES["client"], _id=1, isActive=True)
     assert query == {"_id": 1, "isActive": True, "routineType": "user-created", "userId": "client"}
+
+
+# Assigning (DOMAIN.md section 7): role, to whom, whether the directory links them, and the
+# trainerId recorded (or the refusal).
+ASSIGNING = [
+    ("client", "client", False, None),
+    ("client", "someone", False, Forbidden),
+    ("client", "someone", True, Forbidden),
+    ("trainer", "trainer", False, None),
+    ("trainer", "client", True, "trainer"),
+    ("trainer", "client", False, Forbidden),
+    ("admin", "admin", False, None),
+    ("admin", "client", False, None),
+]
+
+
+@pytest.mark.parametrize(("role", "client_id", "linked", "expected"), ASSIGNING)
+def test_who_may_assign_to_whom(role: str, client_id: str, linked: bool, expected: Any) -> None:
+    user = ROLES[role]
+    if expected is Forbidden:
+        with pytest.raises(Forbidden):
+            policy.check_may_assign(user, client_id, linked=linked)
+    else:
+        assert policy.check_may_assign(user, client_id, linked=linked) == expected
+
+
+@pytest.mark.parametrize(("role", "client_id", "linked", "expected"), ASSIGNING)
+def test_the_link_is_asked_for_only_when_it_decides(
+    role: str, client_id: str, linked: bool, expected: Any
+) -> None:
+    """The directory is asked (a round trip) only by a trainer assigning to someone else, and
+    whenever it is not asked, the decision is the same either way."""
+    user = ROLES[role]
+    needed = role == "trainer" and client_id != user.id
+    assert policy.assigning_needs_link(user, client_id) is needed
+    if needed:
+        return
+    for either in (False, True):
+        try:
+            decided: Any = policy.check_may_assign(user, client_id, linked=either)
+        except Forbidden:
+            decided = Forbidden
+        assert decided == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "assignment", "recorded"),
+    [
+        ("admin", "another's, by admin for trainer", "trainer"),
+        ("admin", "client's, self-made", None),
+        ("trainer", "client's, by trainer", "assigned"),
+        ("client", "client's, self-made", "assigned"),
+    ],
+)
+def test_an_admin_upgrading_keeps_the_assignments_trainer(
+    role: str, assignment: str, recorded: str | None
+) -> None:
+    trainer = policy.trainer_after_upgrade(ROLES[role], CLIENT_DATA[assignment], "assigned")
+    assert trainer == recorded

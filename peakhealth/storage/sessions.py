@@ -1,0 +1,155 @@
+"""Stored workout sessions (`workout_sessions`): the queries the sessions, their assignment's
+progress and the assignments make of them. Every query of one client's sessions names the client
+(`userId`), the shard key; the readers' filters come from the caller (`peakhealth.policy`)."""
+
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import DESCENDING
+
+from peakhealth import answers
+from peakhealth.pages import read_page
+from peakhealth.policy import Filter
+from peakhealth.sessions.documents import WorkoutSession
+
+
+def _sessions() -> Any:
+    return WorkoutSession.get_motor_collection()
+
+
+# ----- reading ---------------------------------------------------------------------------------
+
+
+async def page(
+    query: Filter,
+    *,
+    sort: list[tuple[str, Any]],
+    skip: int,
+    limit: int,
+    projection: Filter,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the sessions matching `query` and how many match in all."""
+    return await read_page(
+        _sessions(), query, sort=sort, skip=skip, limit=limit, projection=projection
+    )
+
+
+async def read_answers(
+    query: Filter, rows: list[dict[str, Any]], kind: answers.Kind
+) -> list[bytes]:
+    """The answers of `rows` (read by `query` without the snapshot): kept, or read whole."""
+    return await answers.read_answers(_sessions(), query, rows, kind)
+
+
+async def read_answer(query: Filter, kind: answers.Kind) -> bytes | None:
+    return await answers.read_answer(_sessions(), query, kind)
+
+
+async def find(query: Filter) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = await _sessions().find_one(query)
+    return found
+
+
+async def completions(
+    user_id: str, routine_id: PydanticObjectId
+) -> tuple[int, dict[str, Any] | None]:
+    """How many sessions of the user routine the user completed, and the latest of them (its
+    `completedAt`)."""
+    mine = {
+        "userId": user_id,
+        "parentRoutineId": routine_id,
+        "routineId": routine_id,
+        "status": "completed",
+    }
+    completed = await _sessions().count_documents(mine)
+    latest = await _sessions().find_one(
+        mine, {"completedAt": 1}, sort=[("completedAt", DESCENDING)]
+    )
+    return completed, latest
+
+
+def logged_with(user_id: str, exercise_id: str, *, batch: int) -> Any:
+    """The user's completed sessions that logged the exercise, newest first, their logged
+    exercises only (an async cursor read from the history index, `batch` at a time)."""
+    return (
+        _sessions()
+        .find(
+            {
+                "userId": user_id,
+                "performanceLog.sections.exercises.exerciseId": exercise_id,
+                "completedAt": {"$ne": None},
+            },
+            {"completedAt": 1, "performanceLog.sections.exercises": 1},
+        )
+        .sort([("completedAt", DESCENDING)])
+        .batch_size(batch)
+    )
+
+
+async def of_assignment(user_id: str, assignment_id: PydanticObjectId) -> list[dict[str, Any]]:
+    """The status and completion of each session of the assignment (what progress counts)."""
+    rows: list[dict[str, Any]] = await (
+        _sessions()
+        .find(
+            {"userId": user_id, "routineAssignmentId": assignment_id},
+            {"_id": 0, "status": 1, "completedAt": 1},
+        )
+        .to_list(None)
+    )
+    return rows
+
+
+async def sequences_written(user_id: str, assignment_id: PydanticObjectId) -> set[Any]:
+    """The sequence numbers of the assignment's sessions already stored."""
+    rows = await (
+        _sessions()
+        .find(
+            {"userId": user_id, "routineAssignmentId": assignment_id},
+            {"_id": 0, "sequence": 1},
+        )
+        .to_list(None)
+    )
+    return {row.get("sequence") for row in rows}
+
+
+# ----- changing --------------------------------------------------------------------------------
+
+
+async def add(session: WorkoutSession) -> None:
+    await session.insert()
+
+
+async def add_scheduled(sessions: list[dict[str, Any]]) -> None:
+    """An assignment's sessions, as stored, in one bulk insert."""
+    await _sessions().insert_many(sessions)
+
+
+async def change_if_status(
+    session_id: PydanticObjectId, user_id: str, status: str, changes: dict[str, Any]
+) -> bool:
+    """Write `changes` if the session still has `status`; False when it changed meanwhile."""
+    written = await _sessions().update_one(
+        {"_id": session_id, "userId": user_id, "status": status}, {"$set": changes}
+    )
+    return bool(written.matched_count)
+
+
+async def restore_if_scheduled(
+    session_id: PydanticObjectId, user_id: str, fields: dict[str, Any]
+) -> None:
+    """Put a session reopened (to `scheduled`) back as it was (`fields`)."""
+    await _sessions().update_one(
+        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields}
+    )
+
+
+async def drop_scheduled(user_id: str, assignment_id: PydanticObjectId | None) -> None:
+    """Delete the assignment's sessions still `scheduled`; the others stay."""
+    await _sessions().delete_many(
+        {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
+    )
+
+
+async def drop_all(user_id: str, assignment_id: PydanticObjectId) -> None:
+    """Delete every session of the assignment (one whose scheduling is taken back)."""
+    await _sessions().delete_many({"userId": user_id, "routineAssignmentId": assignment_id})

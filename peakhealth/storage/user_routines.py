@@ -1,0 +1,109 @@
+"""Stored user routines (in `routines`, beside the template versions): the queries the user
+routines and the sessions scheduled from them make. Who may see which routine is the caller's
+filter (`policy.own_user_routines`: scope and owner), passed in as `owned`."""
+
+from datetime import datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+
+from peakhealth.pages import read_page
+from peakhealth.policy import Filter
+from peakhealth.routines.user_documents import ACTIVE_KEY, UserRoutineDocument
+
+
+def _routines() -> Any:
+    return UserRoutineDocument.get_motor_collection()
+
+
+# ----- reading ---------------------------------------------------------------------------------
+
+
+async def find(owned: Filter, projection: Filter | None = None) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = await _routines().find_one(owned, projection)
+    return found
+
+
+async def page(
+    query: Filter,
+    *,
+    sort: list[tuple[str, Any]],
+    skip: int,
+    limit: int,
+    projection: Filter | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of `query` over the routines collection (user routines and template versions)
+    and how many match in all."""
+    return await read_page(
+        _routines(), query, sort=sort, skip=skip, limit=limit, projection=projection
+    )
+
+
+async def whole(query: Filter, ids: list[PydanticObjectId]) -> list[dict[str, Any]]:
+    """These routines of `query`, tree included, in one `$in` query."""
+    rows: list[dict[str, Any]] = (
+        await _routines().find({"$and": [query, {"_id": {"$in": ids}}]}).to_list(None)
+    )
+    return rows
+
+
+# ----- changing --------------------------------------------------------------------------------
+
+
+async def add(document: UserRoutineDocument) -> None:
+    await document.insert()
+
+
+async def change(owned: Filter, update: Filter) -> dict[str, Any] | None:
+    """Apply `update` to the routine `owned` finds; the routine after, or None when it is gone."""
+    row: dict[str, Any] | None = await _routines().find_one_and_update(
+        owned, update, return_document=ReturnDocument.AFTER
+    )
+    return row
+
+
+async def delete(owned: Filter) -> bool:
+    result = await _routines().delete_one(owned)
+    return bool(result.deleted_count)
+
+
+async def flip_favorite(owned: Filter, *, was: bool, now: datetime) -> bool:
+    """Set `isFavorite` to `not was` if it is still `was`; False when it changed meanwhile."""
+    condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
+    result = await _routines().update_one(
+        {**owned, **condition}, {"$set": {"isFavorite": not was, "updatedAt": now}}
+    )
+    return bool(result.matched_count)
+
+
+async def deactivate_others(
+    owned: Filter, *, user_id: str, keep: PydanticObjectId, now: datetime
+) -> None:
+    """Clear the active routine of the owner unless it is `keep`: its key becomes its own `_id`
+    (an update pipeline reads it; see `user_documents`)."""
+    await _routines().update_many(
+        {**owned, ACTIVE_KEY: user_id, "_id": {"$ne": keep}},
+        [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
+    )
+
+
+async def make_active(owned: Filter, *, user_id: str, now: datetime) -> dict[str, Any] | None:
+    """Make the routine its owner's active one; DuplicateKeyError while another one is."""
+    return await change(owned, {"$set": {"isActive": True, ACTIVE_KEY: user_id, "updatedAt": now}})
+
+
+async def record_completions(
+    routine_id: PydanticObjectId, user_id: str, *, completed: int, last_used: Any
+) -> None:
+    """Store the routine's count of completed sessions and its latest completion, unless a
+    higher count is stored (completion is final: the count only grows)."""
+    await _routines().update_one(
+        {
+            "_id": routine_id,
+            "userId": user_id,
+            "routineType": "user-created",
+            "completedWorkouts": {"$not": {"$gt": completed}},
+        },
+        {"$set": {"completedWorkouts": completed, "lastUsed": last_used}},
+    )
