@@ -165,7 +165,7 @@ REQUEST_ID_PARAMETER = {
     "required": False,
     "description": "Your id for this request (1-128 letters, digits and `._:@+=/-`), echoed in"
     " the answer and written in every log line of it; anything else is replaced by a new id",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:@+=/-]{1,128}$"},
 }
 REQUEST_ID_ANSWER = {
     "description": "The request's id: the one sent, when it was usable, else a new one",
