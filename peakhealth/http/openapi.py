@@ -178,12 +178,11 @@ def document_request_ids(schema: dict[str, Any]) -> dict[str, Any]:
     """Every operation takes `X-Request-ID` and every answer carries it (the middleware in
     `peakhealth.http.request_context` does so for every route)."""
     components = schema.setdefault("components", {})
-    components.setdefault("parameters", {})["RequestId"] = REQUEST_ID_PARAMETER
     components.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_ANSWER
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             parameters = operation.setdefault("parameters", [])
-            parameters.append({"$ref": "#/components/parameters/RequestId"})
+            parameters.append(REQUEST_ID_PARAMETER)
             for response in operation.get("responses", {}).values():
                 headers = response.setdefault("headers", {})
                 headers["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
