@@ -19,9 +19,10 @@ from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.methods import install_method_not_allowed
-from peakhealth.http.openapi import TAGS, document_examples, servers
+from peakhealth.http.openapi import TAGS, document_examples, document_request_ids, servers
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
+from peakhealth.http.request_context import REQUEST_ID_HEADER, RequestContext
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
 from peakhealth.identity.router import router as directory_router
 from peakhealth.identity.tokens import TokenVerifier
@@ -114,7 +115,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_examples(document_problems(describe()))
+            app.openapi_schema = document_request_ids(
+                document_examples(document_problems(describe()))
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -133,8 +136,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[
+                REQUEST_ID_HEADER,
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
@@ -142,6 +146,8 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             ],
             max_age=600,
         )
+    # Outermost of all: every answer carries X-Request-ID, and everything below logs with it.
+    app.add_middleware(RequestContext)
     app.include_router(library_router)
     app.include_router(templates_router)
     app.include_router(exercises_router)

@@ -133,7 +133,17 @@ def serve(args: argparse.Namespace) -> None:
             tokens = demo.demo_tokens(secret, issuer)
             print(demo.instructions(ids, tokens, f"http://{args.host}:{args.port}"), flush=True)
 
-    uvicorn.run(create_app(settings, on_startup=on_startup), host=args.host, port=args.port)
+    from peakhealth import logs
+
+    logs.configure(settings.log_format, settings.log_level)
+    # log_config=None keeps the handler configured above; the service writes the request lines.
+    uvicorn.run(
+        create_app(settings, on_startup=on_startup),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def token(args: argparse.Namespace) -> None:

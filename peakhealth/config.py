@@ -1,6 +1,6 @@
 """Settings from environment variables, read once at start-up."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import limits
@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         default="memory://",
         description="Where rate-limit counters live: memory:// (this process) or redis://host:port",
     )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="json: one JSON object a line (request id, method, route, status, duration,"
+        " user id); text: plain lines for a terminal",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated origins (https://app.example.com) whose browser scripts may"

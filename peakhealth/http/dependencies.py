@@ -15,6 +15,7 @@ from peakhealth.http.rate_limit import verified_upstream
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 from peakhealth.identity.users import CurrentUser
+from peakhealth.logs import note_caller
 from peakhealth.plan.base import is_object_id
 
 bearer = HTTPBearer(auto_error=False, description="Supabase access token")
@@ -28,11 +29,12 @@ async def current_user(
     JWKS fetch it may need (httpx's async client): no thread, no blocked event loop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("send 'Authorization: Bearer <Supabase access token>'")
-    already = verified_upstream(request, credentials.credentials)
-    if already is not None:
-        return already
-    verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(credentials.credentials)
+    user = verified_upstream(request, credentials.credentials)
+    if user is None:
+        verifier: TokenVerifier = request.app.state.verifier
+        user = await verifier.verify(credentials.credentials)
+    note_caller(user.id)  # the request's log line names the caller
+    return user
 
 
 User = Annotated[CurrentUser, Depends(current_user)]

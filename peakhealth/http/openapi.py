@@ -157,3 +157,33 @@ def document_examples(schema: dict[str, Any]) -> dict[str, Any]:
                     elif code in examples:
                         content["example"] = examples[code]
     return schema
+
+
+REQUEST_ID_PARAMETER = {
+    "name": "X-Request-ID",
+    "in": "header",
+    "required": False,
+    "description": "Your id for this request (1-128 letters, digits and `._:@+=/-`), echoed in"
+    " the answer and written in every log line of it; anything else is replaced by a new id",
+    "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:@+=/-]{1,128}$"},
+}
+REQUEST_ID_ANSWER = {
+    "description": "The request's id: the one sent, when it was usable, else a new one",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+}
+
+
+def document_request_ids(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation takes `X-Request-ID` and every answer carries it (the middleware in
+    `peakhealth.http.request_context` does so for every route)."""
+    components = schema.setdefault("components", {})
+    components.setdefault("headers", {})["X-Request-ID"] = REQUEST_ID_ANSWER
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.setdefault("parameters", [])
+            parameters.append(REQUEST_ID_PARAMETER)
+            for response in operation.get("responses", {}).values():
+                headers = response.setdefault("headers", {})
+                headers["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+    return schema

@@ -23,6 +23,7 @@ from peakhealth.errors import (
     error_location,
     format_path,
 )
+from peakhealth.http.request_context import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from peakhealth.identity.tokens import InvalidToken
 
 log = logging.getLogger("peakhealth")
@@ -180,7 +181,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, "the server failed to complete the request")
+        # Starlette answers this one outside every middleware: the id is added here.
+        request_id = request.scope.get(REQUEST_ID_KEY)
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        return problem(request, 500, "the server failed to complete the request", headers=headers)
 
 
 # The problem statuses each kind of /api operation can answer. Every /api call can meet a bad
