@@ -17,6 +17,7 @@ from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
+from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.openapi import TAGS, document_examples, servers
@@ -114,12 +115,15 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_examples(document_problems(describe()))
+            app.openapi_schema = document_idempotency(
+                document_examples(document_problems(describe()))
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     # The last added runs first: the rate limit sees (and labels) every /api answer, 413 and 415
-    # included.
+    # included; idempotency keys, innermost, only requests the routes will see.
+    app.add_middleware(Idempotency)
     app.add_middleware(RequireJsonBodies)
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -133,8 +137,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
             expose_headers=[
+                REPLAYED,
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
