@@ -11,12 +11,14 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
+from peakhealth.config import Settings
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.storage.idempotency import IdempotencyKey
+from tests.support import serving
 from tests.support.actions import create, link, put_session, squat_log
-from tests.support.callers import Caller
+from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, MONDAY, ROUTINES, SECTIONS, SESSIONS, TEMPLATES
 from tests.support.plans import short_routine, strength_section, user_routine_body, warmup_section
 from tests.support.stored import raw_sessions
@@ -272,3 +274,27 @@ async def test_keys_are_kept_with_a_ttl_and_one_per_caller(app: FastAPI) -> None
     assert indexes["one_key_per_caller"]["unique"] is True
     assert list(indexes["expire_keys"]["key"]) == [("expiresAt", 1)]
     assert indexes["expire_keys"]["expireAfterSeconds"] == 0
+
+
+async def test_browsers_may_send_a_key_and_read_the_replay_header() -> None:
+    """With CORS_ORIGINS set, a preflight may ask for Idempotency-Key, and a replay's
+    Idempotency-Replayed is readable by the page."""
+    origin = "https://app.example.com"
+    settings = Settings(_env_file=None, cors_origins=origin)  # type: ignore[call-arg]
+    preflight = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+    }
+    caller = make_caller("client")
+    async with serving(settings) as client:
+        allowed = await client.options(ROUTINES, headers=preflight)
+        assert allowed.status_code == 200, allowed.text
+        assert KEY.lower() in allowed.headers["access-control-allow-headers"].lower()
+        headers = {**keyed(caller, "cors-1"), "Origin": origin}
+        answers = [
+            await client.post(ROUTINES, json=user_routine_body(), headers=headers) for _ in range(2)
+        ]
+    assert answers[1].headers[REPLAYED] == "true"
+    exposed = answers[1].headers["access-control-expose-headers"].lower()
+    assert REPLAYED.lower() in exposed
