@@ -139,7 +139,7 @@ class Idempotency:
             await problem(request, 422, f"{HEADER}: {wrong}", errors=errors)(scope, receive, send)
             return
         try:
-            caller = await _caller(scope)
+            caller = await _caller(request)
         except ServiceUnavailable as error:
             refused = problem(request, 503, error.detail, headers={"Retry-After": RETRY_AFTER})
             await refused(scope, receive, send)
@@ -212,16 +212,16 @@ class Idempotency:
         await send({"type": "http.response.body", "body": body})
 
 
-async def _caller(scope: Scope) -> str | None:
+async def _caller(request: Request) -> str | None:
     """The verified caller's id, as the rate limit verified it (or verifying it now); None
     without a valid token."""
-    token = bearer_token(Request(scope).headers)
+    token = bearer_token(request.headers)
     if token is None:
         return None
     try:
-        user = verified_upstream(Request(scope), token)
+        user = verified_upstream(request, token)
         if user is None:
-            verifier: TokenVerifier = scope["app"].state.verifier
+            verifier: TokenVerifier = request.app.state.verifier
             user = await verifier.verify(token)
     except InvalidToken:
         return None

@@ -11,6 +11,7 @@ MongoDB, as the chain lease is (`peakhealth.versioning.heads`).
 Every document expires 24 hours after its key was first claimed (a TTL index on `expiresAt`;
 MongoDB's TTL monitor deletes within about a minute of that)."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from beanie import Document, PydanticObjectId
 from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorCollection
 from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth.timestamps import UtcDatetime, utc_now
 
@@ -176,12 +177,19 @@ async def claim(caller: str, key: str, fingerprint: str) -> Claim:
     repeated), a second call only to take over a claim whose lease ended."""
     token = ObjectId()
     try:
-        stored = await _claim(caller, key, fingerprint, token)
-    except DuplicateKeyError:
-        # Two concurrent upserts of one (caller, key): MongoDB 4.2+ retries the loser as an
-        # update itself (its filter is an equality on the unique index); should one still
-        # fail, the key exists now and this finds it.
-        stored = await _claim(caller, key, fingerprint, token)
+        try:
+            stored = await _claim(caller, key, fingerprint, token)
+        except DuplicateKeyError:
+            # Two concurrent upserts of one (caller, key): MongoDB 4.2+ retries the loser as an
+            # update itself (its filter is an equality on the unique index); should one still
+            # fail, the key exists now and this finds it.
+            stored = await _claim(caller, key, fingerprint, token)
+    except PyMongoError:
+        # The claim may have landed with its answer lost: give it back if the database lets
+        # us, so a repeat runs at once rather than after the lease.
+        with suppress(PyMongoError):
+            await release(Claimed(caller, key, token))
+        raise
     if stored is None:
         return Claimed(caller, key, token)
     if stored["fingerprint"] != fingerprint:

@@ -266,6 +266,23 @@ async def test_a_database_outage_at_the_claim_is_503_and_keeps_nothing(
     assert retried.status_code == 201 and REPLAYED not in retried.headers
 
 
+async def test_a_claim_whose_acknowledgement_was_lost_is_given_back(
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller
+) -> None:
+    """The claim landed but its answer was lost (503): it is released at once, so the retry
+    runs now instead of meeting 409 until the lease ends."""
+    app.state.client.fail_call(
+        1, lost_answer=True, collection="idempotency_keys", name="find_one_and_update"
+    )
+    body, headers = user_routine_body(), keyed(client_user, "claim-lost-1")
+    refused = await client.post(ROUTINES, json=body, headers=headers)
+    assert refused.status_code == 503
+    retried = await client.post(ROUTINES, json=body, headers=headers)
+    assert retried.status_code == 201, retried.text
+    assert REPLAYED not in retried.headers
+    assert await count(UserRoutineDocument, {"userId": client_user.id}) == 1
+
+
 async def test_keys_are_kept_with_a_ttl_and_one_per_caller(app: FastAPI) -> None:
     """The indexes start-up created: (caller, key) unique, led by the caller (the shard key
     should the collection be sharded), and expiry at `expiresAt`."""
