@@ -19,7 +19,15 @@ from fastapi import FastAPI
 
 from benchmarks import plans
 from benchmarks.floor_app import floor_app
-from benchmarks.measure import DRIVER, FRAMEWORK, SERVICE, CellResult, Step, interleaved
+from benchmarks.measure import (
+    DRIVER,
+    FRAMEWORK,
+    SERVICE,
+    UNKEYED,
+    CellResult,
+    Step,
+    interleaved,
+)
 from peakhealth.app import create_app
 from peakhealth.config import Settings
 
@@ -32,6 +40,7 @@ CALENDAR_ORDER = [("scheduledDate", 1), ("scheduledTime", 1), ("sequence", 1), (
 MONTH = ("2027-03-01", "2027-03-31")
 HISTORY_LIMIT = 20
 LISTING_LIMIT = 20
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 @dataclass
@@ -78,8 +87,17 @@ class Harness:
             raise RuntimeError(f"{answer.request.method} {answer.request.url}: {answer.text}")
         return answer.json()
 
-    async def post(self, who: plans.Caller, path: str, body: Any, status: int = 201) -> Any:
-        return await self.ok(self.http.post(path, json=body, headers=who.headers), status)
+    async def post(
+        self, who: plans.Caller, path: str, body: Any, status: int = 201, *, key: str | None = None
+    ) -> Any:
+        """POST as `who`; with `key`, as a retry-safe POST (Idempotency-Key)."""
+        headers = who.headers if key is None else {**who.headers, IDEMPOTENCY_KEY: key}
+        return await self.ok(self.http.post(path, json=body, headers=headers), status)
+
+    async def forget_keys(self) -> None:
+        """Drop the idempotency keys a keyed run claimed, so every run claims a new one in a
+        collection of the same size."""
+        await self.collection("idempotency_keys").delete_many({})
 
     async def get(self, who: plans.Caller, path: str) -> Any:
         return await self.ok(self.http.get(path, headers=who.headers))
@@ -147,9 +165,10 @@ async def _link(bench: Harness, trainer: plans.Caller, client: plans.Caller) -> 
     assert response.status_code == 204, response.text
 
 
-def publish(workouts: int, references: bool) -> Scenario:
-    """POST a template of `workouts` workouts, embedded or as library workout references.
-    Driver floor: the stored routine document inserted with one insert_one."""
+def publish(workouts: int, references: bool, keyed: bool = False) -> Scenario:
+    """POST a template of `workouts` workouts, embedded or as library workout references;
+    `keyed`: each with a new Idempotency-Key. Driver floor: the stored routine document
+    inserted with one insert_one."""
 
     async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
         trainer = plans.caller("trainer")
@@ -172,11 +191,17 @@ def publish(workouts: int, references: bool) -> Scenario:
         await forget(answer["id"])
         made: list[str] = []
 
-        async def service(_: int) -> None:
-            made.append((await bench.post(trainer, TEMPLATES, body))["id"])
+        def posting(keyed: bool) -> Step:
+            async def service(run: int) -> None:
+                key = f"publish-{run}" if keyed else None
+                made.append((await bench.post(trainer, TEMPLATES, body, key=key))["id"])
 
-        async def service_cleanup(_: int) -> None:
-            await forget(made.pop())
+            async def service_cleanup(_: int) -> None:
+                await forget(made.pop())
+                if keyed:
+                    await bench.forget_keys()
+
+            return Step(service, cleanup=service_cleanup)
 
         document: dict[str, Any] = {}
 
@@ -192,10 +217,12 @@ def publish(workouts: int, references: bool) -> Scenario:
             await routines.delete_one({"_id": document["_id"]})
 
         steps = {
-            SERVICE: Step(service, cleanup=service_cleanup),
+            SERVICE: posting(keyed),
             DRIVER: Step(driver, driver_prepare, driver_cleanup),
             FRAMEWORK: bench.framework_step("publish", "POST", body, answer, 201),
         }
+        if keyed:
+            steps[UNKEYED] = posting(False)
         return steps, {"answerBytes": len(json.dumps(answer)), "bodyBytes": len(json.dumps(body))}
 
     return scenario
@@ -244,9 +271,10 @@ async def _assigned(
     return trainer, client, routine, assignment
 
 
-def assign(weeks: int, days: list[str]) -> Scenario:
-    """POST an assignment (trainer to a linked client), scheduling weeks x days sessions.
-    Driver floor: the assignment's session documents inserted with one insert_many."""
+def assign(weeks: int, days: list[str], keyed: bool = False) -> Scenario:
+    """POST an assignment (trainer to a linked client), scheduling weeks x days sessions;
+    `keyed`: each with a new Idempotency-Key. Driver floor: the assignment's session documents
+    inserted with one insert_many."""
 
     async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
         trainer, client, routine, first = await _assigned(bench, weeks, days)
@@ -264,11 +292,17 @@ def assign(weeks: int, days: list[str]) -> Scenario:
         body = {"routineVersionId": routine["id"], "userId": client.id, "startDate": plans.START}
         made: list[str] = []
 
-        async def service(_: int) -> None:
-            made.append((await bench.post(trainer, ASSIGNMENTS, body))["id"])
+        def posting(keyed: bool) -> Step:
+            async def service(run: int) -> None:
+                key = f"assign-{run}" if keyed else None
+                made.append((await bench.post(trainer, ASSIGNMENTS, body, key=key))["id"])
 
-        async def service_cleanup(_: int) -> None:
-            await forget(ObjectId(made.pop()))
+            async def service_cleanup(_: int) -> None:
+                await forget(ObjectId(made.pop()))
+                if keyed:
+                    await bench.forget_keys()
+
+            return Step(service, cleanup=service_cleanup)
 
         batch: list[dict[str, Any]] = []
         marker = ObjectId()
@@ -283,10 +317,12 @@ def assign(weeks: int, days: list[str]) -> Scenario:
             await sessions.delete_many({"routineAssignmentId": marker})
 
         steps = {
-            SERVICE: Step(service, cleanup=service_cleanup),
+            SERVICE: posting(keyed),
             DRIVER: Step(driver, driver_prepare, driver_cleanup),
             FRAMEWORK: bench.framework_step("assign", "POST", body, first, 201),
         }
+        if keyed:
+            steps[UNKEYED] = posting(False)
         return steps, {"sessions": len(stored)}
 
     return scenario
@@ -528,12 +564,18 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     listed = [
         ("publish template (embedded)", "3 workouts", publish(3, references=False)),
         ("publish template (embedded)", "14 workouts", publish(14, references=False)),
+        ("POST with Idempotency-Key: publish", "3 workouts", publish(3, False, keyed=True)),
         ("publish template (references)", "3 library workouts", publish(3, references=True)),
         ("publish template (references)", "14 library workouts", publish(14, references=True)),
         ("GET one template", "3 workouts", get_template(3)),
         ("GET one template", "14 workouts", get_template(14)),
         ("assign", "12 wk x 3 d (36)", assign(12, plans.THREE_DAYS)),
         ("assign", "52 wk x 6 d (312)", assign(52, plans.SIX_DAYS)),
+        (
+            "POST with Idempotency-Key: assign",
+            "12 wk x 3 d (36)",
+            assign(12, plans.THREE_DAYS, True),
+        ),
         ("log completed session (16 sets)", "of 36", log_session(12, plans.THREE_DAYS)),
         ("log completed session (16 sets)", "of 312", log_session(52, plans.SIX_DAYS)),
         ("GET one session", "1 of 36", get_session()),
@@ -545,6 +587,6 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("explore page (20)", "500 templates", listing(500)),
     ]
     if quick:  # one size per operation
-        keep = {0, 3, 5, 6, 8, 10, 11, 13, 15}
+        keep = {0, 2, 4, 6, 7, 9, 10, 12, 13, 15, 17}
         return [cell for index, cell in enumerate(listed) if index in keep]
     return listed

@@ -13,6 +13,9 @@ from typing import Any
 SERVICE = "service"
 DRIVER = "driver"
 FRAMEWORK = "framework"
+# The same POST without an Idempotency-Key: the floor of the keyed rows, so their ratio is
+# what the key costs, measured in the same loop.
+UNKEYED = "unkeyed"
 
 
 def p95(samples: list[float]) -> float:

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks import inprocess, tcp
-from benchmarks.measure import DRIVER, FRAMEWORK, SERVICE, describe_calls
+from benchmarks.measure import DRIVER, FRAMEWORK, SERVICE, UNKEYED, describe_calls
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,9 @@ def _in_process_rows(cell: inprocess.Cell) -> list[dict[str, Any]]:
     service = cell.result.timings[SERVICE]
     text, by_name = describe_calls(cell.result.calls)
     rows = []
-    for floor in (DRIVER, FRAMEWORK):
+    for floor in (DRIVER, FRAMEWORK, UNKEYED):
+        if floor not in cell.result.timings:
+            continue
         timings = cell.result.timings[floor]
         rows.append(
             {
@@ -134,7 +136,8 @@ def render(rows: list[dict[str, Any]]) -> str:
     lines.append("-" * len(header))
     lines.append(
         "ratio: in process, service median / floor median (driver: the same documents through one"
-        " collection call; framework: bare FastAPI answering the same JSON);"
+        " collection call; framework: bare FastAPI answering the same JSON; unkeyed: the same"
+        " POST without its Idempotency-Key);"
     )
     lines.append(
         "       TCP rows: floor req/s / service req/s, with latencies per request under"

@@ -17,6 +17,7 @@ from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.catalog.router import router as exercises_router
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
+from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.openapi import TAGS, document_examples, document_request_ids, servers
@@ -116,29 +117,31 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document_request_ids(
-                document_examples(document_problems(describe()))
+                document_idempotency(document_examples(document_problems(describe())))
             )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     # The last added runs first: the rate limit sees (and labels) every /api answer, 413 and 415
-    # included.
+    # included; idempotency keys, innermost, only requests the routes will see.
+    app.add_middleware(Idempotency)
     app.add_middleware(RequireJsonBodies)
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimit, limit=settings.rate_limit, storage_uri=settings.rate_limit_storage_uri
     )
     if settings.cors_origins:
-        # Outermost: a preflight is answered before the rate limit counts it, and every answer
-        # (429 and 413 included) carries the CORS headers a browser needs to read it. Tokens
-        # travel in Authorization, never in cookies, so credentials stay off.
+        # Outside the rate limit: a preflight is answered before the rate limit counts it, and
+        # every answer (429 and 413 included) carries the CORS headers a browser needs to read
+        # it. Tokens travel in Authorization, never in cookies, so credentials stay off.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", REQUEST_ID_HEADER],
             expose_headers=[
                 REQUEST_ID_HEADER,
+                REPLAYED,
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",

@@ -125,11 +125,22 @@ class EmbeddedClient:
         before it reaches the data, until `fail_with(None)`."""
         self._failure = None if error is None else (error, on)
 
-    def fail_call(self, at: int, *, lost_answer: bool = False, outage: bool = False) -> Fault:
-        """Make call number `at` from now (1 = the next one) fail as a server does mid-sequence:
-        AutoReconnect before it runs, or with `lost_answer` NetworkTimeout after it ran; with
-        `outage`, every later call fails too until `heal`."""
-        self.fault = Fault(at, lost_answer=lost_answer, outage=outage)
+    def fail_call(
+        self,
+        at: int,
+        *,
+        lost_answer: bool = False,
+        outage: bool = False,
+        collection: str | None = None,
+        name: str | None = None,
+    ) -> Fault:
+        """Make call number `at` from now (1 = the next one; of that collection and method, when
+        named) fail as a server does mid-sequence: AutoReconnect before it runs, or with
+        `lost_answer` NetworkTimeout after it ran; with `outage`, every later call fails too
+        until `heal`."""
+        self.fault = Fault(
+            at, lost_answer=lost_answer, outage=outage, collection=collection, name=name
+        )
         return self.fault
 
     def hold_call(

@@ -78,7 +78,15 @@ def examples_of(document: dict[str, Any]) -> list[tuple[str, Any, Any]]:
         for code, response in operation["responses"].items():
             for media_type, content in response.get("content", {}).items():
                 found.append((f"{method} {path} {code} {media_type}", content["schema"], content))
-    return [(where, schema, content.get("example")) for where, schema, content in found]
+    out = []
+    for where, schema, content in found:
+        # Where an answer has several examples (a POST's 409 and 422: the route's own and the
+        # idempotency key's), each is checked.
+        named = content.get("examples", {})
+        out.extend((f"{where} ({name})", schema, item["value"]) for name, item in named.items())
+        if not named:
+            out.append((where, schema, content.get("example")))
+    return out
 
 
 def test_every_request_body_and_answer_has_an_example_valid_against_its_schema(
