@@ -192,6 +192,6 @@ _VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
 )
 
 
-def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> Any:
+def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> BaseModel:
     """A stored user routine (raw, as MongoDB returns it) read into its view."""
     return present_view(_VIEWS, stored, full=full)

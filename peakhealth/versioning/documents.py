@@ -235,7 +235,7 @@ def plan_views(
             return view(suffix, members[0][1], summary)
         tags = {tag.split(" ")[0]: tag for tag, _ in members if tag}
 
-        def pick(value: Any) -> str | None:
+        def pick(value: object) -> str | None:
             kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
             return tags.get(kind) if isinstance(kind, str) else None
 
@@ -269,14 +269,17 @@ def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: 
 
 def present_view(
     views: tuple[TypeAdapter[Any], TypeAdapter[Any]], stored: dict[str, Any], *, full: bool
-) -> Any:
+) -> BaseModel:
     """A stored plan document (raw, as MongoDB returns it) read into its view (whole, or
     summarized): upgraded, read leniently, never re-checked. The routers write it to JSON."""
     adapter = views[0] if full else views[1]
-    return adapter.validate_python(upgrade(stored) if full else stored)
+    view: BaseModel = adapter.validate_python(upgrade(stored) if full else stored)
+    return view
 
 
-def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool) -> Any:
+def present_stored(
+    cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool
+) -> BaseModel:
     """A stored version read into its view: whole or summarized."""
     return present_view(cls.views, stored, full=full)
 
