@@ -64,13 +64,13 @@ class UpgradeRequest(PlanModel):
 
 
 class ProgressView(Progress):
-    pass  # the stored progress, under its name in the OpenAPI document
+    pass  # the stored progress, named as the OpenAPI document names it
 
 
 class AssignmentView(AssignmentFields, ReadWithId):
     """An assignment as the API shows it."""
 
-    progress: ProgressView  # the same fields, under its name in the OpenAPI document
+    progress: ProgressView  # Progress, as the OpenAPI document names it
 
 
 class AssignmentPage(Page[AssignmentView]):

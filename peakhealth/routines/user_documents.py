@@ -180,7 +180,7 @@ async def give_inactive_routines_their_key(database: Any) -> int:
 class UserRoutineMeta(UserRoutineFields, ReadWithId):
     """What every user routine shows besides its plan."""
 
-    copiedFrom: CopiedFromRead | None = None  # the same fields, under its name in the OpenAPI
+    copiedFrom: CopiedFromRead | None = None  # CopiedFrom, as the OpenAPI document names it
 
 
 UserRoutineView, UserRoutineSummary = plan_views(

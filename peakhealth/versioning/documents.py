@@ -191,7 +191,7 @@ class CopiedFromRead(CopiedFrom):
 class VersionMeta(VersionFields, ReadWithId):
     """Chain bookkeeping shown with every version."""
 
-    copiedFrom: CopiedFromRead | None = None  # the same fields, under its name in the OpenAPI
+    copiedFrom: CopiedFromRead | None = None  # CopiedFrom, as the OpenAPI document names it
 
 
 def _members(content: Any) -> list[tuple[str, type[BaseModel]]]:
