@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, WithJsonSchema
 
 
 def utc_now() -> datetime:
@@ -27,3 +27,11 @@ UtcDatetime = Annotated[
     # The serializer returns a str, which alone would document answers as a plain string.
     WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
+
+
+class Stamped(BaseModel):
+    """When a stored document was made and last changed; one made in code is stamped now. A
+    document lists it before the fields it stores, whose answers require both stamps."""
+
+    createdAt: UtcDatetime = Field(default_factory=utc_now)
+    updatedAt: UtcDatetime = Field(default_factory=utc_now)

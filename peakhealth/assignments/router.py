@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from peakhealth.assignments import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
@@ -19,9 +19,13 @@ from peakhealth.plan.base import (
     Weekday,
 )
 from peakhealth.plan.calendar import CalendarDate, ClockTime
-from peakhealth.plan.reading import IdText
-from peakhealth.storage.assignments import AssignmentStatus, RoutineAssignment
-from peakhealth.timestamps import UtcDatetime
+from peakhealth.plan.reading import ReadWithId
+from peakhealth.storage.assignments import (
+    AssignmentFields,
+    AssignmentStatus,
+    Progress,
+    RoutineAssignment,
+)
 
 router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])
 
@@ -59,34 +63,14 @@ class UpgradeRequest(PlanModel):
     fromDate: CalendarDate | None = Field(default=None, description="Defaults to today (UTC)")
 
 
-class ProgressView(BaseModel):
-    completedWorkouts: int
-    totalWorkouts: int
-    lastWorkoutDate: UtcDatetime | None = None
-    feedback: str | None = None
+class ProgressView(Progress):
+    pass  # the stored progress, named as the OpenAPI document names it
 
 
-class AssignmentView(BaseModel):
+class AssignmentView(AssignmentFields, ReadWithId):
     """An assignment as the API shows it."""
 
-    id: IdText
-    routineVersionId: IdText
-    parentRoutineId: IdText
-    userId: str = Field(pattern=UUID_PATTERN)
-    trainerId: str | None = None
-    assignedBy: str
-    assignedAt: UtcDatetime
-    startDate: str
-    endDate: str
-    trainingDays: list[Weekday]
-    scheduledTime: str | None = None
-    status: AssignmentStatus
-    notesForUser: str | None = None
-    replacesAssignmentId: IdText | None = None
-    progress: ProgressView
-    schemaVersion: int
-    createdAt: UtcDatetime
-    updatedAt: UtcDatetime
+    progress: ProgressView  # Progress, as the OpenAPI document names it
 
 
 class AssignmentPage(Page[AssignmentView]):

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from beanie import Document
-from pydantic import Field
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from peakhealth.errors import NotFound
 from peakhealth.pages import read_page
-from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.timestamps import Stamped, utc_now
 
 LinkStatus = Literal["active", "ended"]
 
@@ -57,15 +56,13 @@ class UserDirectory(Protocol):
         ...
 
 
-class TrainerClientLink(Document):
+class TrainerClientLink(Document, Stamped):
     """One trainer-client link of the embedded directory (the shape of `trainer_clients`)."""
 
     trainerId: str
     clientId: str
     status: LinkStatus = "active"
     schemaVersion: int = 1
-    createdAt: UtcDatetime = Field(default_factory=utc_now)
-    updatedAt: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "trainer_clients"

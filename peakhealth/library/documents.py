@@ -2,9 +2,9 @@
 
 from typing import ClassVar
 
-from beanie import PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 
+from peakhealth.plan.reading import IdText
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import Workout
 from peakhealth.versioning.documents import VersionedDocument, describe_content
@@ -25,7 +25,7 @@ class SectionDocument(VersionedDocument):
     chain_field: ClassVar[str] = "parentSectionId"
     kind: ClassVar[str] = "section"
 
-    parentSectionId: PydanticObjectId
+    parentSectionId: IdText
 
     class Settings:
         name = "sections"
@@ -38,7 +38,7 @@ class WorkoutDocument(VersionedDocument):
     chain_field: ClassVar[str] = "parentWorkoutId"
     kind: ClassVar[str] = "workout"
 
-    parentWorkoutId: PydanticObjectId
+    parentWorkoutId: IdText
 
     class Settings:
         name = "workouts"

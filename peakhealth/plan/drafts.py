@@ -3,11 +3,22 @@ server-managed fields ignored so a client can GET a version, edit it and PUT it 
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, create_model
+from pydantic import BeforeValidator, Field
 
 from peakhealth.plan.base import PlanModel, Tags, drop_server_managed, tagged_union
 from peakhealth.plan.routines import TemplateRoutineDraft
-from peakhealth.plan.sections import SECTION_TYPES
+from peakhealth.plan.sections import (
+    BasicSection,
+    CircuitSection,
+    CooldownSection,
+    EmomSection,
+    FartlekSection,
+    HillRepeatsSection,
+    IntervalsSection,
+    TabataSection,
+    TempoSection,
+    WarmupSection,
+)
 from peakhealth.plan.workouts import WorkoutDraft
 
 
@@ -18,9 +29,49 @@ class Publishing(PlanModel):
     tags: Tags = Field(default_factory=list)
 
 
-SECTION_DRAFTS: dict[str, type[PlanModel]] = {
-    key: create_model(f"{cls.__name__}Draft", __base__=(cls, Publishing))
-    for key, cls in SECTION_TYPES.items()
+# One draft per section type: the section and its publishing fields. Without docstrings, as the
+# sections they extend (a docstring would be the schema's description).
+class WarmupSectionDraft(WarmupSection, Publishing): ...
+
+
+class CooldownSectionDraft(CooldownSection, Publishing): ...
+
+
+class BasicSectionDraft(BasicSection, Publishing): ...
+
+
+class EmomSectionDraft(EmomSection, Publishing): ...
+
+
+class TabataSectionDraft(TabataSection, Publishing): ...
+
+
+class CircuitSectionDraft(CircuitSection, Publishing): ...
+
+
+class IntervalsSectionDraft(IntervalsSection, Publishing): ...
+
+
+class TempoSectionDraft(TempoSection, Publishing): ...
+
+
+class FartlekSectionDraft(FartlekSection, Publishing): ...
+
+
+class HillRepeatsSectionDraft(HillRepeatsSection, Publishing): ...
+
+
+SECTION_DRAFTS: dict[str, type[Publishing]] = {
+    "warmup": WarmupSectionDraft,
+    "cooldown": CooldownSectionDraft,
+    "basic": BasicSectionDraft,
+    "emom": EmomSectionDraft,
+    "tabata": TabataSectionDraft,
+    "circuit": CircuitSectionDraft,
+    "intervals": IntervalsSectionDraft,
+    "tempo": TempoSectionDraft,
+    "fartlek": FartlekSectionDraft,
+    "hill_repeats": HillRepeatsSectionDraft,
 }
 SectionDraft: Any = Annotated[
     tagged_union(SECTION_DRAFTS, "section"), BeforeValidator(drop_server_managed)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from bson import ObjectId
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -58,6 +59,16 @@ IdText = Annotated[
 ]
 
 READ_CONFIG = ConfigDict(extra="ignore", populate_by_name=True, strict=False)
+
+
+class ReadWithId(BaseModel):
+    """Base of an answer read from a stored document: read leniently, its `_id` shown as `id`.
+    An answer lists it last among its bases, after the stored fields it shows, so that `id`
+    comes first."""
+
+    model_config = READ_CONFIG
+
+    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
 
 
 def render(view: TypeAdapter[Any], stored: dict[str, Any]) -> bytes:

@@ -2,13 +2,13 @@
 
 from typing import Any, ClassVar, Literal
 
-from beanie import PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 
+from peakhealth.plan.reading import IdText
 from peakhealth.plan.routines import TemplateRoutine
 from peakhealth.versioning.documents import VersionedDocument, describe_content
 
-TEMPLATE = {"routineType": "template"}
+TEMPLATE: dict[str, str] = {"routineType": "template"}
 
 
 class TemplateRoutineDocument(VersionedDocument):
@@ -17,11 +17,11 @@ class TemplateRoutineDocument(VersionedDocument):
     chain_field: ClassVar[str] = "parentRoutineId"
     kind: ClassVar[str] = "template routine"
     content_has_id: ClassVar[bool] = False
-    scope: ClassVar[dict[str, Any]] = TEMPLATE
+    scope: ClassVar[dict[str, str]] = TEMPLATE
     policy_fields: ClassVar[tuple[str, ...]] = ("templateType",)
 
+    parentRoutineId: IdText
     routineType: Literal["template"] = "template"
-    parentRoutineId: PydanticObjectId
 
     @classmethod
     def admin_only(cls, stored: dict[str, Any]) -> bool:

@@ -13,7 +13,6 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from beanie import Document
 from pydantic import (
-    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,11 +25,11 @@ from pydantic.fields import FieldInfo
 from pymongo import ASCENDING, IndexModel
 
 from peakhealth.plan.base import drop_server_managed
-from peakhealth.plan.reading import READ_CONFIG, IdText
+from peakhealth.plan.reading import ReadWithId
 from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
 from peakhealth.plan.workouts import Workout
 from peakhealth.policy import USER_ROUTINE_SCOPE
-from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.timestamps import Stamped, UtcDatetime
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
     CopiedFrom,
@@ -104,12 +103,9 @@ CONTENT_KEYS: frozenset[str] = frozenset({*UserRoutineContent.model_fields, "cou
 # ----- storage ---------------------------------------------------------------------------------
 
 
-class UserRoutineDocument(Document):
-    """A user's own routine. Content fields are stored flat beside these (extra fields)."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    scope: ClassVar[dict[str, Any]] = USER_CREATED
+class UserRoutineFields(BaseModel):
+    """What every stored user routine holds besides its plan, and every answer shows: the one
+    list of these fields (`UserRoutineDocument` stores them, `UserRoutineMeta` answers them)."""
 
     routineType: Literal["user-created"] = "user-created"
     userId: str
@@ -119,9 +115,21 @@ class UserRoutineDocument(Document):
     totalWorkouts: int = 0
     lastUsed: UtcDatetime | None = None
     copiedFrom: CopiedFrom | None = None  # the template version it was copied from
-    schemaVersion: int = SCHEMA_VERSION
-    createdAt: UtcDatetime = Field(default_factory=utc_now)
-    updatedAt: UtcDatetime = Field(default_factory=utc_now)
+    schemaVersion: int
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+class UserRoutineDocument(Document, Stamped, UserRoutineFields):
+    """A user's own routine. Content fields are stored flat beside these (extra fields)."""
+
+    # Beanie declares its `model_config` under an `if`, which mypy takes for an instance variable
+    # once a second model is a base.
+    model_config = ConfigDict(extra="allow", populate_by_name=True)  # type: ignore[misc]
+
+    scope: ClassVar[dict[str, Any]] = USER_CREATED
+
+    schemaVersion: int = SCHEMA_VERSION  # a new routine's
 
     class Settings:
         name = "routines"
@@ -169,23 +177,10 @@ async def give_inactive_routines_their_key(database: Any) -> int:
 # ----- how a user routine is shown -------------------------------------------------------------
 
 
-class UserRoutineMeta(BaseModel):
+class UserRoutineMeta(UserRoutineFields, ReadWithId):
     """What every user routine shows besides its plan."""
 
-    model_config = READ_CONFIG
-
-    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
-    routineType: Literal["user-created"] = "user-created"
-    userId: str
-    isActive: bool = False
-    isFavorite: bool = False
-    completedWorkouts: int = 0
-    totalWorkouts: int = 0
-    lastUsed: UtcDatetime | None = None
-    copiedFrom: CopiedFromRead | None = None
-    schemaVersion: int
-    createdAt: UtcDatetime
-    updatedAt: UtcDatetime
+    copiedFrom: CopiedFromRead | None = None  # CopiedFrom, as the OpenAPI document names it
 
 
 UserRoutineView, UserRoutineSummary = plan_views(
@@ -197,6 +192,6 @@ _VIEWS: tuple[TypeAdapter[Any], TypeAdapter[Any]] = (
 )
 
 
-def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> Any:
+def present_user_routine(stored: dict[str, Any], *, full: bool = True) -> BaseModel:
     """A stored user routine (raw, as MongoDB returns it) read into its view."""
     return present_view(_VIEWS, stored, full=full)

@@ -4,7 +4,7 @@ to them. Every signed-in user, clients included; admins too see only their own h
 from typing import Annotated, Any, Union
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 
 from peakhealth.http.dependencies import Catalog, DocumentId, User
 from peakhealth.http.pagination import Page, page_of
@@ -24,17 +24,18 @@ router = APIRouter(prefix="/api/routines", tags=["Routines"])
 
 # One routine by id: an own user routine, or an assigned template version (`routineType` says).
 AnyRoutine: Any = Union[UserRoutineView, TemplateRoutineDocument.full_model]  # noqa: UP007
-RoutinePage: Any = create_model(
-    "RoutinePage",
-    __base__=Page[
+
+
+class RoutinePage(
+    Page[
         Union[  # noqa: UP007 - summaries, or whole routines with view=full
             UserRoutineSummary,
             TemplateRoutineDocument.summary_model,
             UserRoutineView,
             TemplateRoutineDocument.full_model,
         ]
-    ],
-)
+    ]
+): ...
 
 
 class FavoriteState(BaseModel):

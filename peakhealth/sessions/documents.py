@@ -4,12 +4,12 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from beanie import Document, PydanticObjectId
-from pydantic import Field
+from beanie import Document
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from peakhealth.sessions.models import SessionFields
 from peakhealth.sessions.transitions import RESOLVED, SESSION_STATUSES, SessionStatus
-from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.timestamps import Stamped
 
 __all__ = [
     "RESOLVED",
@@ -29,7 +29,7 @@ def workout_snapshot(workout: Mapping[str, Any]) -> dict[str, Any]:
     return {key: copy.deepcopy(workout[key]) for key in SNAPSHOT_FIELDS if key in workout}
 
 
-class WorkoutSession(Document):
+class WorkoutSession(Document, Stamped, SessionFields):
     """One planned workout on a client's calendar.
 
     `workoutSnapshot` is the routine's workout as it was when the session was created
@@ -37,27 +37,9 @@ class WorkoutSession(Document):
     `_id` for element ids). Nothing changes it afterwards: no route accepts it and no update
     touches it. `performanceLog` points into it by element id."""
 
-    userId: str
-    trainerId: str | None = None
-    routineAssignmentId: PydanticObjectId | None = None
-    parentRoutineId: PydanticObjectId
-    routineVersionId: PydanticObjectId | None = None
-    routineId: PydanticObjectId | None = None  # a user routine the user scheduled it from
-    workoutId: PydanticObjectId  # the workout's element id inside the routine
-    scheduledDate: str  # YYYY-MM-DD, the client's local calendar day
-    scheduledTime: str | None = None  # HH:mm
-    weekIndex: int | None = None
-    sequence: int | None = None
-    status: SessionStatus = "scheduled"
-    startedAt: UtcDatetime | None = None
-    completedAt: UtcDatetime | None = None
-    durationMinutes: int | None = None
-    notes: str | None = None
+    status: SessionStatus = "scheduled"  # a new session's
     workoutSnapshot: dict[str, Any]
     performanceLog: dict[str, Any] | None = None
-    schemaVersion: int = 1
-    createdAt: UtcDatetime = Field(default_factory=utc_now)
-    updatedAt: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "workout_sessions"

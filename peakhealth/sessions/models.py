@@ -6,12 +6,12 @@ through the plan's read models, the log through the read models of its input mod
 
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
 from peakhealth.pages import Page
 from peakhealth.plan.base import UUID_PATTERN, Notes, ObjectIdValue, PlanModel, raise_field_errors
 from peakhealth.plan.calendar import CalendarDate, ClockTime
-from peakhealth.plan.reading import READ_CONFIG, IdText, lenient, read_model, render
+from peakhealth.plan.reading import READ_CONFIG, IdText, ReadWithId, lenient, read_model, render
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import WorkoutType
 from peakhealth.sessions.performance import PerformanceLog
@@ -83,11 +83,9 @@ PerformanceLogRead: Any = read_model(PerformanceLog)
 
 
 class SessionFields(BaseModel):
-    """What every view of a session shows."""
+    """What every stored session holds besides its snapshot and log, and every view of it shows:
+    the one list of these fields (`WorkoutSession` stores them, the views answer them)."""
 
-    model_config = READ_CONFIG
-
-    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
     userId: str = Field(pattern=UUID_PATTERN)
     trainerId: str | None = None
     routineAssignmentId: IdText | None = None
@@ -109,13 +107,17 @@ class SessionFields(BaseModel):
     updatedAt: UtcDatetime
 
 
-class SessionSummary(SessionFields):
+class SessionView(SessionFields, ReadWithId):
+    """What every view of a session shows."""
+
+
+class SessionSummary(SessionView):
     """A session in the calendar: no sections, no log."""
 
     workoutSnapshot: SnapshotSummary
 
 
-class SessionRead(SessionFields):
+class SessionRead(SessionView):
     """One session with its snapshot and its log."""
 
     workoutSnapshot: SnapshotRead

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from peakhealth.pages import total_items
-from peakhealth.plan.base import Weekday
+from peakhealth.plan.base import UUID_PATTERN, Weekday
+from peakhealth.plan.reading import IdText
 from peakhealth.policy import Filter
-from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.timestamps import Stamped, UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
 LIVE: frozenset[str] = frozenset({"active", "paused"})  # the statuses that hold the live key
@@ -46,32 +47,48 @@ async def backfill_ended_keys(collection: Any) -> int:
 class Progress(BaseModel):
     """Derived from the assignment's sessions, never incremented."""
 
-    completedWorkouts: int = 0
-    totalWorkouts: int = 0
+    completedWorkouts: int
+    totalWorkouts: int
     lastWorkoutDate: UtcDatetime | None = None
     feedback: str | None = None
 
 
-class RoutineAssignment(Document):
-    """One template routine version assigned to a client for `duration` weeks."""
+def no_progress() -> Progress:
+    """A new assignment's progress."""
+    return Progress(completedWorkouts=0, totalWorkouts=0)
 
-    routineVersionId: PydanticObjectId
-    parentRoutineId: PydanticObjectId
-    userId: str
+
+class AssignmentFields(BaseModel):
+    """What every stored assignment holds and every answer shows: the one list of these fields
+    (`RoutineAssignment` stores them, `AssignmentView` answers them)."""
+
+    routineVersionId: IdText
+    parentRoutineId: IdText
+    userId: str = Field(pattern=UUID_PATTERN)
     trainerId: str | None = None
     assignedBy: str
-    assignedAt: UtcDatetime = Field(default_factory=utc_now)
+    assignedAt: UtcDatetime
     startDate: str  # YYYY-MM-DD
     endDate: str
     trainingDays: list[Weekday]
     scheduledTime: str | None = None  # HH:mm
-    status: AssignmentStatus = "active"
+    status: AssignmentStatus
     notesForUser: str | None = None
-    replacesAssignmentId: PydanticObjectId | None = None
-    progress: Progress = Field(default_factory=Progress)
+    replacesAssignmentId: IdText | None = None
+    progress: Progress
+    schemaVersion: int
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+class RoutineAssignment(Document, Stamped, AssignmentFields):
+    """One template routine version assigned to a client for `duration` weeks."""
+
+    # What a new assignment starts with.
+    assignedAt: UtcDatetime = Field(default_factory=utc_now)
+    status: AssignmentStatus = "active"
+    progress: Progress = Field(default_factory=no_progress)
     schemaVersion: int = 1
-    createdAt: UtcDatetime = Field(default_factory=utc_now)
-    updatedAt: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "routine_assignments"

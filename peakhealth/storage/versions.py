@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 
 from peakhealth import answers
 from peakhealth.pages import read_page
@@ -75,7 +76,7 @@ async def referenced(
 # ----- one chain -------------------------------------------------------------------------------
 
 
-def _chain(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> Filter:
+def _chain(cls: type[VersionedDocument], chain_id: ObjectId) -> Filter:
     return cls.in_scope({cls.chain_field: chain_id})
 
 
@@ -89,7 +90,7 @@ async def exists(cls: type[VersionedDocument], version_id: PydanticObjectId) -> 
     return await _versions(cls).find_one({"_id": version_id}, {"_id": 1}) is not None
 
 
-async def numbers(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> list[dict[str, Any]]:
+async def numbers(cls: type[VersionedDocument], chain_id: ObjectId) -> list[dict[str, Any]]:
     """The chain's versions with their number and creator (what a head is adopted from)."""
     rows: list[dict[str, Any]] = (
         await _versions(cls)
@@ -99,17 +100,17 @@ async def numbers(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> l
     return rows
 
 
-async def drop_pending(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> None:
+async def drop_pending(cls: type[VersionedDocument], chain_id: ObjectId) -> None:
     """Drop the chain's versions whose publish never made them latest."""
     await _versions(cls).delete_many({**_chain(cls, chain_id), "pendingLease": {"$ne": None}})
 
 
-async def any_left(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> bool:
+async def any_left(cls: type[VersionedDocument], chain_id: ObjectId) -> bool:
     return await _versions(cls).find_one(_chain(cls, chain_id), {"_id": 1}) is not None
 
 
 async def flag_states(
-    cls: type[VersionedDocument], chain_id: PydanticObjectId, token: PydanticObjectId
+    cls: type[VersionedDocument], chain_id: ObjectId, token: PydanticObjectId
 ) -> list[dict[str, Any]]:
     """The chain's versions with their flags and policy fields, but not the ones other lease
     holders inserted and never made latest."""
@@ -208,13 +209,13 @@ async def purge_many(cls: type[VersionedDocument], ids: list[PydanticObjectId]) 
     return int(result.deleted_count)
 
 
-async def chain_ids(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> list[Any]:
+async def chain_ids(cls: type[VersionedDocument], chain_id: ObjectId) -> list[Any]:
     """The ids of every version of the chain, whatever its state."""
     rows = await _versions(cls).find(_chain(cls, chain_id), {"_id": 1}).to_list(None)
     return [row["_id"] for row in rows]
 
 
-async def delete_chain(cls: type[VersionedDocument], chain_id: PydanticObjectId) -> int:
+async def delete_chain(cls: type[VersionedDocument], chain_id: ObjectId) -> int:
     """Delete every version of the chain; returns how many went."""
     result = await _versions(cls).delete_many(_chain(cls, chain_id))
     return int(result.deleted_count)

@@ -7,12 +7,11 @@ Reading never re-applies input validation: stored data is upgraded to the curren
 fields they do not know."""
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
+from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args
 
 import bson
 from beanie import Document, PydanticObjectId
 from pydantic import (
-    AliasChoices,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -26,13 +25,14 @@ from peakhealth.errors import FieldError, ValidationFailed, field_errors
 from peakhealth.plan.reading import (
     READ_CONFIG,
     IdText,
+    ReadWithId,
     TreeCounts,
     count_tree,
     lenient,
     read_fields,
     render,
 )
-from peakhealth.timestamps import UtcDatetime, utc_now
+from peakhealth.timestamps import UtcDatetime
 
 # A stored document after reference resolution is at most this much BSON (MongoDB's own limit
 # is 16 MiB; plans far below it keep reads and listings fast).
@@ -66,29 +66,18 @@ def upgrade(stored: dict[str, Any]) -> dict[str, Any]:
 class CopiedFrom(BaseModel):
     """The version a chain was forked from."""
 
-    id: PydanticObjectId
+    id: IdText
     version: int
 
 
-class VersionedDocument(Document):
-    """One version of a chain. Subclasses name their chain field, kind and content type."""
+class VersionFields(BaseModel):
+    """The chain bookkeeping every stored version holds and every answer shows: the one list of
+    these fields (`VersionedDocument` stores them, `VersionMeta` answers them). Versions are
+    written whole by the chain operations, never made from this model, so what every stored
+    version has is required here."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    chain_field: ClassVar[str]
-    kind: ClassVar[str]
-    content_type: ClassVar[TypeAdapter[Any]]  # today's input rules, for new documents
-    read_type: ClassVar[TypeAdapter[Any]]  # the lenient read model of the same content
-    tree_field: ClassVar[str]  # the nested part a list summary leaves out
-    content_has_id: ClassVar[bool] = True  # a section or workout is itself a plan element
-    scope: ClassVar[dict[str, Any]] = {}  # narrows a collection shared with other documents
-    policy_fields: ClassVar[tuple[str, ...]] = ()  # read to decide `admin_only`
-    views: ClassVar[tuple[TypeAdapter[Any], TypeAdapter[Any]]]  # whole version, summary
-    full_model: ClassVar[Any]  # response models of the same, for the OpenAPI document
-    summary_model: ClassVar[Any]
-
-    version: int = Field(ge=1)
-    isLatest: bool = True
+    version: int
+    isLatest: bool
     isArchived: bool = False
     archivedAt: UtcDatetime | None = None
     purgeAt: UtcDatetime | None = None
@@ -96,10 +85,32 @@ class VersionedDocument(Document):
     isPublic: bool = False
     tags: list[str] = Field(default_factory=list)
     copiedFrom: CopiedFrom | None = None
-    counts: TreeCounts | None = None
-    schemaVersion: int = SCHEMA_VERSION
-    createdAt: UtcDatetime = Field(default_factory=utc_now)
-    updatedAt: UtcDatetime = Field(default_factory=utc_now)
+    schemaVersion: int
+    createdAt: UtcDatetime
+    updatedAt: UtcDatetime
+
+
+class VersionedDocument(Document, VersionFields):
+    """One version of a chain. Subclasses name their chain field, kind and content type; the
+    fields they declare (the chain field, a scope field) are answered too."""
+
+    # Beanie declares its `model_config` under an `if`, which mypy takes for an instance variable
+    # once a second model is a base.
+    model_config = ConfigDict(extra="allow", populate_by_name=True)  # type: ignore[misc]
+
+    chain_field: ClassVar[str]
+    kind: ClassVar[str]
+    content_type: ClassVar[TypeAdapter[Any]]  # today's input rules, for new documents
+    read_type: ClassVar[TypeAdapter[Any]]  # the lenient read model of the same content
+    tree_field: ClassVar[str]  # the nested part a list summary leaves out
+    content_has_id: ClassVar[bool] = True  # a section or workout is itself a plan element
+    scope: ClassVar[dict[str, str]] = {}  # narrows a collection shared with other documents
+    policy_fields: ClassVar[tuple[str, ...]] = ()  # read to decide `admin_only`
+    views: ClassVar[tuple[TypeAdapter[Any], TypeAdapter[Any]]]  # whole version, summary
+    full_model: ClassVar[Any]  # response models of the same, for the OpenAPI document
+    summary_model: ClassVar[Any]
+
+    counts: TreeCounts | None = None  # stored for list summaries, which show it in the tree's place
 
     @classmethod
     def admin_only(cls, stored: dict[str, Any]) -> bool:
@@ -171,33 +182,16 @@ def content_fields(content: BaseModel) -> dict[str, Any]:
 # ----- how versions are shown ------------------------------------------------------------------
 
 
-class CopiedFromRead(BaseModel):
+class CopiedFromRead(CopiedFrom):
     """The version a chain was forked from."""
 
     model_config = READ_CONFIG
 
-    id: IdText
-    version: int
 
-
-class VersionMeta(BaseModel):
+class VersionMeta(VersionFields, ReadWithId):
     """Chain bookkeeping shown with every version."""
 
-    model_config = READ_CONFIG
-
-    id: IdText = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
-    version: int
-    isLatest: bool
-    isArchived: bool = False
-    archivedAt: UtcDatetime | None = None
-    purgeAt: UtcDatetime | None = None
-    createdBy: str
-    isPublic: bool = False
-    tags: list[str] = Field(default_factory=list)
-    copiedFrom: CopiedFromRead | None = None
-    schemaVersion: int
-    createdAt: UtcDatetime
-    updatedAt: UtcDatetime
+    copiedFrom: CopiedFromRead | None = None  # CopiedFrom, as the OpenAPI document names it
 
 
 def _members(content: Any) -> list[tuple[str, type[BaseModel]]]:
@@ -241,7 +235,7 @@ def plan_views(
             return view(suffix, members[0][1], summary)
         tags = {tag.split(" ")[0]: tag for tag, _ in members if tag}
 
-        def pick(value: Any) -> str | None:
+        def pick(value: object) -> str | None:
             kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
             return tags.get(kind) if isinstance(kind, str) else None
 
@@ -261,9 +255,12 @@ def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: 
     cls.content_type = TypeAdapter(content)
     cls.read_type = TypeAdapter(lenient(content))
     cls.tree_field = tree_field
-    meta_fields: dict[str, Any] = {cls.chain_field: (IdText, ...)}
-    for key, value in cls.scope.items():  # e.g. routineType: template
-        meta_fields[key] = (Literal[value], value)
+    # What the document class itself declares (its chain field, a scope field) is shown too.
+    meta_fields = {
+        name: (info.annotation, info)
+        for name, info in cls.model_fields.items()
+        if name not in VersionedDocument.model_fields
+    }
     cls.full_model, cls.summary_model = plan_views(
         content, meta=VersionMeta, tree_field=tree_field, fields=meta_fields
     )
@@ -272,14 +269,17 @@ def describe_content(cls: type[VersionedDocument], content: Any, *, tree_field: 
 
 def present_view(
     views: tuple[TypeAdapter[Any], TypeAdapter[Any]], stored: dict[str, Any], *, full: bool
-) -> Any:
+) -> BaseModel:
     """A stored plan document (raw, as MongoDB returns it) read into its view (whole, or
     summarized): upgraded, read leniently, never re-checked. The routers write it to JSON."""
     adapter = views[0] if full else views[1]
-    return adapter.validate_python(upgrade(stored) if full else stored)
+    view: BaseModel = adapter.validate_python(upgrade(stored) if full else stored)
+    return view
 
 
-def present_stored(cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool) -> Any:
+def present_stored(
+    cls: type[VersionedDocument], stored: dict[str, Any], *, full: bool
+) -> BaseModel:
     """A stored version read into its view: whole or summarized."""
     return present_view(cls.views, stored, full=full)
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from beanie import Document, PydanticObjectId
+from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorCollection
 from pydantic import Field
 from pymongo import ReturnDocument
@@ -56,7 +57,7 @@ class Lease:
     what the head records when the lease is released (the latest version's id and policy)."""
 
     token: PydanticObjectId
-    chain_id: PydanticObjectId
+    chain_id: ObjectId
     owner: str
     admin_only: bool
     needs_repair: bool = False  # taken over from a holder that never let go, or marked
@@ -140,7 +141,7 @@ def _expired() -> dict[str, Any]:
     return {"leaseUntil": {"$lt": utc_now()}}
 
 
-async def _try_acquire(chain_id: PydanticObjectId, token: PydanticObjectId) -> Any:
+async def _try_acquire(chain_id: ObjectId, token: PydanticObjectId) -> Any:
     """The head as it was before this request won its lease with `token` (None if it did not):
     its `leaseToken` is not None when the lease was taken over from a holder that never let
     go, whose work may be half done."""
@@ -162,7 +163,7 @@ Repair = Callable[[Lease], Awaitable[None]]
 
 @asynccontextmanager
 async def chain_lease(
-    chain_id: PydanticObjectId, *, kind: str, adopt: Any = None, repair: Repair | None = None
+    chain_id: ObjectId, *, kind: str, adopt: Any = None, repair: Repair | None = None
 ) -> AsyncIterator[Lease]:
     """Hold the chain's lease for the block. Waits (with jittered back-off) while another
     request holds it; 409 after `WAIT_SECONDS`; NotFound when the chain is gone. `adopt` is
@@ -313,6 +314,6 @@ async def abandoned(collection: str) -> list[PydanticObjectId]:
     return [row["_id"] for row in rows]
 
 
-async def read_head(chain_id: PydanticObjectId) -> dict[str, Any] | None:
+async def read_head(chain_id: ObjectId) -> dict[str, Any] | None:
     head: dict[str, Any] | None = await _heads().find_one({"_id": chain_id})
     return head
