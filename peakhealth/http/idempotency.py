@@ -35,7 +35,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from peakhealth.database_failures import database_unavailable
 from peakhealth.errors import FieldError, ServiceUnavailable
 from peakhealth.http.body_limit import BodyTooLarge
 from peakhealth.http.problems import (
@@ -44,6 +43,7 @@ from peakhealth.http.problems import (
     FieldProblem,
     Problem,
     ProblemResponse,
+    database_problem,
     problem,
 )
 from peakhealth.http.rate_limit import bearer_token, under_api, verified_upstream
@@ -156,7 +156,7 @@ class Idempotency:
         try:
             outcome = await keys.claim(caller, key, fingerprint(scope, body))
         except PyMongoError as error:
-            await _database_problem(request, error)(scope, receive, send)
+            await database_problem(request, error)(scope, receive, send)
             return
         if isinstance(outcome, keys.Replay):
             answer = outcome.answer
@@ -252,16 +252,6 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def _database_problem(request: Request, error: PyMongoError) -> Response:
-    """What the problem handlers answer to a database error (this runs outside them)."""
-    reason = database_unavailable(error)
-    if reason is None:
-        log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
-        return problem(request, 500, "the server failed to complete the request")
-    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
-    return problem(request, 503, reason, headers={"Retry-After": RETRY_AFTER})
 
 
 # ----- OpenAPI ----------------------------------------------------------------------------------

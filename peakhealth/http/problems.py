@@ -113,6 +113,17 @@ def problem(
     return ProblemResponse(body, status_code=status, headers=headers)
 
 
+def database_problem(request: Request, error: Exception) -> JSONResponse:
+    """A database error as a problem: 503 with `Retry-After` when it means "not available
+    now", else a logged 500."""
+    reason = database_unavailable(error)
+    if reason is None:
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
+        return problem(request, 500, "the server failed to complete the request")
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
+    return problem(request, 503, reason, headers={"Retry-After": RETRY_AFTER})
+
+
 def _request_errors(error: RequestValidationError) -> list[FieldError]:
     out: list[FieldError] = []
     for item in error.errors():
@@ -171,12 +182,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PyMongoError)
     async def _database(request: Request, error: Exception) -> JSONResponse:
-        reason = database_unavailable(error)
-        if reason is None:
-            log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
-            return problem(request, 500, "the server failed to complete the request")
-        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
-        return problem(request, 503, reason, headers={"Retry-After": RETRY_AFTER})
+        return database_problem(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
