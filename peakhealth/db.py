@@ -24,6 +24,7 @@ from peakhealth.storage.assignments import (
     backfill_ended_keys,
     pinned_versions,
 )
+from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
 
@@ -41,6 +42,9 @@ MODELS: list[Any] = [
     UserRoutineDocument,
     RoutineAssignment,
     WorkoutSession,
+    WebhookSubscription,
+    WebhookDelivery,
+    WebhookLease,
 ]
 
 
