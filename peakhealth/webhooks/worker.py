@@ -92,8 +92,6 @@ class DeliveryWorker:
         subscriptions = await stored.subscriptions_by_id(
             list({row["subscriptionId"] for row in due})
         )
-        if not await self.holds_lease():  # right before sending: stalled holders stop here
-            return 0
         limit = asyncio.Semaphore(self.concurrency)
         outcomes: dict[Any, list[tuple[datetime, bool]]] = defaultdict(list)
 
@@ -101,6 +99,10 @@ class DeliveryWorker:
             made = 0
             for row in rows:
                 async with limit:
+                    # Before every send: a holder that stalled past its lease stops here
+                    # once another holds it, and a long round keeps the lease alive.
+                    if not await self.holds_lease():
+                        return made
                     ok = await self._attempt(
                         row, subscriptions.get(row["subscriptionId"]), outcomes
                     )
