@@ -10,6 +10,7 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from peakhealth.webhooks import rules
 
@@ -43,9 +44,9 @@ class Target:
         """The URL with the checked address in place of the host name; the request carries the
         name in `Host` and in TLS (SNI and the certificate check)."""
         host = f"[{self.address}]" if ":" in self.address else self.address
-        scheme, _, rest = self.url.partition("://")
-        path = rest[len(rest.split("/", 1)[0]) :] or "/"
-        return f"{scheme}://{host}:{self.port}{path}"
+        parts = urlsplit(self.url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{parts.scheme}://{host}:{self.port}{parts.path or '/'}{query}"
 
     @property
     def host_header(self) -> str:

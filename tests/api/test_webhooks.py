@@ -393,3 +393,16 @@ async def test_deleting_a_subscription_removes_its_deliveries(
     worker = worker_with(lambda request: seen.append(request) or httpx.Response(204), dns, Clock())
     assert await worker.run_once() == 0 and seen == []
     await worker.sender.aclose()
+
+
+def test_the_connection_goes_to_the_checked_address_with_path_and_query() -> None:
+    from peakhealth.webhooks.targets import Target
+
+    target = Target("https://hooks.example.com:8443/in/x?key=1", "hooks.example.com", 8443, "::2")
+    assert target.connect_url == "https://[::2]:8443/in/x?key=1"
+    assert target.host_header == "hooks.example.com:8443"
+    bare = Target("https://hooks.example.com?key=1", "hooks.example.com", 443, PUBLIC)
+    assert (bare.connect_url, bare.host_header) == (
+        f"https://{PUBLIC}:443/?key=1",
+        "hooks.example.com",
+    )
