@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from benchmarks import inprocess, tcp
+from benchmarks import inprocess, tcp, webhooks
 from benchmarks.measure import DRIVER, FRAMEWORK, SERVICE, UNKEYED, describe_calls
 
 
@@ -102,6 +102,29 @@ def _tcp_row(cell: tcp.TcpCell) -> dict[str, Any]:
         "service_rps": round(cell.service.throughput, 1),
         "floor_rps": round(cell.floor.throughput, 1),
         "notes": {"floorRequests": cell.floor.requests},
+    }
+
+
+def _webhook_row(cell: webhooks.WebhookCell) -> dict[str, Any]:
+    """The whole run as one sample: milliseconds to deliver them all (target: under 10 s)."""
+    return {
+        "operation": f"TCP: {cell.deliveries:,} webhook deliveries",
+        "size": f"{cell.rounds} worker rounds",
+        "transport": "tcp",
+        "iterations": 1,
+        "floor": "httpx",
+        "service_median_ms": round(cell.service_seconds * 1000, 1),
+        "service_p95_ms": round(cell.service_seconds * 1000, 1),
+        "floor_median_ms": round(cell.floor_seconds * 1000, 1),
+        "floor_p95_ms": round(cell.floor_seconds * 1000, 1),
+        "ratio": round(cell.service_seconds / cell.floor_seconds, 2),
+        "db_calls": cell.db_calls,
+        "db_calls_text": f"{cell.db_calls} in all",
+        "db_calls_by_name": {},
+        "db_calls_range": None,
+        "service_rps": round(cell.deliveries / cell.service_seconds, 1),
+        "floor_rps": round(cell.deliveries / cell.floor_seconds, 1),
+        "notes": {"targetSeconds": 10},
     }
 
 
@@ -259,6 +282,8 @@ def main(argv: list[str] | None = None) -> None:
         for cell in tcp.run(plan.rounds, plan.per_round, plan.tcp_warmup, args.httpx_client):
             rows.append(_tcp_row(cell))
         print(f"  TCP: {time.perf_counter() - tcp_began:.1f} s", file=sys.stderr, flush=True)
+    if not args.no_tcp and (not args.only or "webhook" in args.only.lower()):
+        rows.append(_webhook_row(webhooks.run(100 if args.quick else webhooks.DELIVERIES)))
     seconds = time.perf_counter() - began
     sys.stderr.flush()
     print(render(rows))

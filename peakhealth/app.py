@@ -1,8 +1,9 @@
 """The FastAPI application: routers, problem handlers, lifespan; adapters are chosen here."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,11 @@ from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
 from peakhealth.routines.user_router import router as user_routines_router
 from peakhealth.sessions.router import router as sessions_router
+from peakhealth.webhooks.router import router as webhooks_router
+from peakhealth.webhooks.sender import Sender
+from peakhealth.webhooks.source import ChangeSource, NoChanges
+from peakhealth.webhooks.targets import resolve_with_the_event_loop
+from peakhealth.webhooks.worker import DeliveryWorker
 
 log = logging.getLogger("peakhealth")
 
@@ -70,6 +76,25 @@ def choose_directory(settings: Settings) -> UserDirectory:
     return EmbeddedDirectory()
 
 
+def webhook_worker(app: FastAPI, *, source: ChangeSource | None = None) -> DeliveryWorker:
+    """The webhook delivery worker of `app`, as its lifespan runs it (WEBHOOK_WORKER) and as
+    tests drive it round by round. `source`: where deliveries come from (none but test
+    deliveries until the change feed plugs in)."""
+    settings: Settings = app.state.settings
+    sender = Sender(
+        timeout_seconds=settings.webhook_timeout_seconds,
+        allow_private=settings.webhook_allow_private_urls,
+        resolve=app.state.resolve,
+        concurrency=settings.webhook_concurrency,
+    )
+    return DeliveryWorker(
+        sender=sender,
+        source=source or NoChanges(),
+        retry_seconds=settings.webhook_retry_seconds,
+        concurrency=settings.webhook_concurrency,
+    )
+
+
 def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> FastAPI:
     """The application for `settings` (read from the environment when omitted). `on_startup`, if
     given, is awaited after the database is ready (the demo loads its data there)."""
@@ -80,7 +105,16 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
         app.state.client = await db.connect(settings)
         if on_startup is not None:
             await on_startup(app)
+        delivering = None
+        if settings.webhook_worker:
+            app.state.webhook_worker = webhook_worker(app)
+            delivering = asyncio.create_task(app.state.webhook_worker.run_forever())
         yield
+        if delivering is not None:
+            delivering.cancel()
+            with suppress(asyncio.CancelledError):
+                await delivering
+            await app.state.webhook_worker.sender.aclose()
         await app.state.catalog.aclose()
         await app.state.directory.aclose()
         app.state.client.close()
@@ -103,6 +137,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
+    app.state.resolve = resolve_with_the_event_loop  # webhook targets; tests put a fake here
     if not settings.embedded and not settings.supabase_catalog:
         # docker compose passes these through even when empty: say so rather than answer from
         # the bundled catalog unannounced.
@@ -158,6 +193,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(user_routines_router)
     app.include_router(assignments_router)
     app.include_router(sessions_router)
+    app.include_router(webhooks_router)
 
     @app.get(
         "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"

@@ -81,6 +81,50 @@ class Settings(BaseSettings):
         " call the API; empty: no CORS headers at all",
     )
 
+    webhook_allow_private_urls: bool = Field(
+        default=False,
+        description="Allow webhook URLs over http and to loopback, private and link-local"
+        " addresses (development and tests only)",
+    )
+    webhook_retry_seconds: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [60, 300, 1800, 7200, 21600, 43200],
+        description="Comma-separated delays, in seconds, before each retry of a failed webhook"
+        " delivery; after the last one the delivery is failed",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Longest wait for a webhook receiver's answer"
+    )
+    webhook_worker: bool = Field(
+        default=True,
+        description="Run the webhook delivery worker in this process (one instance at a time"
+        " delivers, holding a lease in the database)",
+    )
+    webhook_concurrency: int = Field(
+        default=50, ge=1, le=1000, description="Webhook deliveries sent at once by the worker"
+    )
+
+    @field_validator("webhook_retry_seconds", mode="before")
+    @classmethod
+    def _split_delays(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return [int(part) for part in value.split(",") if part.strip()]
+            except ValueError:
+                raise ValueError(
+                    f"WEBHOOK_RETRY_SECONDS={value!r} is not a comma-separated list of seconds"
+                    " such as '60,300,1800'"
+                ) from None
+        return value
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _sane_delays(cls, delays: list[int]) -> list[int]:
+        if len(delays) > 20 or any(delay < 0 or delay > 7 * 86_400 for delay in delays):
+            raise ValueError(
+                "WEBHOOK_RETRY_SECONDS takes at most 20 delays of 0 to 604800 seconds each"
+            )
+        return delays
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

@@ -25,6 +25,7 @@ from peakhealth.storage.assignments import (
     pinned_versions,
 )
 from peakhealth.storage.idempotency import IdempotencyKey
+from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
 
@@ -43,6 +44,9 @@ MODELS: list[Any] = [
     RoutineAssignment,
     WorkoutSession,
     IdempotencyKey,
+    WebhookSubscription,
+    WebhookDelivery,
+    WebhookLease,
 ]
 
 

@@ -261,6 +261,19 @@ CHANGE_LINK = Rule(
 )
 """Admins only (where the service keeps the links)."""
 
+# ----- webhook subscriptions -------------------------------------------------------------------
+
+READ_WEBHOOK = admin_or_field_is_caller("read a webhook subscription", "ownerId")
+"""A subscription and its delivery log are its subscriber's; admins read every one."""
+
+CHANGE_WEBHOOK = Rule(
+    "change a webhook subscription",
+    lambda user: {"ownerId": user.id},
+    lambda user, subscription: subscription.get("ownerId") == user.id,
+)
+"""Only the subscriber changes, rotates, tests or deletes a subscription, admins not excepted:
+its secret is shown to whoever rotates it."""
+
 RULES: tuple[Rule, ...] = (
     READ_VERSION,
     SEE_ARCHIVED,
@@ -278,4 +291,6 @@ RULES: tuple[Rule, ...] = (
     CHANGE_SESSION,
     READ_LINK,
     CHANGE_LINK,
+    READ_WEBHOOK,
+    CHANGE_WEBHOOK,
 )

@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a fresh embedded store, an HTTP client, and users with tokens.
 What tests build and do with them is in tests/support."""
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,6 +17,10 @@ from tests.conformance import checking_client
 from tests.support import supabase_settings
 from tests.support.callers import Caller, issued_by, make_caller
 from tests.support.stored import Plan, template_workout
+
+# The webhook delivery worker stays off unless a test starts or drives one: its rounds would add
+# database calls to tests that count them.
+os.environ.setdefault("WEBHOOK_WORKER", "false")
 
 # Test modules whose requests also run against the Supabase adapters (a local PostgREST-protocol
 # server holding the same catalog rows), so their catalog checks are shown to hold with both.

@@ -603,3 +603,72 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "getHealth": {"200": {"status": "ok"}},
     "getReadiness": {"200": {"status": "ready"}},
 }
+
+# ----- webhooks --------------------------------------------------------------------------------
+
+WEBHOOK_ID = "6b153d571208ac42e8918090"
+DELIVERY_ID = "6b153d571208ac42e8918091"
+WEBHOOK_TIME = "2026-11-22T12:00:00.000Z"
+WEBHOOK_BODY: dict[str, Any] = {
+    "url": "https://gym.example.com/hooks/peakhealth",
+    "events": ["session.updated", "assignment.created"],
+    "description": "Front desk screens",
+}
+WEBHOOK_VIEW: dict[str, Any] = {
+    "id": WEBHOOK_ID,
+    **WEBHOOK_BODY,
+    "enabled": True,
+    "revision": 1,
+    "createdAt": WEBHOOK_TIME,
+    "updatedAt": WEBHOOK_TIME,
+}
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Xu6SFCpoEw="
+TEST_DELIVERY: dict[str, Any] = {
+    "id": DELIVERY_ID,
+    "eventId": f"msg_{DELIVERY_ID}",
+    "type": "webhook.test",
+    "status": "pending",
+    "attempt": 0,
+    "nextAttemptAt": "2026-11-22T12:05:00.000Z",
+    "createdAt": "2026-11-22T12:05:00.000Z",
+    "updatedAt": "2026-11-22T12:05:00.000Z",
+    "attempts": [],
+}
+RETRIED_DELIVERY: dict[str, Any] = {
+    **TEST_DELIVERY,
+    "status": "delivered",
+    "attempt": 2,
+    "responseStatus": 204,
+    "durationMs": 41.7,
+    "updatedAt": "2026-11-22T12:06:00.000Z",
+    "attempts": [
+        {
+            "attempt": 1,
+            "at": "2026-11-22T12:05:00.000Z",
+            "responseStatus": 503,
+            "durationMs": 38.2,
+            "error": "answered 503",
+        },
+        {"attempt": 2, "at": "2026-11-22T12:06:00.000Z", "responseStatus": 204, "durationMs": 41.7},
+    ],
+}
+RETRIED_DELIVERY.pop("nextAttemptAt")
+
+EXAMPLES |= {
+    "createWebhook": {"request": WEBHOOK_BODY, "201": {**WEBHOOK_VIEW, "secret": WEBHOOK_SECRET}},
+    "listWebhooks": {"200": page(WEBHOOK_VIEW)},
+    "getWebhook": {"200": WEBHOOK_VIEW},
+    "updateWebhook": {
+        "request": {"events": ["session.updated"], "enabled": True},
+        "200": {**WEBHOOK_VIEW, "events": ["session.updated"], "revision": 2},
+    },
+    "rotateWebhookSecret": {
+        "200": {
+            **WEBHOOK_VIEW,
+            "revision": 2,
+            "secret": "whsec_3q2+7wAAAAAaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPp0=",
+        }
+    },
+    "testWebhook": {"202": TEST_DELIVERY},
+    "listWebhookDeliveries": {"200": page(RETRIED_DELIVERY)},
+}

@@ -38,6 +38,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "The exercise catalog, and the caller's history of an exercise.",
     },
     {"name": "Directory", "description": "Which clients a trainer coaches."},
+    {
+        "name": "Webhooks",
+        "description": "Signed deliveries of the changes a subscriber may read (Standard"
+        " Webhooks), retried, logged and testable.",
+    },
     {"name": "Operations", "description": "Liveness and readiness, without a token."},
 ]
 
@@ -89,7 +94,12 @@ _DETAILS: dict[str, tuple[str, str, str]] = {
         "only a scheduled session can be rescheduled; this one is completed",
     ),
     "/api/exercises": ("the catalog has no exercise {exerciseId}", "", ""),
-    "/api/trainers/me/clients": ("", "only trainers have clients", ""),  # before /api/trainers
+    "/api/trainers/me/clients": ("", "only trainers have clients", ""),
+    "/api/webhooks": (
+        "no webhook subscription with id {id}",
+        "only trainers and admins subscribe to webhooks",
+        "",
+    ),  # before /api/trainers
     "/api/trainers": (
         "this trainer has no active link to this client",
         "only an admin links trainers and clients",

@@ -20,12 +20,12 @@ from typing import Any
 
 from beanie import Document, PydanticObjectId
 from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorCollection
 from pydantic import Field
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth.errors import Conflict, NotFound
+from peakhealth.storage import leases
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 LEASE = timedelta(seconds=30)
@@ -119,26 +119,18 @@ async def adopt_chain(
 
 
 def _server_clock() -> bool:
-    """True on a real MongoDB: lease times are then the server's (`$$NOW`), so instances whose
-    clocks disagree still agree on when a lease ends. The embedded store runs in this process,
-    so its clock is this process's clock (and mongomock knows neither `$$NOW` nor pipeline
-    updates)."""
-    return isinstance(_heads(), AsyncIOMotorCollection)
+    """True on a real MongoDB: lease times are then the server's (`peakhealth.storage.leases`)."""
+    return leases.server_clock(_heads())
 
 
 def _lease_until() -> Any:
     """The update that sets `leaseUntil` to now + LEASE by the database's clock."""
-    if _server_clock():
-        ms = int(LEASE.total_seconds() * 1000)
-        return [{"$set": {"leaseUntil": {"$add": ["$$NOW", ms]}}}]
-    return {"$set": {"leaseUntil": utc_now() + LEASE}}
+    return leases.lease_until(LEASE, on_server=_server_clock())
 
 
 def _expired() -> dict[str, Any]:
     """The filter of a head whose lease has ended, by the database's clock."""
-    if _server_clock():
-        return {"$expr": {"$lt": ["$leaseUntil", "$$NOW"]}}
-    return {"leaseUntil": {"$lt": utc_now()}}
+    return leases.expired(on_server=_server_clock())
 
 
 async def _try_acquire(chain_id: ObjectId, token: PydanticObjectId) -> Any:

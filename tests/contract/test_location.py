@@ -18,6 +18,7 @@ from tests.support.plans import strength_section, template_body
 ASSIGNMENTS = "/api/routine-assignments"
 ROUTINES = "/api/routines"
 SESSIONS = "/api/workout-sessions"
+WEBHOOKS = "/api/webhooks"
 Make = Callable[[httpx.AsyncClient, Caller], Awaitable[httpx.Response]]
 
 
@@ -98,6 +99,11 @@ CREATES: dict[str, tuple[Make, str]] = {
     "createAssignment": (assign, ASSIGNMENTS),
     "upgradeAssignment": (upgrade, ASSIGNMENTS),
     "createWorkoutSession": (session, SESSIONS),
+    # An address, not a name: no DNS in the test.
+    "createWebhook": (
+        post(WEBHOOKS, {"url": "https://93.184.215.14/in", "events": ["webhook.test"]}),
+        WEBHOOKS,
+    ),
 }
 
 

@@ -59,6 +59,7 @@ def test_generated_names_read_well(generated: Path) -> None:
         "sessions",
         "exercises",
         "directory",
+        "webhooks",
         "operations",
     }
     for name in functions:

@@ -75,6 +75,12 @@ LINKS: dict[str, dict[str, Any]] = {
     "admin's client": {"trainerId": "admin", "clientId": "someone"},
     "naming client as trainer": {"trainerId": "client", "clientId": "someone"},
 }
+WEBHOOKS: dict[str, dict[str, Any]] = {
+    "client's": {"ownerId": "client"},
+    "trainer's": {"ownerId": "trainer"},
+    "admin's": {"ownerId": "admin"},
+    "another's": {"ownerId": "someone"},
+}
 CLIENTS_OWN = {
     "client's, by trainer",
     "client's, by another",
@@ -180,6 +186,14 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
         {"client": set(), "trainer": {"trainer's client"}, "admin": {"admin's client"}},
     ),
     policy.CHANGE_LINK.name: (LINKS, {"client": set(), "trainer": set(), "admin": EVERY}),
+    policy.READ_WEBHOOK.name: (
+        WEBHOOKS,
+        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": EVERY},
+    ),
+    policy.CHANGE_WEBHOOK.name: (
+        WEBHOOKS,
+        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
+    ),
 }
 RULES = {rule.name: rule for rule in policy.RULES}
 

@@ -1,0 +1,43 @@
+"""The seam deliveries are derived from: the stored changes (the change feed). The worker asks a
+`ChangeSource` for each subscription's changes after the cursor kept on the subscription, read
+as the subscriber (so a subscriber gets exactly the changes `GET /api/changes` would show them),
+and keeps the next cursor once the deliveries are stored. Until the change feed plugs in here,
+`NoChanges` is the source and test deliveries (`POST /api/webhooks/{id}/test`) are the only
+events."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from peakhealth.identity.users import CurrentUser
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change as the change feed lists it (DOMAIN.md section 12)."""
+
+    resourceType: str  # session, assignment, routine, template, section, workout, metric, record
+    id: str
+    revision: int
+    changedAt: datetime
+    deleted: bool = False
+    data: dict[str, Any] | None = None  # the document's summary; none when deleted
+
+
+class ChangeSource(Protocol):
+    async def changes_after(
+        self, reader: CurrentUser, cursor: str | None, limit: int
+    ) -> tuple[list[Change], str | None]:
+        """At most `limit` changes `reader` may read after `cursor` (None: from the start),
+        oldest first, settled (none can still commit before them), and the cursor after them
+        (the same cursor when there are none)."""
+        ...
+
+
+class NoChanges:
+    """The source before the change feed exists: never any change."""
+
+    async def changes_after(
+        self, reader: CurrentUser, cursor: str | None, limit: int
+    ) -> tuple[list[Change], str | None]:
+        return [], cursor
