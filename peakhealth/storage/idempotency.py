@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from beanie import Document, PydanticObjectId
 from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorCollection
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from peakhealth.storage import leases
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 KEPT_FOR = timedelta(hours=24)
@@ -102,10 +102,8 @@ def _keys() -> Any:
 
 
 def _server_clock() -> bool:
-    """True on a real MongoDB: lease times are then the server's (`$$NOW`). The embedded store
-    runs in this process, so its clock is this process's (and mongomock knows neither `$$NOW`
-    nor pipeline updates)."""
-    return isinstance(_keys(), AsyncIOMotorCollection)
+    """True on a real MongoDB: lease times are then the server's (`$$NOW`; storage/leases.py)."""
+    return leases.server_clock(_keys())
 
 
 def _ms(span: timedelta) -> int:
@@ -158,9 +156,7 @@ def takeover_update(token: ObjectId) -> Any:
 
 def lease_ended() -> dict[str, Any]:
     """The filter of a claim whose lease has ended, by the database's clock."""
-    if _server_clock():
-        return {"$expr": {"$lt": ["$leaseUntil", "$$NOW"]}}
-    return {"leaseUntil": {"$lt": utc_now()}}
+    return leases.expired(on_server=_server_clock())
 
 
 async def _claim(caller: str, key: str, fingerprint: str, token: ObjectId) -> Any:
