@@ -15,9 +15,7 @@ from fastapi import FastAPI
 
 from peakhealth.config import Settings
 from tests.support import serving
-from tests.support.paths import SECTIONS
-from tests.support.plans import strength_section
-from tests.unit.test_jwks import (
+from tests.support.jwks import (
     EC_KEY,
     KEY,
     OTHER_EC_KEY,
@@ -27,6 +25,8 @@ from tests.unit.test_jwks import (
     closed_port_url,
     public_jwk,
 )
+from tests.support.paths import SECTIONS
+from tests.support.plans import strength_section
 
 SECRET = "api-test-secret-that-is-long-enough-for-hs256"
 SIGNERS = ["RS256", "ES256", "HS256"]

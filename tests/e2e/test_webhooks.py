@@ -14,8 +14,8 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import free_port
 from tests.support.callers import make_caller
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.e2e
 

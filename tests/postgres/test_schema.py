@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.postgres.conftest import (
+from tests.support.postgres import (
     CLIENT,
     PRELUDE,
     SCHEMA,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres.conftest import SEED, load_make_seed
+from tests.support.postgres import SEED, load_make_seed
 
 make_seed = load_make_seed()
 
