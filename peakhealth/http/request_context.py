@@ -77,17 +77,21 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "requestId": facts.request_id,
-                    "method": scope["method"],
-                    "route": self.template(scope),
-                    "status": status,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                    "userId": facts.user_id,
-                },
-            )
+            if log.isEnabledFor(logging.INFO):  # the line's fields are built only when written
+                self._log(scope, facts, status, started)
         # Kept when the app raised: the 500 handler runs after this middleware and its log line
         # names the request too. Each request runs in a context of its own, so nothing leaks.
         current_request.reset(token)
+
+    def _log(self, scope: Scope, facts: RequestFacts, status: int, started: float) -> None:
+        log.info(
+            "request",
+            extra={
+                "requestId": facts.request_id,
+                "method": scope["method"],
+                "route": self.template(scope),
+                "status": status,
+                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                "userId": facts.user_id,
+            },
+        )
