@@ -20,6 +20,7 @@ from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.openapi import TAGS, document_examples, servers
+from peakhealth.http.preconditions import document_preconditions
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
@@ -114,7 +115,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_examples(document_problems(describe()))
+            app.openapi_schema = document_examples(
+                document_problems(document_preconditions(describe()))
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

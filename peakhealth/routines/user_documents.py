@@ -30,6 +30,7 @@ from peakhealth.plan.reading import READ_CONFIG, IdText
 from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
 from peakhealth.plan.workouts import Workout
 from peakhealth.policy import USER_ROUTINE_SCOPE
+from peakhealth.revisions import BEFORE_REVISIONS
 from peakhealth.timestamps import UtcDatetime, utc_now
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
@@ -119,6 +120,8 @@ class UserRoutineDocument(Document):
     totalWorkouts: int = 0
     lastUsed: UtcDatetime | None = None
     copiedFrom: CopiedFrom | None = None  # the template version it was copied from
+    # 0 when stored before revisions; a new one is written with `revisions.FIRST`.
+    revision: int = BEFORE_REVISIONS
     schemaVersion: int = SCHEMA_VERSION
     createdAt: UtcDatetime = Field(default_factory=utc_now)
     updatedAt: UtcDatetime = Field(default_factory=utc_now)
@@ -183,6 +186,9 @@ class UserRoutineMeta(BaseModel):
     totalWorkouts: int = 0
     lastUsed: UtcDatetime | None = None
     copiedFrom: CopiedFromRead | None = None
+    revision: int = Field(
+        default=BEFORE_REVISIONS, ge=0, description="Counts the changes; the ETag is its value"
+    )
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime

@@ -8,6 +8,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from peakhealth.revisions import BEFORE_REVISIONS
 from peakhealth.sessions.transitions import RESOLVED, SESSION_STATUSES, SessionStatus
 from peakhealth.timestamps import UtcDatetime, utc_now
 
@@ -55,6 +56,8 @@ class WorkoutSession(Document):
     notes: str | None = None
     workoutSnapshot: dict[str, Any]
     performanceLog: dict[str, Any] | None = None
+    # 0 when stored before revisions; a new one is written with `revisions.FIRST`.
+    revision: int = BEFORE_REVISIONS
     schemaVersion: int = 1
     createdAt: UtcDatetime = Field(default_factory=utc_now)
     updatedAt: UtcDatetime = Field(default_factory=utc_now)

@@ -5,11 +5,12 @@ progress and the assignments make of them. Every query of one client's sessions 
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo import DESCENDING
+from pymongo import DESCENDING, ReturnDocument
 
 from peakhealth import answers
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.sessions.documents import WorkoutSession
 
 
@@ -41,8 +42,14 @@ async def read_answers(
     return await answers.read_answers(_sessions(), query, rows, kind)
 
 
-async def read_answer(query: Filter, kind: answers.Kind) -> bytes | None:
+async def read_answer(query: Filter, kind: answers.Kind) -> tuple[bytes, dict[str, Any]] | None:
     return await answers.read_answer(_sessions(), query, kind)
+
+
+async def revision(query: Filter) -> int | None:
+    """The revision alone of the session `query` finds (what a 304 costs)."""
+    found = await _sessions().find_one(query, {"revision": 1})
+    return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
 async def find(query: Filter) -> dict[str, Any] | None:
@@ -125,13 +132,22 @@ async def add_scheduled(sessions: list[dict[str, Any]]) -> None:
 
 
 async def change_if_status(
-    session_id: PydanticObjectId, user_id: str, status: str, changes: dict[str, Any]
-) -> bool:
-    """Write `changes` if the session still has `status`; False when it changed meanwhile."""
-    written = await _sessions().update_one(
-        {"_id": session_id, "userId": user_id, "status": status}, {"$set": changes}
+    session_id: PydanticObjectId,
+    user_id: str,
+    status: str,
+    changes: dict[str, Any],
+    expected: Expected | None = None,
+) -> dict[str, Any] | None:
+    """Write `changes` if the session still has `status` (and the revision `expected`); the
+    session after, without its snapshot (which never changes), or None when it changed
+    meanwhile. The answer comes from the write, so its revision is the one written."""
+    after: dict[str, Any] | None = await _sessions().find_one_and_update(
+        {"_id": session_id, "userId": user_id, "status": status, **condition(expected)},
+        {"$set": changes, **BUMP},
+        projection={"workoutSnapshot": 0},
+        return_document=ReturnDocument.AFTER,
     )
-    return bool(written.matched_count)
+    return after
 
 
 async def restore_if_scheduled(
@@ -139,7 +155,7 @@ async def restore_if_scheduled(
 ) -> None:
     """Put a session reopened (to `scheduled`) back as it was (`fields`)."""
     await _sessions().update_one(
-        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields}
+        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields, **BUMP}
     )
 
 

@@ -32,6 +32,7 @@ from peakhealth.plan.reading import (
     read_fields,
     render,
 )
+from peakhealth.revisions import BEFORE_REVISIONS
 from peakhealth.timestamps import UtcDatetime, utc_now
 
 # A stored document after reference resolution is at most this much BSON (MongoDB's own limit
@@ -97,6 +98,8 @@ class VersionedDocument(Document):
     tags: list[str] = Field(default_factory=list)
     copiedFrom: CopiedFrom | None = None
     counts: TreeCounts | None = None
+    # Counts lifecycle changes (isLatest, isArchived, purgeAt); 0 when stored before revisions.
+    revision: int = BEFORE_REVISIONS
     schemaVersion: int = SCHEMA_VERSION
     createdAt: UtcDatetime = Field(default_factory=utc_now)
     updatedAt: UtcDatetime = Field(default_factory=utc_now)
@@ -195,6 +198,11 @@ class VersionMeta(BaseModel):
     isPublic: bool = False
     tags: list[str] = Field(default_factory=list)
     copiedFrom: CopiedFromRead | None = None
+    revision: int = Field(
+        default=BEFORE_REVISIONS,
+        ge=0,
+        description="Counts the lifecycle changes (latest, archived); the ETag is its value",
+    )
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime
