@@ -238,8 +238,12 @@ async def update(
     expected: Expected | None = None,
 ) -> dict[str, Any]:
     """Apply a PUT: status, log, duration, notes, date. Repeating it changes nothing more.
-    With `expected` (If-Match) the session must be at that revision: checked on each read and
-    in the write's filter (the first write; the recount after it writes the assignment)."""
+    With `expected` (If-Match) the session must be at that revision: checked on each read, and
+    the write's filter holds the revision read (the first write; the recount after it writes
+    the assignment), so the answer's revision is exactly the one written. Without it the
+    write is conditional on the status only (a concurrent change of another field may land in
+    between): the answer's revision is then the one read plus one, never newer than the stored
+    one, so a later If-Match with it fails rather than overwrite a change it did not show."""
     variants: dict[str, str] | None = None
     for attempt in range(MAX_UPDATE_ATTEMPTS):
         stored = await load(session_id, user)
@@ -260,13 +264,13 @@ async def update(
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)
         changes["updatedAt"] = now
-        after = await sessions.change_if_status(
-            stored["_id"], stored["userId"], stored["status"], changes, expected
-        )
-        if after is not None:
+        exact = None if expected is None else Expected(frozenset({current}))
+        if await sessions.change_if_status(
+            stored["_id"], stored["userId"], stored["status"], changes, exact
+        ):
             if reopens:
                 await _undo_reopen_if_ended(stored)
-            updated = {**stored, **after}
+            updated = {**stored, **changes, "revision": current + 1}
             if updated["status"] != stored["status"]:
                 await _after_status_change(updated)
             return updated

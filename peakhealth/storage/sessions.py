@@ -5,7 +5,7 @@ progress and the assignments make of them. Every query of one client's sessions 
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING
 
 from peakhealth import answers
 from peakhealth.pages import read_page
@@ -137,17 +137,14 @@ async def change_if_status(
     status: str,
     changes: dict[str, Any],
     expected: Expected | None = None,
-) -> dict[str, Any] | None:
-    """Write `changes` if the session still has `status` (and the revision `expected`); the
-    session after, without its snapshot (which never changes), or None when it changed
-    meanwhile. The answer comes from the write, so its revision is the one written."""
-    after: dict[str, Any] | None = await _sessions().find_one_and_update(
+) -> bool:
+    """Write `changes` if the session still has `status` (and the revision `expected`); False
+    when it changed meanwhile."""
+    written = await _sessions().update_one(
         {"_id": session_id, "userId": user_id, "status": status, **condition(expected)},
         {"$set": changes, **BUMP},
-        projection={"workoutSnapshot": 0},
-        return_document=ReturnDocument.AFTER,
     )
-    return after
+    return bool(written.matched_count)
 
 
 async def restore_if_scheduled(

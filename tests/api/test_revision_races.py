@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from peakhealth.config import Settings
 from tests.support.actions import create, link
 from tests.support.callers import Caller
-from tests.support.paths import ASSIGNMENTS, ROUTINES, TEMPLATES
+from tests.support.paths import ASSIGNMENTS, ROUTINES, SESSIONS, TEMPLATES
 from tests.support.plans import short_routine, strength_day, user_routine_body
 
 
@@ -125,3 +125,33 @@ async def test_two_tabs_cancel_and_pause_one_assignment_with_the_same_tag(
         headers=trainer.headers,
     )
     assert calendar.json()["pagination"]["totalItems"] == 2  # nothing of the cancel was written
+
+
+async def test_two_tabs_log_one_session_with_the_same_tag(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    trainer: Caller,
+    client_user: Caller,
+    admin: Caller,
+) -> None:
+    template = await create(client, trainer, TEMPLATES, short_routine())
+    await link(client, admin, trainer, client_user)
+    body = {"routineVersionId": template["id"], "userId": client_user.id, "startDate": "2026-11-23"}
+    assignment = await create(client, trainer, ASSIGNMENTS, body)
+    calendar = await client.get(
+        f"{SESSIONS}?routineAssignmentId={assignment['id']}&view=summary",
+        headers=client_user.headers,
+    )
+    url = f"{SESSIONS}/{calendar.json()['data'][0]['id']}"
+    headers = {**client_user.headers, "If-Match": '"1"'}
+    first, second = await race(
+        app,
+        client.put(url, json={"notes": "Tab 1"}, headers=headers),
+        client.put(url, json={"notes": "Tab 2"}, headers=headers),
+        collection="workout_sessions",
+        write="update_one",
+    )
+    assert (first.status_code, second.status_code) == (412, 200), (first.text, second.text)
+    stored = await client.get(url, headers=client_user.headers)
+    assert stored.json() == second.json() and stored.json()["notes"] == "Tab 2"
+    assert stored.headers["ETag"] == second.headers["ETag"] == '"2"'

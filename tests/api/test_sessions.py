@@ -552,7 +552,7 @@ async def test_a_put_is_one_read_and_one_write(
         ).is_success
     assert calls == {
         "find_one": 1,
-        "find_one_and_update": 1,  # the write answers the session's new revision
+        "update_one": 1,
     }
 
 
