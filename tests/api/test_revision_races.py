@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from peakhealth.config import Settings
 from tests.support.actions import create, link
 from tests.support.callers import Caller
-from tests.support.paths import ASSIGNMENTS, ROUTINES, SESSIONS, TEMPLATES
-from tests.support.plans import short_routine, strength_day, user_routine_body
+from tests.support.paths import ASSIGNMENTS, ROUTINES, SECTIONS, SESSIONS, TEMPLATES
+from tests.support.plans import short_routine, strength_day, strength_section, user_routine_body
 
 
 @pytest.fixture
@@ -155,3 +155,45 @@ async def test_two_tabs_log_one_session_with_the_same_tag(
     stored = await client.get(url, headers=client_user.headers)
     assert stored.json() == second.json() and stored.json()["notes"] == "Tab 2"
     assert stored.headers["ETag"] == second.headers["ETag"] == '"2"'
+
+
+async def test_an_archive_and_a_publish_from_one_version_with_the_same_tag(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    """The archive is held as it asks for the chain's lease, past the check of the version as
+    loaded; the publish makes the version no longer latest meanwhile. The archive's write holds
+    the revision in its filter: 412, and the version stays unarchived."""
+    section = await create(client, trainer, SECTIONS, strength_section())
+    url = f"{SECTIONS}/{section['id']}"
+    headers = {**trainer.headers, "If-Match": '"1"'}
+    archive, publish = await race(
+        app,
+        client.put(f"{url}/archive", headers=headers),
+        client.put(url, json=strength_section("v2"), headers=headers),
+        collection="chain_heads",
+        write="find_one_and_update",
+    )
+    assert (archive.status_code, publish.status_code) == (412, 200), (archive.text, publish.text)
+    stored = await client.get(url, headers=trainer.headers)
+    assert stored.json()["isArchived"] is False and stored.json()["isLatest"] is False
+    assert stored.headers["ETag"] == '"2"'
+
+
+async def test_two_publishes_from_one_version_with_the_same_tag(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    """Both pass the check of the version as loaded; the one held at the lease finds, under
+    it, that the version is no longer at that revision: 412, and one new version only."""
+    section = await create(client, trainer, SECTIONS, strength_section())
+    url = f"{SECTIONS}/{section['id']}"
+    headers = {**trainer.headers, "If-Match": '"1"'}
+    first, second = await race(
+        app,
+        client.put(url, json=strength_section("Tab 1"), headers=headers),
+        client.put(url, json=strength_section("Tab 2"), headers=headers),
+        collection="chain_heads",
+        write="find_one_and_update",
+    )
+    assert (first.status_code, second.status_code) == (412, 200), (first.text, second.text)
+    versions = await client.get(f"{url}/versions", headers=trainer.headers)
+    assert [item["name"] for item in versions.json()["data"]] == ["Tab 2", "Main lifts"]
