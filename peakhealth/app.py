@@ -136,8 +136,10 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            # Conditional requests from a browser: it sends the tags and reads ETag.
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
             expose_headers=[
+                "ETag",
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",

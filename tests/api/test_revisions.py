@@ -11,10 +11,12 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
+from peakhealth.config import Settings
 from peakhealth.routines.user_documents import UserRoutineDocument
 from peakhealth.storage.assignments import RoutineAssignment
+from tests.support import serving
 from tests.support.actions import create, link, put_session
-from tests.support.callers import Caller
+from tests.support.callers import Caller, make_caller
 from tests.support.paths import ASSIGNMENTS, ROUTINES, SECTIONS, SESSIONS, TEMPLATES, WORKOUTS
 from tests.support.plans import (
     short_routine,
@@ -399,3 +401,25 @@ async def test_a_document_stored_before_revisions_reads_0_and_its_first_change_m
         headers={**world.trainer.headers, "If-Match": '"0"'},
     )
     assert patched.status_code == 200 and tag(patched) == '"1"'
+
+
+async def test_a_browser_on_a_configured_origin_may_send_conditions_and_read_the_tag() -> None:
+    settings = Settings(_env_file=None, cors_origins="https://app.example.com")  # type: ignore[call-arg]
+    origin = {"Origin": "https://app.example.com"}
+    async with serving(settings) as http:
+        preflight = await http.options(
+            f"{ROUTINES}/{PydanticObjectId()}",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "PATCH",
+                "Access-Control-Request-Headers": "authorization, if-match",
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
+        assert "if-match" in preflight.headers["access-control-allow-headers"].lower()
+        owner = make_caller("client")
+        made = await http.post(
+            ROUTINES, json=user_routine_body(), headers={**owner.headers, **origin}
+        )
+    assert made.status_code == 201
+    assert "etag" in made.headers["access-control-expose-headers"].lower()
