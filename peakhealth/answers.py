@@ -42,17 +42,20 @@ def keep(kind: Kind, stored: dict[str, Any]) -> bytes:
     return answer
 
 
-async def read_answer(collection: Any, query: dict[str, Any], kind: Kind) -> bytes | None:
-    """The answer for the document `query` finds (None when it finds none): kept, or rendered
-    from the whole document and kept."""
+async def read_answer(
+    collection: Any, query: dict[str, Any], kind: Kind
+) -> tuple[bytes, dict[str, Any]] | None:
+    """The answer for the document `query` finds (None when it finds none), kept or rendered
+    from the whole document and kept, and the small fields it was rendered from (its revision
+    among them)."""
     fields = await collection.find_one(query, {kind.fixed: 0})
     if fields is None:
         return None
     known = KEPT.get(kind.key(fields))
     if known is not None:
-        return known
+        return known, fields
     stored = await collection.find_one(query)
-    return None if stored is None else keep(kind, stored)
+    return None if stored is None else (keep(kind, stored), stored)
 
 
 async def read_answers(

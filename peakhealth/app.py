@@ -22,6 +22,7 @@ from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempote
 from peakhealth.http.media_type import RequireJsonBodies
 from peakhealth.http.methods import install_method_not_allowed
 from peakhealth.http.openapi import TAGS, document_examples, document_request_ids, servers
+from peakhealth.http.preconditions import document_preconditions
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.http.request_context import REQUEST_ID_HEADER, RequestContext
@@ -152,7 +153,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document_request_ids(
-                document_idempotency(document_examples(document_problems(describe())))
+                document_idempotency(
+                    document_examples(document_problems(document_preconditions(describe())))
+                )
             )
         return app.openapi_schema
 
@@ -173,8 +176,18 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", REQUEST_ID_HEADER],
+            # Browsers may send the conditional, idempotency and request-id headers, and read
+            # the answers' tags, replay marks and ids.
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                REQUEST_ID_HEADER,
+            ],
             expose_headers=[
+                "ETag",
                 REQUEST_ID_HEADER,
                 REPLAYED,
                 "Retry-After",

@@ -28,6 +28,10 @@ class Conflict(DomainError):
     """The request clashes with the current state (purge of a live version, lost race)."""
 
 
+class PreconditionFailed(DomainError):
+    """`If-Match` does not name the document's current revision: nothing was written."""
+
+
 class InvalidTransition(Conflict):
     """A status change the state machine does not allow."""
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from peakhealth.assignments import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, Pages, page_of
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
 from peakhealth.http.responses import location
 from peakhealth.plan.base import (
     UUID_PATTERN,
@@ -84,6 +85,12 @@ def present(assignment: RoutineAssignment) -> dict[str, Any]:
     return body
 
 
+def present_one(response: Response, assignment: RoutineAssignment) -> dict[str, Any]:
+    """One assignment, its tag in `response`'s headers."""
+    tagged(response, assignment.revision)
+    return present(assignment)
+
+
 @router.post(
     "",
     status_code=201,
@@ -110,7 +117,7 @@ async def create(
         directory=directory,
     )
     response.headers["Location"] = location(request, "getAssignment", created.id)
-    return present(created)
+    return present_one(response, created)
 
 
 @router.get(
@@ -145,9 +152,14 @@ async def list_assignments(
     summary="One assignment",
     **OMIT_ABSENT,
 )
-async def read(id: DocumentId, user: User) -> dict[str, Any]:
+async def read(
+    id: DocumentId, user: User, held: IfNoneMatch, response: Response
+) -> dict[str, Any] | Response:
     """Readable by its client, the trainer who made it and admins; any other id is 404."""
-    return present(await service.load(id, user))
+    unchanged = await not_modified(held, lambda: service.revision(id, user))
+    if unchanged is not None:
+        return unchanged
+    return present_one(response, await service.load(id, user))
 
 
 @router.patch(
@@ -157,7 +169,9 @@ async def read(id: DocumentId, user: User) -> dict[str, Any]:
     operation_id="updateAssignment",
     summary="Pause, resume, complete or cancel; trainer notes; client feedback",
 )
-async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str, Any]:
+async def patch(
+    id: DocumentId, change: AssignmentPatch, user: User, expected: IfMatch, response: Response
+) -> dict[str, Any]:
     """`status` moves the assignment (paused, active, completed, cancelled); `notesForUser` is
     the trainer's (or an admin's) to change, `progress.feedback` the client's. Fields left out
     stay as they are."""
@@ -172,8 +186,9 @@ async def patch(id: DocumentId, change: AssignmentPatch, user: User) -> dict[str
         feedback=change.progress.feedback if change.progress else None,
         feedback_given=change.progress is not None
         and "feedback" in change.progress.model_fields_set,
+        expected=expected,
     )
-    return present(updated)
+    return present_one(response, updated)
 
 
 @router.post(
@@ -190,6 +205,7 @@ async def upgrade(
     id: DocumentId,
     user: User,
     directory: Directory,
+    expected: IfMatch,
     request: UpgradeRequest | None = None,
 ) -> dict[str, Any]:
     """A new assignment of the routine's latest version from `fromDate` (today, UTC, when left
@@ -203,7 +219,7 @@ async def upgrade(
         else datetime.now(UTC).date()
     )
     upgraded = await service.upgrade(
-        assignment, user=user, from_date=from_date, directory=directory
+        assignment, user=user, from_date=from_date, directory=directory, expected=expected
     )
     response.headers["Location"] = location(http, "getAssignment", upgraded.id)
-    return present(upgraded)
+    return present_one(response, upgraded)  # the new assignment's tag

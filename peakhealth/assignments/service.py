@@ -27,11 +27,19 @@ from peakhealth.assignments.schedule import (
     end_date,
     schedule_sessions,
 )
-from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from peakhealth.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.base import WEEKDAYS
 from peakhealth.plan.routines import default_training_days
+from peakhealth.revisions import FIRST, Expected
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
@@ -53,6 +61,39 @@ async def load(assignment_id: str, user: CurrentUser) -> RoutineAssignment:
     if found is None:
         raise NotFound(f"no assignment with id {assignment_id}")
     return found
+
+
+async def revision(assignment_id: str, user: CurrentUser) -> int:
+    """The revision alone of an assignment the caller may read (the policy is in the query):
+    what a 304 costs. NotFound as `load`."""
+    found = await assignments.revision(
+        PydanticObjectId(assignment_id), policy.READ_ASSIGNMENT.filter(user)
+    )
+    if found is None:
+        raise NotFound(f"no assignment with id {assignment_id}")
+    return found
+
+
+def _stale(revision: int) -> PreconditionFailed:
+    return PreconditionFailed(f"the assignment is at revision {revision}; read it again")
+
+
+def check_expected(expected: Expected | None, revision: int) -> None:
+    """412 unless `expected` (If-Match) names `revision`."""
+    if expected is not None and not expected.allows(revision):
+        raise _stale(revision)
+
+
+async def _check_current(
+    assignment_id: PydanticObjectId, user_id: str, expected: Expected | None
+) -> None:
+    """After a conditional write matched nothing: 412 when the assignment moved on from the
+    `expected` revision (else the caller's own answer follows: 409, 404)."""
+    if expected is None:
+        return
+    current = await assignments.revision(assignment_id, {"userId": user_id})
+    if current is not None:
+        check_expected(expected, current)
 
 
 async def list_page(
@@ -105,9 +146,16 @@ async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict
     return version
 
 
-async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) -> bool:
+async def _end_live(
+    assignment_id: PydanticObjectId,
+    user_id: str,
+    status: str,
+    expected: Expected | None = None,
+) -> bool:
     """Complete or cancel a live assignment; a cancelled one loses its `scheduled` sessions and
-    keeps every other. False when it was no longer live.
+    keeps every other. False when it was no longer live (412 when it was not at the `expected`
+    revision: the first write, which ends it, carries the precondition; the clean-up and the
+    recount after it are the system's).
 
     A cancellation is marked `pendingCleanup` in the same write that ends it, and the mark goes
     once the clean-up is done: when the database fails in between, the next change of the
@@ -119,7 +167,8 @@ async def _end_live(assignment_id: PydanticObjectId, user_id: str, status: str) 
     }
     if status == "cancelled":
         ended["pendingCleanup"] = True
-    if not await assignments.end_live(assignment_id, user_id, ended):
+    if not await assignments.end_live(assignment_id, user_id, ended, expected):
+        await _check_current(assignment_id, user_id, expected)
         return False
     if status == "cancelled":
         await _clean_up(assignment_id, user_id)
@@ -167,8 +216,12 @@ async def _assign(
     training_days: list[str] | None,
     scheduled_time: str | None,
     notes: str | None,
+    replacing: tuple[PydanticObjectId, Expected] | None = None,
 ) -> RoutineAssignment:
-    """Insert the assignment (replacing a live one of the same routine) and its sessions."""
+    """Insert the assignment (replacing a live one of the same routine) and its sessions.
+    `replacing`: the assignment an upgrade replaces and the revision If-Match expects of it,
+    checked by the write that cancels it, before anything else of this request is written."""
+    pending = replacing  # the precondition, until the write that checks it has run
     parent: PydanticObjectId = version["parentRoutineId"]
     workouts = _snapshots(version)
     weeks = int(version.get("duration", 1))
@@ -194,8 +247,14 @@ async def _assign(
                     "this client has a live assignment of this routine made by someone else;"
                     " only they or an admin may replace it"
                 )
-            if await _end_live(old["_id"], client_id, "cancelled"):
+            expected = pending[1] if pending and old["_id"] == pending[0] else None
+            if await _end_live(old["_id"], client_id, "cancelled", expected):
                 replaced = old["_id"]
+            if expected is not None:
+                pending = None
+        if pending is not None:  # no longer the live one: it changed since the caller's read
+            await _check_current(pending[0], client_id, pending[1])
+            raise Conflict("this assignment changed meanwhile; read it again")
         now = utc_now()
         assignment = RoutineAssignment(
             id=PydanticObjectId(),
@@ -211,6 +270,7 @@ async def _assign(
             scheduledTime=scheduled_time,
             notesForUser=notes,
             replacesAssignmentId=replaced,
+            revision=FIRST,
         )
         assignment.progress.totalWorkouts = len(planned)
         stored = assignment.model_dump(by_alias=True, exclude={"revision_id"})
@@ -289,6 +349,7 @@ async def _schedule(
                     "weekIndex": day.weekIndex,
                     "sequence": day.sequence,
                     "status": "scheduled",
+                    "revision": FIRST,
                     "workoutSnapshot": workouts[day.workoutIndex][1],
                     "schemaVersion": 1,
                     "createdAt": now,
@@ -342,9 +403,14 @@ async def update(
     notes_given: bool,
     feedback: str | None,
     feedback_given: bool,
+    expected: Expected | None = None,
 ) -> RoutineAssignment:
-    """PATCH: a status move, trainer notes, client feedback; each checked for its author."""
+    """PATCH: a status move, trainer notes, client feedback; each checked for its author. With
+    `expected` (If-Match), checked against the assignment as loaded, then by the first write
+    that changes it (the status move, else the fields); the writes after it are this request's
+    own (and the system's recount)."""
     assert assignment.id is not None
+    check_expected(expected, assignment.revision)
     await finish_cleanups(assignment.userId)
     changes: dict[str, Any] = {}
     if notes_given:
@@ -358,7 +424,7 @@ async def update(
         _check_may_manage(assignment, user)
         if check_assignment_move(assignment.status, status):
             if status in ("completed", "cancelled"):
-                if not await _end_live(assignment.id, assignment.userId, status):
+                if not await _end_live(assignment.id, assignment.userId, status, expected):
                     raise Conflict("this assignment changed meanwhile; read it again")
             else:
                 if not await assignments.move_status(
@@ -367,13 +433,17 @@ async def update(
                     was=assignment.status,
                     to=status,
                     now=utc_now(),
+                    expected=expected,
                 ):
+                    await _check_current(assignment.id, assignment.userId, expected)
                     raise Conflict("this assignment changed meanwhile; read it again")
                 if status == "active":  # resumed with every session resolved: it is done
                     await refresh_progress(assignment.id, assignment.userId)
+            expected = None  # checked by the status write
     if changes:
         changes["updatedAt"] = utc_now()
-        await assignments.set_fields(assignment.id, assignment.userId, changes)
+        if not await assignments.set_fields(assignment.id, assignment.userId, changes, expected):
+            await _check_current(assignment.id, assignment.userId, expected)
     found = await assignments.find(assignment.id, {"userId": assignment.userId})
     if found is None:
         raise NotFound("this assignment no longer exists")
@@ -386,12 +456,15 @@ async def upgrade(
     user: CurrentUser,
     from_date: date,
     directory: UserDirectory,
+    expected: Expected | None = None,
 ) -> RoutineAssignment:
     """Replace the assignment with the latest non-archived version of the same routine, from
     `from_date`, for the routine's full duration, starting again at its first workout. The
     caller must be allowed to change this assignment, to assign to its client now, and to
-    read the version it moves to, as when assigning it afresh."""
+    read the version it moves to, as when assigning it afresh. With `expected` (If-Match), the
+    write that cancels this assignment checks its revision."""
     _check_may_manage(assignment, user)
+    check_expected(expected, assignment.revision)
     await finish_cleanups(assignment.userId)
     if assignment.status not in LIVE:
         raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
@@ -419,4 +492,5 @@ async def upgrade(
             training_days=list(assignment.trainingDays),
             scheduled_time=assignment.scheduledTime,
             notes=assignment.notesForUser,
+            replacing=None if expected is None else (assignment.id, expected),  # type: ignore[arg-type]
         )

@@ -108,6 +108,17 @@ _DETAILS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# path prefix -> the document a 412 names (`... is at revision 4; read it again`)
+_STALE = {
+    "/api/library/sections": "this section version",
+    "/api/library/workouts": "this workout version",
+    "/api/templates/routines": "this template routine version",
+    "/api/routines": "the routine",
+    "/api/routine-assignments": "the assignment",
+    "/api/workout-sessions": "the session",
+}
+
+
 def _problem_example(status: int, path: str, method: str) -> dict[str, Any]:
     """One problem the operation can answer with `status`, as the service words it."""
     instance = re.sub(r"\{(\w+)\}", lambda m: _PATH_EXAMPLES[m.group(1)], path)
@@ -115,6 +126,7 @@ def _problem_example(status: int, path: str, method: str) -> dict[str, Any]:
         (details for prefix, details in _DETAILS.items() if path.startswith(prefix)),
         ("", "", ""),
     )
+    stale = next((name for prefix, name in _STALE.items() if path.startswith(prefix)), "")
     errors = None
     if status == 422:
         field, message = (
@@ -129,6 +141,7 @@ def _problem_example(status: int, path: str, method: str) -> dict[str, Any]:
         403: forbidden,
         404: not_found.format_map(_PATH_EXAMPLES),
         409: conflict,
+        412: f"{stale} is at revision 4; read it again" if stale else "",
         413: "request bodies are limited to 1048576 bytes",
         415: "request bodies must be JSON (Content-Type: application/json); got 'text/plain'",
         422: f"{errors[0]['field']}: {errors[0]['message']}" if errors else "",

@@ -18,6 +18,7 @@ from peakhealth.errors import (
     Forbidden,
     InvalidTransition,
     NotFound,
+    PreconditionFailed,
     ServiceUnavailable,
     ValidationFailed,
     error_location,
@@ -161,6 +162,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem(request, 404, error.detail)
         if isinstance(error, Forbidden):
             return problem(request, 403, error.detail)
+        if isinstance(error, PreconditionFailed):
+            return problem(request, 412, error.detail)
         if isinstance(error, InvalidTransition):
             return problem(request, 409, error.detail, slug="invalid-transition")
         if isinstance(error, Conflict):
@@ -222,6 +225,11 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 statuses = _READ_PROBLEMS
             else:
                 statuses = _WRITE_PROBLEMS
+            if any(
+                parameter.get("in") == "header" and parameter.get("name") == "If-Match"
+                for parameter in operation.get("parameters", [])
+            ):
+                statuses = tuple(sorted({*statuses, 412}))  # a write to one document
             responses = operation.setdefault("responses", {})
             for code in list(responses):
                 if code.isdigit() and int(code) >= 400:

@@ -18,9 +18,11 @@ from peakhealth.config import Settings
 from peakhealth.errors import FieldError, ValidationFailed
 from peakhealth.http.dependencies import User, VersionId
 from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
+from peakhealth.http.preconditions import not_modified, tagged
 from peakhealth.http.responses import answer_response, created_response, json_response, location
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.durations import parse_age
+from peakhealth.revisions import Expected, Tags, revision_of
 from peakhealth.versioning import chains
 from peakhealth.versioning.documents import D, VersionedDocument
 
@@ -107,7 +109,8 @@ class ChainEndpoints(Generic[D]):
 
     def _created(self, request: Request, stored: dict[str, Any]) -> Response:
         answer = chains.answer_of(self.document, stored)
-        return created_response(answer, location(request, self.read_route, stored["_id"]))
+        created = created_response(answer, location(request, self.read_route, stored["_id"]))
+        return tagged(created, revision_of(stored))
 
     async def create(
         self, request: Request, draft: Publishable, user: CurrentUser, catalog: ExerciseCatalog
@@ -118,8 +121,12 @@ class ChainEndpoints(Generic[D]):
         )
         return self._created(request, stored)
 
-    async def read(self, user: CurrentUser, id: str) -> Response:
-        return answer_response(await chains.read_answer(self.document, id, user))
+    async def read(self, user: CurrentUser, id: str, held: Tags | None) -> Response:
+        unchanged = await not_modified(held, lambda: chains.revision(self.document, id, user))
+        if unchanged is not None:
+            return unchanged
+        answer, revision = await chains.read_answer(self.document, id, user)
+        return tagged(answer_response(answer), revision)
 
     async def versions(self, user: CurrentUser, id: str, pages: PageRequest) -> Response:
         source = await chains.load_readable(self.document, id, user)
@@ -129,33 +136,64 @@ class ChainEndpoints(Generic[D]):
         return json_response(page_of(items, total, pages))
 
     async def publish(
-        self, user: CurrentUser, id: str, draft: Publishable, catalog: ExerciseCatalog
+        self,
+        user: CurrentUser,
+        id: str,
+        draft: Publishable,
+        catalog: ExerciseCatalog,
+        expected: Expected | None,
     ) -> Response:
         source = await chains.load_readable(self.document, id, user)
         content = await self.build(draft, user, catalog)
         published = await chains.publish_new_version(
-            self.document, source, content, user=user, is_public=draft.isPublic, tags=draft.tags
+            self.document,
+            source,
+            content,
+            user=user,
+            is_public=draft.isPublic,
+            tags=draft.tags,
+            expected=expected,
         )
-        return answer_response(chains.answer_of(self.document, published))
+        answer = answer_response(chains.answer_of(self.document, published))
+        return tagged(answer, revision_of(published))
 
-    async def fork(self, request: Request, user: CurrentUser, source: D) -> Response:
-        return self._created(request, await chains.fork(self.document, source, user=user))
+    async def fork(
+        self, request: Request, user: CurrentUser, source: D, expected: Expected | None
+    ) -> Response:
+        forked = await chains.fork(self.document, source, user=user, expected=expected)
+        return self._created(request, forked)
 
-    async def archive(self, user: CurrentUser, target: D, settings: Settings) -> LifecycleResult:
+    async def archive(
+        self, user: CurrentUser, target: D, settings: Settings, expected: Expected | None
+    ) -> LifecycleResult:
         latest = await chains.archive(
-            self.document, target, user=user, retention_days=settings.archive_retention_days
+            self.document,
+            target,
+            user=user,
+            retention_days=settings.archive_retention_days,
+            expected=expected,
         )
         return LifecycleResult.of(latest)
 
-    async def unarchive(self, user: CurrentUser, target: D) -> LifecycleResult:
-        return LifecycleResult.of(await chains.unarchive(self.document, target, user=user))
+    async def unarchive(
+        self, user: CurrentUser, target: D, expected: Expected | None
+    ) -> LifecycleResult:
+        return LifecycleResult.of(
+            await chains.unarchive(self.document, target, user=user, expected=expected)
+        )
 
-    async def purge(self, user: CurrentUser, target: D) -> Response:
-        await chains.purge_version(self.document, target, user=user, pinned=self.pinned)
+    async def purge(self, user: CurrentUser, target: D, expected: Expected | None) -> Response:
+        await chains.purge_version(
+            self.document, target, user=user, pinned=self.pinned, expected=expected
+        )
         return Response(status_code=204)
 
-    async def delete_chain(self, user: CurrentUser, target: D) -> Response:
-        await chains.delete_chain(self.document, target, user=user, pinned=self.pinned)
+    async def delete_chain(
+        self, user: CurrentUser, target: D, expected: Expected | None
+    ) -> Response:
+        await chains.delete_chain(
+            self.document, target, user=user, pinned=self.pinned, expected=expected
+        )
         return Response(status_code=204)
 
     async def purge_archived(self, user: CurrentUser, age: timedelta | None) -> PurgeResult:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import PageRequest, page_of
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch
 from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import (
     ArchivedOnly,
@@ -100,8 +101,8 @@ async def create_section(
 @sections.get(
     "/{id}", operation_id="getLibrarySection", name="getLibrarySection", **SECTIONS.routes.read
 )
-async def read_section(user: User, id: VersionId) -> Response:
-    return await SECTIONS.read(user, id)
+async def read_section(user: User, id: VersionId, held: IfNoneMatch) -> Response:
+    return await SECTIONS.read(user, id, held)
 
 
 @sections.get(
@@ -113,40 +114,44 @@ async def list_section_versions(user: User, id: VersionId, pages: PlanPages) -> 
 
 @sections.put("/{id}", operation_id="createLibrarySectionVersion", **SECTIONS.routes.new_version)
 async def publish_section(
-    user: Author, id: VersionId, draft: SectionDraft, catalog: Catalog
+    user: Author, id: VersionId, draft: SectionDraft, catalog: Catalog, expected: IfMatch
 ) -> Response:
-    return await SECTIONS.publish(user, id, draft, catalog)
+    return await SECTIONS.publish(user, id, draft, catalog, expected)
 
 
 @sections.post("/{id}/copy", operation_id="copyLibrarySection", **SECTIONS.routes.copy)
-async def copy_section(request: Request, user: Author, source: Section) -> Response:
-    return await SECTIONS.fork(request, user, source)
+async def copy_section(
+    request: Request, user: Author, source: Section, expected: IfMatch
+) -> Response:
+    return await SECTIONS.fork(request, user, source, expected)
 
 
 @sections.put(
     "/{id}/archive", operation_id="archiveLibrarySectionVersion", **SECTIONS.routes.archive
 )
-async def archive_section(user: User, target: Section, settings: AppSettings) -> LifecycleResult:
-    return await SECTIONS.archive(user, target, settings)
+async def archive_section(
+    user: User, target: Section, settings: AppSettings, expected: IfMatch
+) -> LifecycleResult:
+    return await SECTIONS.archive(user, target, settings, expected)
 
 
 @sections.put(
     "/{id}/unarchive", operation_id="unarchiveLibrarySectionVersion", **SECTIONS.routes.unarchive
 )
-async def unarchive_section(user: User, target: Section) -> LifecycleResult:
-    return await SECTIONS.unarchive(user, target)
+async def unarchive_section(user: User, target: Section, expected: IfMatch) -> LifecycleResult:
+    return await SECTIONS.unarchive(user, target, expected)
 
 
 @sections.delete("/{id}", operation_id="purgeLibrarySectionVersion", **SECTIONS.routes.purge)
-async def purge_section(user: User, target: Section) -> Response:
-    return await SECTIONS.purge(user, target)
+async def purge_section(user: User, target: Section, expected: IfMatch) -> Response:
+    return await SECTIONS.purge(user, target, expected)
 
 
 @sections.delete(
     "/{id}/versions", operation_id="deleteLibrarySectionChain", **SECTIONS.routes.delete_chain
 )
-async def delete_section_chain(user: User, target: Section) -> Response:
-    return await SECTIONS.delete_chain(user, target)
+async def delete_section_chain(user: User, target: Section, expected: IfMatch) -> Response:
+    return await SECTIONS.delete_chain(user, target, expected)
 
 
 @sections.delete("", operation_id="purgeArchivedLibrarySections", **SECTIONS.routes.purge_archived)
@@ -179,8 +184,8 @@ async def create_workout(
 @workouts.get(
     "/{id}", operation_id="getLibraryWorkout", name="getLibraryWorkout", **WORKOUTS.routes.read
 )
-async def read_workout(user: User, id: VersionId) -> Response:
-    return await WORKOUTS.read(user, id)
+async def read_workout(user: User, id: VersionId, held: IfNoneMatch) -> Response:
+    return await WORKOUTS.read(user, id, held)
 
 
 @workouts.get(
@@ -192,40 +197,44 @@ async def list_workout_versions(user: User, id: VersionId, pages: PlanPages) -> 
 
 @workouts.put("/{id}", operation_id="createLibraryWorkoutVersion", **WORKOUTS.routes.new_version)
 async def publish_workout(
-    user: Author, id: VersionId, draft: LibraryWorkoutBody, catalog: Catalog
+    user: Author, id: VersionId, draft: LibraryWorkoutBody, catalog: Catalog, expected: IfMatch
 ) -> Response:
-    return await WORKOUTS.publish(user, id, draft, catalog)
+    return await WORKOUTS.publish(user, id, draft, catalog, expected)
 
 
 @workouts.post("/{id}/copy", operation_id="copyLibraryWorkout", **WORKOUTS.routes.copy)
-async def copy_workout(request: Request, user: Author, source: Workout) -> Response:
-    return await WORKOUTS.fork(request, user, source)
+async def copy_workout(
+    request: Request, user: Author, source: Workout, expected: IfMatch
+) -> Response:
+    return await WORKOUTS.fork(request, user, source, expected)
 
 
 @workouts.put(
     "/{id}/archive", operation_id="archiveLibraryWorkoutVersion", **WORKOUTS.routes.archive
 )
-async def archive_workout(user: User, target: Workout, settings: AppSettings) -> LifecycleResult:
-    return await WORKOUTS.archive(user, target, settings)
+async def archive_workout(
+    user: User, target: Workout, settings: AppSettings, expected: IfMatch
+) -> LifecycleResult:
+    return await WORKOUTS.archive(user, target, settings, expected)
 
 
 @workouts.put(
     "/{id}/unarchive", operation_id="unarchiveLibraryWorkoutVersion", **WORKOUTS.routes.unarchive
 )
-async def unarchive_workout(user: User, target: Workout) -> LifecycleResult:
-    return await WORKOUTS.unarchive(user, target)
+async def unarchive_workout(user: User, target: Workout, expected: IfMatch) -> LifecycleResult:
+    return await WORKOUTS.unarchive(user, target, expected)
 
 
 @workouts.delete("/{id}", operation_id="purgeLibraryWorkoutVersion", **WORKOUTS.routes.purge)
-async def purge_workout(user: User, target: Workout) -> Response:
-    return await WORKOUTS.purge(user, target)
+async def purge_workout(user: User, target: Workout, expected: IfMatch) -> Response:
+    return await WORKOUTS.purge(user, target, expected)
 
 
 @workouts.delete(
     "/{id}/versions", operation_id="deleteLibraryWorkoutChain", **WORKOUTS.routes.delete_chain
 )
-async def delete_workout_chain(user: User, target: Workout) -> Response:
-    return await WORKOUTS.delete_chain(user, target)
+async def delete_workout_chain(user: User, target: Workout, expected: IfMatch) -> Response:
+    return await WORKOUTS.delete_chain(user, target, expected)
 
 
 @workouts.delete("", operation_id="purgeArchivedLibraryWorkouts", **WORKOUTS.routes.purge_archived)

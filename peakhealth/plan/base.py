@@ -367,6 +367,7 @@ SERVER_MANAGED = frozenset(
         "archivedAt",
         "purgeAt",
         "schemaVersion",
+        "revision",  # a write's precondition is If-Match, never the body
         "routineType",
         "copiedFrom",
         "orderIndex",

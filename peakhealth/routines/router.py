@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, VersionId
 from peakhealth.http.pagination import page_of
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch, tagged
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
 from peakhealth.http.versioned import ChainEndpoints, LifecycleResult, PlanPages, plan_page
 from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
@@ -72,8 +73,8 @@ async def create(
 
 # `name`: the Location of a 201 is built from this route.
 @router.get("/{id}", operation_id="getTemplate", name="getTemplate", **TEMPLATES.routes.read)
-async def read(user: User, id: VersionId) -> Response:
-    return await TEMPLATES.read(user, id)
+async def read(user: User, id: VersionId, held: IfNoneMatch) -> Response:
+    return await TEMPLATES.read(user, id, held)
 
 
 @router.get("/{id}/versions", operation_id="listTemplateVersions", **TEMPLATES.routes.versions)
@@ -83,33 +84,35 @@ async def list_versions(user: User, id: VersionId, pages: PlanPages) -> Response
 
 @router.put("/{id}", operation_id="createTemplateVersion", **TEMPLATES.routes.new_version)
 async def publish(
-    user: Author, id: VersionId, draft: TemplateRoutineBody, catalog: Catalog
+    user: Author, id: VersionId, draft: TemplateRoutineBody, catalog: Catalog, expected: IfMatch
 ) -> Response:
-    return await TEMPLATES.publish(user, id, draft, catalog)
+    return await TEMPLATES.publish(user, id, draft, catalog, expected)
 
 
 @router.put("/{id}/archive", operation_id="archiveTemplateVersion", **TEMPLATES.routes.archive)
-async def archive(user: User, target: Template, settings: AppSettings) -> LifecycleResult:
-    return await TEMPLATES.archive(user, target, settings)
+async def archive(
+    user: User, target: Template, settings: AppSettings, expected: IfMatch
+) -> LifecycleResult:
+    return await TEMPLATES.archive(user, target, settings, expected)
 
 
 @router.put(
     "/{id}/unarchive", operation_id="unarchiveTemplateVersion", **TEMPLATES.routes.unarchive
 )
-async def unarchive(user: User, target: Template) -> LifecycleResult:
-    return await TEMPLATES.unarchive(user, target)
+async def unarchive(user: User, target: Template, expected: IfMatch) -> LifecycleResult:
+    return await TEMPLATES.unarchive(user, target, expected)
 
 
 @router.delete("/{id}", operation_id="purgeTemplateVersion", **TEMPLATES.routes.purge)
-async def purge(user: User, target: Template) -> Response:
-    return await TEMPLATES.purge(user, target)
+async def purge(user: User, target: Template, expected: IfMatch) -> Response:
+    return await TEMPLATES.purge(user, target, expected)
 
 
 @router.delete(
     "/{id}/versions", operation_id="deleteTemplateChain", **TEMPLATES.routes.delete_chain
 )
-async def delete_chain(user: User, target: Template) -> Response:
-    return await TEMPLATES.delete_chain(user, target)
+async def delete_chain(user: User, target: Template, expected: IfMatch) -> Response:
+    return await TEMPLATES.delete_chain(user, target, expected)
 
 
 @router.post(
@@ -119,9 +122,12 @@ async def delete_chain(user: User, target: Template) -> Response:
     operation_id="copyTemplateToRoutine",
     summary="Copy a template version into a user-created routine of the caller",
 )
-async def copy_to_user_routine(request: Request, user: User, id: VersionId) -> Response:
+async def copy_to_user_routine(
+    request: Request, user: User, id: VersionId, expected: IfMatch
+) -> Response:
     """Allowed when the version allows copies (`allowCopy`), or to its creator and admins. The
     copy keeps the template's element ids, so sessions and history line up with it; `Location`
-    is the new routine's URL under `/api/routines`."""
-    routine = await user_service.copy_template(user, id)
-    return created_response(json_bytes(routine), location(request, "getRoutine", routine.id))
+    is the new routine's URL under `/api/routines`. `If-Match` names the template version."""
+    routine = await user_service.copy_template(user, id, expected)
+    created = created_response(json_bytes(routine), location(request, "getRoutine", routine.id))
+    return tagged(created, routine.revision)

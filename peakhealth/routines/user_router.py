@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from peakhealth.http.dependencies import Catalog, DocumentId, User
 from peakhealth.http.pagination import Page, page_of
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
 from peakhealth.http.versioned import PlanPages
 from peakhealth.routines import user_service
@@ -82,7 +83,8 @@ async def create(
     and sections are given whole; `Location` is the new routine's URL."""
     content = await user_service.build_routine(draft, user, catalog)
     routine = await user_service.create(user, content)
-    return created_response(json_bytes(routine), location(request, "getRoutine", routine.id))
+    created = created_response(json_bytes(routine), location(request, "getRoutine", routine.id))
+    return tagged(created, routine.revision)
 
 
 @router.get(
@@ -92,10 +94,14 @@ async def create(
     name="getRoutine",  # the Location of a 201 is built from this route
     summary="One routine the caller owns, or a template version assigned to them",
 )
-async def read(user: User, id: DocumentId) -> Response:
+async def read(user: User, id: DocumentId, held: IfNoneMatch) -> Response:
     """`routineType` tells the two apart: `user-created`, or `template` for an assigned
     template version. Any other id is 404."""
-    return json_response(await user_service.read(user, id))
+    unchanged = await not_modified(held, lambda: user_service.revision(user, id))
+    if unchanged is not None:
+        return unchanged
+    routine = await user_service.read(user, id)
+    return tagged(json_response(routine), routine.revision)
 
 
 @router.put(
@@ -104,10 +110,13 @@ async def read(user: User, id: DocumentId) -> Response:
     operation_id="replaceRoutine",
     summary="Replace an own user-created routine",
 )
-async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: Catalog) -> Response:
+async def replace(
+    user: User, id: DocumentId, draft: UserRoutineBody, catalog: Catalog, expected: IfMatch
+) -> Response:
     """The whole routine from the body, workouts included (server-managed fields in the body are
     ignored); its state (active, favorite, progress) is kept."""
-    return json_response(await user_service.replace(user, id, draft, catalog))
+    routine = await user_service.replace(user, id, draft, catalog, expected)
+    return tagged(json_response(routine), routine.revision)
 
 
 @router.patch(
@@ -116,10 +125,13 @@ async def replace(user: User, id: DocumentId, draft: UserRoutineBody, catalog: C
     operation_id="updateRoutine",
     summary="Change some top-level fields of an own user-created routine (not its workouts)",
 )
-async def patch(user: User, id: DocumentId, changes: UserRoutinePatchBody) -> Response:
+async def patch(
+    user: User, id: DocumentId, changes: UserRoutinePatchBody, expected: IfMatch
+) -> Response:
     """Fields left out stay as they are; `description: null` removes the description and
     `schedule: null` restores the default week. Workouts change with PUT only."""
-    return json_response(await user_service.patch(user, id, changes))
+    routine = await user_service.patch(user, id, changes, expected)
+    return tagged(json_response(routine), routine.revision)
 
 
 @router.delete(
@@ -128,9 +140,9 @@ async def patch(user: User, id: DocumentId, changes: UserRoutinePatchBody) -> Re
     operation_id="deleteRoutine",
     summary="Delete an own user-created routine (sessions keep their snapshots)",
 )
-async def delete(user: User, id: DocumentId) -> Response:
+async def delete(user: User, id: DocumentId, expected: IfMatch) -> Response:
     """Sessions scheduled from it keep the workout snapshots they were made with."""
-    await user_service.delete(user, id)
+    await user_service.delete(user, id, expected)
     return Response(status_code=204)
 
 
@@ -140,9 +152,9 @@ async def delete(user: User, id: DocumentId) -> Response:
     operation_id="toggleRoutineFavorite",
     summary="Toggle the routine's favorite flag",
 )
-async def favorite(user: User, id: DocumentId) -> FavoriteState:
+async def favorite(user: User, id: DocumentId, expected: IfMatch) -> FavoriteState:
     """Flips the flag of an own user-created routine and answers its new value."""
-    return FavoriteState(isFavorite=await user_service.toggle_favorite(user, id))
+    return FavoriteState(isFavorite=await user_service.toggle_favorite(user, id, expected))
 
 
 @router.post(
@@ -151,6 +163,7 @@ async def favorite(user: User, id: DocumentId) -> FavoriteState:
     operation_id="activateRoutine",
     summary="Make the routine the caller's single active routine",
 )
-async def activate(user: User, id: DocumentId) -> Response:
+async def activate(user: User, id: DocumentId, expected: IfMatch) -> Response:
     """The caller's previously active user routine, if any, stops being active."""
-    return json_response(await user_service.activate(user, id))
+    routine = await user_service.activate(user, id, expected)
+    return tagged(json_response(routine), routine.revision)

@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
-from peakhealth.errors import Conflict, Forbidden, NotFound
+from peakhealth.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from peakhealth.identity.users import CurrentUser
 from peakhealth.plan.routines import (
     RoutineFields,
@@ -20,6 +20,7 @@ from peakhealth.plan.routines import (
     TemplateRoutineDraft,
     default_training_days,
 )
+from peakhealth.revisions import FIRST, Expected, revision_of
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import (
     ACTIVE_KEY,
@@ -52,6 +53,28 @@ MAX_ATTEMPTS = 50
 
 def _not_found(routine_id: str) -> NotFound:
     return NotFound(f"no routine with id {routine_id}")
+
+
+def _stale(revision: int) -> PreconditionFailed:
+    return PreconditionFailed(f"the routine is at revision {revision}; read it again")
+
+
+def check_expected(expected: Expected | None, revision: int) -> None:
+    """412 unless `expected` (If-Match) names `revision`: for a request that writes nothing, or
+    before one whose writes start with another document."""
+    if expected is not None and not expected.allows(revision):
+        raise _stale(revision)
+
+
+async def _missed(user: CurrentUser, routine_id: str, expected: Expected | None) -> Exception:
+    """Why a conditional write matched nothing: the routine moved on (412) or is gone (404)."""
+    if expected is not None:
+        current = await user_routines.revision(
+            policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
+        )
+        if current is not None:
+            return _stale(current)
+    return _not_found(routine_id)
 
 
 async def _own_row(
@@ -118,6 +141,7 @@ async def create(
         id=routine_id,
         userId=user.id,
         copiedFrom=copied_from,
+        revision=FIRST,
         **{ACTIVE_KEY: routine_id},  # not active: its own id
         **content_fields(content),
     )
@@ -125,11 +149,16 @@ async def create(
     return present_user_routine(document.stored())
 
 
-async def copy_template(user: CurrentUser, version_id: str) -> Any:
+async def copy_template(
+    user: CurrentUser, version_id: str, expected: Expected | None = None
+) -> Any:
     """A user routine of the caller from a template version, its element ids kept (sessions and
     history line up with the template) and `copiedFrom` recorded. A version the caller may not
-    read (or an archived one of someone else) is 404; one they may read but not copy is 403."""
+    read (or an archived one of someone else) is 404; one they may read but not copy is 403.
+    `expected` (If-Match) names the version's revision; the copy does not write the version,
+    so the version as read is checked."""
     source = await chains.load_readable(TemplateRoutineDocument, version_id, user)
+    chains.check_expected(TemplateRoutineDocument, expected, source.revision)
     if not policy.may_fork(
         user, source.model_dump(include={"createdBy", "isPublic", "isArchived"})
     ):
@@ -147,10 +176,14 @@ async def copy_template(user: CurrentUser, version_id: str) -> Any:
 
 
 async def replace(
-    user: CurrentUser, routine_id: str, draft: UserRoutineDraft, catalog: ExerciseCatalog
+    user: CurrentUser,
+    routine_id: str,
+    draft: UserRoutineDraft,
+    catalog: ExerciseCatalog,
+    expected: Expected | None = None,
 ) -> Any:
     """The routine's content replaced by the submitted one; its state (active, favorite,
-    counters, `copiedFrom`) untouched."""
+    counters, `copiedFrom`) untouched. With `expected` (If-Match), only at that revision."""
     await _own_row(user, routine_id, {"_id": 1})
     fields = content_fields(await build_routine(draft, user, catalog))
     update: dict[str, Any] = {
@@ -160,68 +193,89 @@ async def replace(
     if gone:
         update["$unset"] = gone
     row = await user_routines.change(
-        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), update
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), update, expected
     )
     if row is None:
-        raise _not_found(routine_id)
+        raise await _missed(user, routine_id, expected)
     return present_user_routine(row)
 
 
-async def patch(user: CurrentUser, routine_id: str, changes: RoutineFields) -> Any:
-    """Some top-level fields changed, validated as in a whole routine; workouts untouched."""
+async def patch(
+    user: CurrentUser, routine_id: str, changes: RoutineFields, expected: Expected | None = None
+) -> Any:
+    """Some top-level fields changed, validated as in a whole routine; workouts untouched.
+    With `expected` (If-Match), only at that revision."""
     row = await _own_row(user, routine_id)
+    check_expected(expected, revision_of(row))
     to_set, to_unset = patch_update(changes, workout_count=len(row.get("workouts") or []))
     if not to_set and not to_unset:
         return present_user_routine(row)
     update: dict[str, Any] = {"$set": {**to_set, "updatedAt": utc_now()}}
     if to_unset:
         update["$unset"] = to_unset
-    changed = await user_routines.change(policy.own_user_routines(user, _id=row["_id"]), update)
+    changed = await user_routines.change(
+        policy.own_user_routines(user, _id=row["_id"]), update, expected
+    )
     if changed is None:
-        raise _not_found(routine_id)
+        raise await _missed(user, routine_id, expected)
     return present_user_routine(changed)
 
 
-async def delete(user: CurrentUser, routine_id: str) -> None:
-    """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes."""
+async def delete(user: CurrentUser, routine_id: str, expected: Expected | None = None) -> None:
+    """Hard delete. Sessions scheduled from it keep their own snapshots: nothing else changes.
+    With `expected` (If-Match), only at that revision."""
     if not await user_routines.delete(
-        policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
+        policy.own_user_routines(user, _id=PydanticObjectId(routine_id)), expected
     ):
-        raise _not_found(routine_id)
+        raise await _missed(user, routine_id, expected)
 
 
-async def toggle_favorite(user: CurrentUser, routine_id: str) -> bool:
+async def toggle_favorite(
+    user: CurrentUser, routine_id: str, expected: Expected | None = None
+) -> bool:
     """Flip `isFavorite` and return the new value. The flip is conditional on the value read,
-    so each of two concurrent toggles flips once (the loser of a race reads again)."""
+    so each of two concurrent toggles flips once (the loser of a race reads again); with
+    `expected` (If-Match) also on the revision, so a loser that moved it on gets 412."""
     for _ in range(MAX_ATTEMPTS):
-        row = await _own_row(user, routine_id, {"isFavorite": 1})
+        row = await _own_row(user, routine_id, {"isFavorite": 1, "revision": 1})
+        check_expected(expected, revision_of(row))
         was = bool(row.get("isFavorite"))
         if await user_routines.flip_favorite(
-            policy.own_user_routines(user, _id=row["_id"]), was=was, now=utc_now()
+            policy.own_user_routines(user, _id=row["_id"]),
+            was=was,
+            now=utc_now(),
+            expected=expected,
         ):
             return not was
     raise Conflict("the routine is being changed by other requests; try again")
 
 
-async def activate(user: CurrentUser, routine_id: str) -> Any:
+async def activate(user: CurrentUser, routine_id: str, expected: Expected | None = None) -> Any:
     """Make the routine the caller's single active one: clear every other active routine, then
     set this one. The unique (userId, activeKey) index refuses a second active routine, so an
     activation that lost a race to another one clears it and tries again: never two active, and
     the last activation to succeed wins. A cleared routine's key becomes its own `_id` (an update
-    pipeline reads it), never absent: see `user_documents`."""
+    pipeline reads it), never absent: see `user_documents`.
+
+    With `expected` (If-Match) the routine's revision is checked when it is read, before the
+    other routines are cleared (a stale tag writes nothing), and again by the write that
+    activates it. A change of the routine between the two is the one case where a 412 follows
+    a write (to the routine that was active)."""
     target = policy.own_user_routines(user, _id=PydanticObjectId(routine_id))
-    await _own_row(user, routine_id, {"_id": 1})
+    check_expected(expected, revision_of(await _own_row(user, routine_id, {"revision": 1})))
     for _ in range(MAX_ATTEMPTS):
         now = utc_now()
         await user_routines.deactivate_others(
             policy.own_user_routines(user), user_id=user.id, keep=target["_id"], now=now
         )
         try:
-            row = await user_routines.make_active(target, user_id=user.id, now=now)
+            row = await user_routines.make_active(
+                target, user_id=user.id, now=now, expected=expected
+            )
         except DuplicateKeyError:
             continue  # another routine became active in between: clear it again
         if row is None:
-            raise _not_found(routine_id)
+            raise await _missed(user, routine_id, expected)
         return present_user_routine(row)
     raise Conflict("the routine is being changed by other requests; try again")
 
@@ -256,6 +310,20 @@ async def read(user: CurrentUser, routine_id: str) -> Any:
         if template is not None:
             return present_stored(TemplateRoutineDocument, template, full=True)
     raise _not_found(routine_id)
+
+
+async def revision(user: CurrentUser, routine_id: str) -> int:
+    """The revision alone of what `read` answers (an own routine or an assigned template
+    version), never the document: what a 304 costs."""
+    version_id = PydanticObjectId(routine_id)
+    found = await user_routines.revision(policy.own_user_routines(user, _id=version_id))
+    if found is None and await assignments.is_assigned(
+        version_id, policy.READ_ASSIGNED_VERSION.filter(user)
+    ):
+        found = await versions.revision(TemplateRoutineDocument, {"_id": version_id})
+    if found is None:
+        raise _not_found(routine_id)
+    return found
 
 
 async def list_routines(

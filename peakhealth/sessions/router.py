@@ -8,9 +8,11 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from peakhealth.http.dependencies import ID_PATTERN, OMIT_ABSENT, Catalog, DocumentId, User
 from peakhealth.http.pagination import Pages
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
 from peakhealth.http.responses import answer_response, created_response, location, page_response
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.calendar import CalendarDate
+from peakhealth.revisions import revision_of
 from peakhealth.sessions import service
 from peakhealth.sessions.history import ExerciseHistory
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS
@@ -88,9 +90,10 @@ async def create_session(http: Request, request: SessionCreate, user: User) -> R
     copied into `workoutSnapshot` as it is now, so later edits of the routine leave it alone.
     `Location` is the new session's URL."""
     created = await service.create(user, request)
-    return created_response(
+    answer = created_response(
         render_session(created), location(http, "getWorkoutSession", created["id"])
     )
+    return tagged(answer, created["revision"])
 
 
 @sessions.get(
@@ -101,9 +104,13 @@ async def create_session(http: Request, request: SessionCreate, user: User) -> R
     name="getWorkoutSession",  # the Location of a 201 is built from this route
     summary="One session with snapshot and log",
 )
-async def read_session(id: DocumentId, user: User) -> Response:
+async def read_session(id: DocumentId, user: User, held: IfNoneMatch) -> Response:
     """Readable by its client, the trainer who assigned it and admins; any other id is 404."""
-    return answer_response(await service.read_answer(id, user))
+    unchanged = await not_modified(held, lambda: service.revision(id, user))
+    if unchanged is not None:
+        return unchanged
+    answer, revision = await service.read_answer(id, user)
+    return tagged(answer_response(answer), revision)
 
 
 @sessions.put(
@@ -114,13 +121,14 @@ async def read_session(id: DocumentId, user: User) -> Response:
     summary="Change status, log, duration, notes or date (the session's client or an admin)",
 )
 async def update_session(
-    id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog
+    id: DocumentId, change: SessionUpdate, user: User, catalog: Catalog, expected: IfMatch
 ) -> Response:
     """Fields left out stay as they are. `status` moves the session (scheduled, in-progress,
     completed, skipped, cancelled; a move the rules do not allow is 409 `invalid-transition`);
     `performanceLog` replaces the whole log. Idempotent: the same body twice gives the same
     session."""
-    return answer_response(render_session(await service.update(id, change, user, catalog)))
+    updated = await service.update(id, change, user, catalog, expected)
+    return tagged(answer_response(render_session(updated)), revision_of(updated))
 
 
 @history.get(

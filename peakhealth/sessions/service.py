@@ -15,8 +15,16 @@ from pymongo import ASCENDING
 
 from peakhealth import answers, policy
 from peakhealth.catalog.port import ExerciseCatalog
-from peakhealth.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from peakhealth.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from peakhealth.identity.users import CurrentUser
+from peakhealth.revisions import FIRST, Expected, revision_of
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
 from peakhealth.sessions.limits import MAX_FULL_SESSIONS, check_log_size, check_snapshot_size
@@ -119,16 +127,29 @@ async def load(session_id: str, user: CurrentUser) -> dict[str, Any]:
     return stored
 
 
-async def read_answer(session_id: str, user: CurrentUser) -> bytes:
-    """One session as the JSON bytes the API answers, or NotFound when it does not exist or the
-    caller may not read it. Its snapshot never changes: a kept answer skips reading it."""
-    answer = await sessions.read_answer(
+async def read_answer(session_id: str, user: CurrentUser) -> tuple[bytes, int]:
+    """One session as the JSON bytes the API answers, and its revision; NotFound when it does
+    not exist or the caller may not read it. Its snapshot never changes: a kept answer skips
+    reading it."""
+    found = await sessions.read_answer(
         {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)},
         SESSION_ANSWERS,
     )
-    if answer is None:
+    if found is None:
         raise NotFound(f"no workout session with id {session_id}")
-    return answer
+    answer, fields = found
+    return answer, revision_of(fields)
+
+
+async def revision(session_id: str, user: CurrentUser) -> int:
+    """The revision alone of a session the caller may read (the policy is in the query): what
+    a 304 costs. NotFound as `read_answer`."""
+    found = await sessions.revision(
+        {"_id": PydanticObjectId(session_id), **policy.READ_SESSION.filter(user)}
+    )
+    if found is None:
+        raise NotFound(f"no workout session with id {session_id}")
+    return found
 
 
 async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
@@ -157,6 +178,7 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
         scheduledDate=request.scheduledDate,
         scheduledTime=request.scheduledTime,
         workoutSnapshot=snapshot,
+        revision=FIRST,
     )
     await sessions.add(session)
     return session.model_dump(exclude={"revision_id"})
@@ -209,14 +231,27 @@ async def _catalog_variants(
 
 
 async def update(
-    session_id: str, change: SessionUpdate, user: CurrentUser, catalog: ExerciseCatalog
+    session_id: str,
+    change: SessionUpdate,
+    user: CurrentUser,
+    catalog: ExerciseCatalog,
+    expected: Expected | None = None,
 ) -> dict[str, Any]:
-    """Apply a PUT: status, log, duration, notes, date. Repeating it changes nothing more."""
+    """Apply a PUT: status, log, duration, notes, date. Repeating it changes nothing more.
+    With `expected` (If-Match) the session must be at that revision: checked on each read, and
+    the write's filter holds the revision read (the first write; the recount after it writes
+    the assignment), so the answer's revision is exactly the one written. Without it the
+    write is conditional on the status only (a concurrent change of another field may land in
+    between): the answer's revision is then the one read plus one, never newer than the stored
+    one, so a later If-Match with it fails rather than overwrite a change it did not show."""
     variants: dict[str, str] | None = None
     for attempt in range(MAX_UPDATE_ATTEMPTS):
         stored = await load(session_id, user)
         if not policy.CHANGE_SESSION.allows(user, stored):
             raise Forbidden("only the session's client logs it and changes it")
+        current = revision_of(stored)
+        if expected is not None and not expected.allows(current):
+            raise PreconditionFailed(f"the session is at revision {current}; read it again")
         if attempt == 0:  # the snapshot never changes: one catalog call is enough
             variants = await _catalog_variants(change, stored["workoutSnapshot"], catalog)
         now = utc_now()
@@ -229,12 +264,13 @@ async def update(
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)
         changes["updatedAt"] = now
+        exact = None if expected is None else Expected(frozenset({current}))
         if await sessions.change_if_status(
-            stored["_id"], stored["userId"], stored["status"], changes
+            stored["_id"], stored["userId"], stored["status"], changes, exact
         ):
             if reopens:
                 await _undo_reopen_if_ended(stored)
-            updated = {**stored, **changes}
+            updated = {**stored, **changes, "revision": current + 1}
             if updated["status"] != stored["status"]:
                 await _after_status_change(updated)
             return updated

@@ -13,6 +13,7 @@ from peakhealth.pages import total_items
 from peakhealth.plan.base import UUID_PATTERN, Weekday
 from peakhealth.plan.reading import IdText
 from peakhealth.policy import Filter
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.timestamps import Stamped, UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
@@ -76,6 +77,9 @@ class AssignmentFields(BaseModel):
     notesForUser: str | None = None
     replacesAssignmentId: IdText | None = None
     progress: Progress
+    revision: int = Field(
+        default=BEFORE_REVISIONS, ge=0, description="Counts the changes; the ETag is its value"
+    )
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime
@@ -113,7 +117,9 @@ class RoutineAssignment(Document, Stamped, AssignmentFields):
 
 # ----- the queries of assignments --------------------------------------------------------------
 # Every query of one client's assignments names the client (`userId`), the shard key; readers'
-# filters come from the caller (`peakhealth.policy`).
+# filters come from the caller (`peakhealth.policy`). Every write that changes what a reader
+# sees increments `revision` in the same update; one given an `expected` revision (If-Match)
+# has it in its filter, so of two writers holding the same tag one matches.
 
 
 def _assignments() -> Any:
@@ -123,6 +129,12 @@ def _assignments() -> Any:
 async def find(assignment_id: PydanticObjectId | None, where: Filter) -> RoutineAssignment | None:
     """The assignment, if it also matches `where`."""
     return await RoutineAssignment.find_one({"_id": assignment_id, **where})
+
+
+async def revision(assignment_id: PydanticObjectId, where: Filter) -> int | None:
+    """The assignment's revision alone, if it also matches `where` (what a 304 costs)."""
+    found = await _assignments().find_one({"_id": assignment_id, **where}, {"revision": 1})
+    return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
 async def page(query: Filter, *, skip: int, limit: int) -> tuple[list[RoutineAssignment], int]:
@@ -206,32 +218,60 @@ async def insert(stored: dict[str, Any]) -> None:
     await _assignments().insert_one(stored)
 
 
-async def end_live(assignment_id: PydanticObjectId, user_id: str, ended: dict[str, Any]) -> bool:
-    """Write `ended` (its status, its ended key) if the assignment is still live; False when it
-    was not."""
+async def end_live(
+    assignment_id: PydanticObjectId,
+    user_id: str,
+    ended: dict[str, Any],
+    expected: Expected | None = None,
+) -> bool:
+    """Write `ended` (its status, its ended key) if the assignment is still live (and at an
+    `expected` revision); False when it was not."""
     result = await _assignments().update_one(
-        {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
-        {"$set": ended},
+        {
+            "_id": assignment_id,
+            "userId": user_id,
+            "status": {"$in": sorted(LIVE)},
+            **condition(expected),
+        },
+        {"$set": ended, **BUMP},
     )
     return bool(result.modified_count)
 
 
 async def move_status(
-    assignment_id: PydanticObjectId, user_id: str, *, was: str, to: str, now: datetime
+    assignment_id: PydanticObjectId,
+    user_id: str,
+    *,
+    was: str,
+    to: str,
+    now: datetime,
+    expected: Expected | None = None,
 ) -> bool:
-    """Change the status if it is still `was`; False when it changed meanwhile."""
+    """Change the status if it is still `was` (and the revision `expected`); False when it
+    changed meanwhile."""
     result = await _assignments().update_one(
-        {"_id": assignment_id, "userId": user_id, "status": was},
-        {"$set": {"status": to, "updatedAt": now}},
+        {"_id": assignment_id, "userId": user_id, "status": was, **condition(expected)},
+        {"$set": {"status": to, "updatedAt": now}, **BUMP},
     )
     return bool(result.modified_count)
 
 
-async def set_fields(assignment_id: PydanticObjectId, user_id: str, changes: Filter) -> None:
-    await _assignments().update_one({"_id": assignment_id, "userId": user_id}, {"$set": changes})
+async def set_fields(
+    assignment_id: PydanticObjectId,
+    user_id: str,
+    changes: Filter,
+    expected: Expected | None = None,
+) -> bool:
+    """Write `changes` (at an `expected` revision); False when the assignment did not match."""
+    result = await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id, **condition(expected)},
+        {"$set": changes, **BUMP},
+    )
+    return bool(result.matched_count)
 
 
 async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> None:
+    # `pendingCleanup` is bookkeeping no reader sees: no new revision.
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id}, {"$unset": {"pendingCleanup": ""}}
     )
@@ -248,6 +288,7 @@ async def delete(assignment_id: PydanticObjectId, user_id: str) -> None:
 async def claim_progress_round(assignment_id: PydanticObjectId, user_id: str) -> ObjectId | None:
     """A fresh round claimed on the assignment; None when there is no such assignment."""
     round_ = ObjectId()
+    # `progressRound` is bookkeeping no reader sees: no new revision.
     claimed = await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id}, {"$set": {"progressRound": round_}}
     )
@@ -264,17 +305,17 @@ async def record_progress(
     last_completed: datetime | None,
     now: datetime,
 ) -> None:
-    """Store the counted progress if `round_` is still the last one claimed."""
+    """Store the counted progress if `round_` is still the last one claimed and the count
+    differs from the stored one: a recount that finds nothing new writes nothing, so the
+    revision (and the tags callers hold) stay."""
+    counted = {
+        "progress.completedWorkouts": completed,
+        "progress.totalWorkouts": total,
+        "progress.lastWorkoutDate": last_completed,
+    }
     await _assignments().update_one(
-        {"_id": assignment_id, "userId": user_id, "progressRound": round_},
-        {
-            "$set": {
-                "progress.completedWorkouts": completed,
-                "progress.totalWorkouts": total,
-                "progress.lastWorkoutDate": last_completed,
-                "updatedAt": now,
-            }
-        },
+        {"_id": assignment_id, "userId": user_id, "progressRound": round_, "$nor": [counted]},
+        {"$set": {**counted, "updatedAt": now}, **BUMP},
     )
 
 
@@ -284,5 +325,8 @@ async def complete_if_active(
     """Complete the assignment if it is active and `round_` is still the last one claimed."""
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "progressRound": round_, "status": "active"},
-        {"$set": {"status": "completed", "updatedAt": now, "liveKey": ended_key(assignment_id)}},
+        {
+            "$set": {"status": "completed", "updatedAt": now, "liveKey": ended_key(assignment_id)},
+            **BUMP,
+        },
     )

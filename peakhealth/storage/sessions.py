@@ -10,6 +10,7 @@ from pymongo import DESCENDING
 from peakhealth import answers
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.sessions.documents import WorkoutSession
 
 
@@ -41,8 +42,14 @@ async def read_answers(
     return await answers.read_answers(_sessions(), query, rows, kind)
 
 
-async def read_answer(query: Filter, kind: answers.Kind) -> bytes | None:
+async def read_answer(query: Filter, kind: answers.Kind) -> tuple[bytes, dict[str, Any]] | None:
     return await answers.read_answer(_sessions(), query, kind)
+
+
+async def revision(query: Filter) -> int | None:
+    """The revision alone of the session `query` finds (what a 304 costs)."""
+    found = await _sessions().find_one(query, {"revision": 1})
+    return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
 async def find(query: Filter) -> dict[str, Any] | None:
@@ -125,11 +132,17 @@ async def add_scheduled(sessions: list[dict[str, Any]]) -> None:
 
 
 async def change_if_status(
-    session_id: PydanticObjectId, user_id: str, status: str, changes: dict[str, Any]
+    session_id: PydanticObjectId,
+    user_id: str,
+    status: str,
+    changes: dict[str, Any],
+    expected: Expected | None = None,
 ) -> bool:
-    """Write `changes` if the session still has `status`; False when it changed meanwhile."""
+    """Write `changes` if the session still has `status` (and the revision `expected`); False
+    when it changed meanwhile."""
     written = await _sessions().update_one(
-        {"_id": session_id, "userId": user_id, "status": status}, {"$set": changes}
+        {"_id": session_id, "userId": user_id, "status": status, **condition(expected)},
+        {"$set": changes, **BUMP},
     )
     return bool(written.matched_count)
 
@@ -139,7 +152,7 @@ async def restore_if_scheduled(
 ) -> None:
     """Put a session reopened (to `scheduled`) back as it was (`fields`)."""
     await _sessions().update_one(
-        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields}
+        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields, **BUMP}
     )
 
 

@@ -1,6 +1,8 @@
 """Stored user routines (in `routines`, beside the template versions): the queries the user
 routines and the sessions scheduled from them make. Who may see which routine is the caller's
-filter (`policy.own_user_routines`: scope and owner), passed in as `owned`."""
+filter (`policy.own_user_routines`: scope and owner), passed in as `owned`. Every write that
+changes a routine increments its `revision` in the same update; one given an `expected` revision
+(If-Match) has it in its filter."""
 
 from datetime import datetime
 from typing import Any
@@ -10,6 +12,7 @@ from pymongo import ReturnDocument
 
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.routines.user_documents import ACTIVE_KEY, UserRoutineDocument
 
 
@@ -23,6 +26,12 @@ def _routines() -> Any:
 async def find(owned: Filter, projection: Filter | None = None) -> dict[str, Any] | None:
     found: dict[str, Any] | None = await _routines().find_one(owned, projection)
     return found
+
+
+async def revision(owned: Filter) -> int | None:
+    """The revision alone of the routine `owned` finds (what a 304 costs)."""
+    found = await _routines().find_one(owned, {"revision": 1})
+    return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
 async def page(
@@ -55,24 +64,31 @@ async def add(document: UserRoutineDocument) -> None:
     await document.insert()
 
 
-async def change(owned: Filter, update: Filter) -> dict[str, Any] | None:
-    """Apply `update` to the routine `owned` finds; the routine after, or None when it is gone."""
+async def change(
+    owned: Filter, update: Filter, expected: Expected | None = None
+) -> dict[str, Any] | None:
+    """Apply `update` to the routine `owned` finds (at an `expected` revision); the routine
+    after, or None when it is gone (or at another revision)."""
     row: dict[str, Any] | None = await _routines().find_one_and_update(
-        owned, update, return_document=ReturnDocument.AFTER
+        {**owned, **condition(expected)}, {**update, **BUMP}, return_document=ReturnDocument.AFTER
     )
     return row
 
 
-async def delete(owned: Filter) -> bool:
-    result = await _routines().delete_one(owned)
+async def delete(owned: Filter, expected: Expected | None = None) -> bool:
+    result = await _routines().delete_one({**owned, **condition(expected)})
     return bool(result.deleted_count)
 
 
-async def flip_favorite(owned: Filter, *, was: bool, now: datetime) -> bool:
-    """Set `isFavorite` to `not was` if it is still `was`; False when it changed meanwhile."""
-    condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
+async def flip_favorite(
+    owned: Filter, *, was: bool, now: datetime, expected: Expected | None = None
+) -> bool:
+    """Set `isFavorite` to `not was` if it is still `was` (and the revision `expected`); False
+    when it changed meanwhile."""
+    flag = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
     result = await _routines().update_one(
-        {**owned, **condition}, {"$set": {"isFavorite": not was, "updatedAt": now}}
+        {**owned, **flag, **condition(expected)},
+        {"$set": {"isFavorite": not was, "updatedAt": now}, **BUMP},
     )
     return bool(result.matched_count)
 
@@ -82,28 +98,36 @@ async def deactivate_others(
 ) -> None:
     """Clear the active routine of the owner unless it is `keep`: its key becomes its own `_id`
     (an update pipeline reads it; see `user_documents`)."""
+    # A pipeline takes no `$inc`: the revision is added to, a missing one counted as 0.
+    bumped = {"$add": [{"$ifNull": ["$revision", BEFORE_REVISIONS]}, 1]}
     await _routines().update_many(
         {**owned, ACTIVE_KEY: user_id, "_id": {"$ne": keep}},
-        [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
+        [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now, "revision": bumped}}],
     )
 
 
-async def make_active(owned: Filter, *, user_id: str, now: datetime) -> dict[str, Any] | None:
+async def make_active(
+    owned: Filter, *, user_id: str, now: datetime, expected: Expected | None = None
+) -> dict[str, Any] | None:
     """Make the routine its owner's active one; DuplicateKeyError while another one is."""
-    return await change(owned, {"$set": {"isActive": True, ACTIVE_KEY: user_id, "updatedAt": now}})
+    return await change(
+        owned, {"$set": {"isActive": True, ACTIVE_KEY: user_id, "updatedAt": now}}, expected
+    )
 
 
 async def record_completions(
     routine_id: PydanticObjectId, user_id: str, *, completed: int, last_used: Any
 ) -> None:
     """Store the routine's count of completed sessions and its latest completion, unless a
-    higher count is stored (completion is final: the count only grows)."""
+    higher count is stored (completion is final: the count only grows) or exactly these (a
+    repeated recount writes nothing, so the revision stays)."""
+    counted = {"completedWorkouts": completed, "lastUsed": last_used}
     await _routines().update_one(
         {
             "_id": routine_id,
             "userId": user_id,
             "routineType": "user-created",
-            "completedWorkouts": {"$not": {"$gt": completed}},
+            "$nor": [{"completedWorkouts": {"$gt": completed}}, counted],
         },
-        {"$set": {"completedWorkouts": completed, "lastUsed": last_used}},
+        {"$set": counted, **BUMP},
     )

@@ -1,7 +1,11 @@
 """The versions of version chains (library sections and workouts, template routines): the queries
 the chain operations (`versioning.chains`), snapshots and assignments make of them. Every function
 takes the document class, whose `scope` (`in_scope`) keeps kinds sharing a collection apart; the
-caller adds what the policy allows (`peakhealth.policy`) to the filters it passes."""
+caller adds what the policy allows (`peakhealth.policy`) to the filters it passes.
+
+A version's content never changes; its `revision` counts its lifecycle changes (`isLatest`,
+`isArchived`, `purgeAt`): every write that changes one increments it in the same update, and one
+given an `expected` revision (If-Match) has it in its filter."""
 
 from datetime import datetime
 from typing import Any
@@ -12,6 +16,7 @@ from bson import ObjectId
 from peakhealth import answers
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.versioning.documents import VersionedDocument
 
 
@@ -33,8 +38,15 @@ async def find(
 
 
 async def read_answer(cls: type[VersionedDocument], query: Filter, kind: answers.Kind) -> Any:
-    """The answer of the version matching `query` (scope added), kept or rendered."""
+    """The answer of the version matching `query` (scope added), kept or rendered, and its
+    small fields."""
     return await answers.read_answer(_versions(cls), cls.in_scope(query), kind)
+
+
+async def revision(cls: type[VersionedDocument], query: Filter) -> int | None:
+    """The revision alone of the version matching `query` (scope added): what a 304 costs."""
+    found = await _versions(cls).find_one(cls.in_scope(query), {"revision": 1})
+    return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
 async def page(
@@ -132,7 +144,7 @@ async def clear_latest(
     """Clear `isLatest` of the `stale` versions whose `flagsBy` is still as `seen`."""
     await _versions(cls).update_many(
         {"$or": [{"_id": id_, "flagsBy": seen[id_]} for id_ in stale]},
-        {"$set": {"isLatest": False, "flagsBy": token}},
+        {"$set": {"isLatest": False, "flagsBy": token}, **BUMP},
     )
 
 
@@ -143,7 +155,7 @@ async def make_latest(
     `flags_by` and it is not archived; False when it was changed meanwhile."""
     result = await _versions(cls).update_one(
         {"_id": version_id, "flagsBy": flags_by, "isArchived": False},
-        {"$set": {"isLatest": True, "flagsBy": token}, "$unset": {"pendingLease": ""}},
+        {"$set": {"isLatest": True, "flagsBy": token}, "$unset": {"pendingLease": ""}, **BUMP},
     )
     return bool(result.matched_count)
 
@@ -162,9 +174,11 @@ async def archive(
     token: PydanticObjectId,
     now: datetime,
     purge_at: datetime,
-) -> None:
-    await _versions(cls).update_one(
-        cls.in_scope({"_id": version_id, "isArchived": False}),
+    expected: Expected | None = None,
+) -> bool:
+    """False when the version was archived already (or not at the `expected` revision)."""
+    result = await _versions(cls).update_one(
+        cls.in_scope({"_id": version_id, "isArchived": False, **condition(expected)}),
         {
             "$set": {
                 "isArchived": True,
@@ -173,25 +187,41 @@ async def archive(
                 "archivedAt": now,
                 "purgeAt": purge_at,
                 "updatedAt": now,
-            }
+            },
+            **BUMP,
         },
-    )
-
-
-async def unarchive(
-    cls: type[VersionedDocument], version_id: PydanticObjectId | None, *, now: datetime
-) -> bool:
-    """False when the version is gone (purged)."""
-    result = await _versions(cls).update_one(
-        cls.in_scope({"_id": version_id}),
-        {"$set": {"isArchived": False, "archivedAt": None, "purgeAt": None, "updatedAt": now}},
     )
     return bool(result.matched_count)
 
 
-async def purge(cls: type[VersionedDocument], version_id: PydanticObjectId | None) -> bool:
-    """Delete the version if it is still archived; False when it was not."""
-    result = await _versions(cls).delete_one(cls.in_scope({"_id": version_id, "isArchived": True}))
+async def unarchive(
+    cls: type[VersionedDocument],
+    version_id: PydanticObjectId | None,
+    *,
+    now: datetime,
+    expected: Expected | None = None,
+) -> bool:
+    """False when the version is gone (purged), or not at the `expected` revision."""
+    result = await _versions(cls).update_one(
+        cls.in_scope({"_id": version_id, **condition(expected)}),
+        {
+            "$set": {"isArchived": False, "archivedAt": None, "purgeAt": None, "updatedAt": now},
+            **BUMP,
+        },
+    )
+    return bool(result.matched_count)
+
+
+async def purge(
+    cls: type[VersionedDocument],
+    version_id: PydanticObjectId | None,
+    expected: Expected | None = None,
+) -> bool:
+    """Delete the version if it is still archived (and at the `expected` revision); False when
+    it was not."""
+    result = await _versions(cls).delete_one(
+        cls.in_scope({"_id": version_id, "isArchived": True, **condition(expected)})
+    )
     return bool(result.deleted_count)
 
 

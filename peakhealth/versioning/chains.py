@@ -20,7 +20,13 @@ standalone server, so there would be two ways for every sequence to be right ins
 A stalled holder is fenced by `heads.confirm` (its lease checked, by the head's token, right
 before it writes versions) and by the release, which lands only while the lease is still its
 own; what stays open is a stall longer than the lease (30 s) between that check and the next
-one or two version writes."""
+one or two version writes.
+
+`If-Match` (`expected`) names the revision of the version in the path. Archive, unarchive and
+purge carry it in the filter of their write to that version. Publishing a new version from it,
+deleting its chain and forking it check it against the version as read under the chain's lease
+(fork: as loaded; it writes no version of the chain): every change of a version's lifecycle
+happens under that lease, so no change can land between that read and the writes."""
 
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -33,8 +39,9 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import answers, policy
-from peakhealth.errors import Conflict, NotFound
+from peakhealth.errors import Conflict, NotFound, PreconditionFailed
 from peakhealth.identity.users import CurrentUser
+from peakhealth.revisions import BEFORE_REVISIONS, FIRST, Expected, revision_of
 from peakhealth.storage import versions
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
@@ -78,15 +85,51 @@ async def read_stored(cls: type[VersionedDocument], version_id: str, user: Curre
     return stored
 
 
-async def read_answer(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> bytes:
-    """One version as the JSON bytes the API answers, or NotFound when it does not exist or the
-    caller may not read it. Its tree never changes: a kept answer skips reading it."""
-    answer = await versions.read_answer(
+async def read_answer(
+    cls: type[VersionedDocument], version_id: str, user: CurrentUser
+) -> tuple[bytes, int]:
+    """One version as the JSON bytes the API answers, and its revision; NotFound when it does
+    not exist or the caller may not read it. Its tree never changes: a kept answer skips
+    reading it."""
+    found = await versions.read_answer(
         cls, {"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}, _answers(cls)
     )
-    if answer is None:
+    if found is None:
         raise NotFound(f"no {cls.kind} version with id {version_id}")
-    return answer
+    answer, fields = found
+    return answer, revision_of(fields)
+
+
+async def revision(cls: type[VersionedDocument], version_id: str, user: CurrentUser) -> int:
+    """The revision alone of a version the caller may read (the policy is in the query):
+    what a 304 costs. NotFound as `read_answer`."""
+    found = await versions.revision(
+        cls, {"_id": parse_id(version_id), **policy.READ_VERSION.filter(user)}
+    )
+    if found is None:
+        raise NotFound(f"no {cls.kind} version with id {version_id}")
+    return found
+
+
+def check_expected(cls: type[VersionedDocument], expected: Expected | None, revision: int) -> None:
+    """412 unless `expected` (If-Match) names `revision`."""
+    if expected is not None and not expected.allows(revision):
+        raise PreconditionFailed(
+            f"this {cls.kind} version is at revision {revision}; read it again"
+        )
+
+
+async def _check_current(
+    cls: type[VersionedDocument], version_id: Any, expected: Expected | None
+) -> None:
+    """Under the chain's lease: 412 unless `expected` names the version's revision now; a
+    version gone meanwhile is 404."""
+    if expected is None:
+        return
+    current = await versions.revision(cls, {"_id": version_id})
+    if current is None:
+        raise NotFound(f"this {cls.kind} version no longer exists")
+    check_expected(cls, expected, current)
 
 
 def answer_of(cls: type[VersionedDocument], stored: dict[str, Any]) -> bytes:
@@ -159,6 +202,7 @@ def _version_document(
     is_public: bool,
     tags: list[str],
     copied_from: CopiedFrom | None,
+    revision: int = FIRST,
 ) -> dict[str, Any]:
     """A version as MongoDB stores it: the chain bookkeeping beside the encoded content. Built
     as a plain document and inserted as is, so the content is encoded once."""
@@ -173,6 +217,7 @@ def _version_document(
         "isPublic": is_public,
         "tags": tags,
         "copiedFrom": copied_from.model_dump() if copied_from else None,
+        "revision": revision,
         "schemaVersion": SCHEMA_VERSION,
         "createdAt": now,
         "updatedAt": now,
@@ -229,9 +274,12 @@ async def _forget_head(cls: type[VersionedDocument], chain_id: PydanticObjectId)
             await heads.forget_head(chain_id)
 
 
-async def fork(cls: type[D], source: D, *, user: CurrentUser) -> dict[str, Any]:
+async def fork(
+    cls: type[D], source: D, *, user: CurrentUser, expected: Expected | None = None
+) -> dict[str, Any]:
     """A new private chain from `source`'s content; an archived source only for its creator
     and admins."""
+    check_expected(cls, expected, source.revision)
     if not policy.may_fork(
         user, source.model_dump(include={"createdBy", "isPublic", "isArchived"})
     ):
@@ -317,9 +365,13 @@ async def publish_new_version(
     user: CurrentUser,
     is_public: bool,
     tags: list[str],
+    expected: Expected | None = None,
 ) -> dict[str, Any]:
     """The next version of `source`'s chain, numbered from the head's counter, made latest.
-    Returns the version as stored."""
+    Returns the version as stored. `expected` (If-Match) names `source`'s revision: publishing
+    from the latest version makes it no longer latest, so of two editors holding its tag one
+    publishes and the other gets 412."""
+    check_expected(cls, expected, source.revision)
     fields = content_fields(content)
     pending: tuple[PydanticObjectId, PydanticObjectId] | None = (
         None  # this request's version while it is not yet latest
@@ -327,6 +379,7 @@ async def publish_new_version(
     try:
         async with _lease(cls, source.chain_id) as lease:
             _check_may_change(cls, lease, user)
+            await _check_current(cls, source.id, expected)
             version = await heads.take_version_number(lease)
             stored = _version_document(
                 cls,
@@ -339,6 +392,8 @@ async def publish_new_version(
                 is_public=is_public,
                 tags=tags,
                 copied_from=source.copiedFrom,
+                # Hidden until `_settle` makes it latest: that write, which counts, makes it 1.
+                revision=BEFORE_REVISIONS,
             )
             stored["pendingLease"] = lease.token  # hidden until _settle makes it latest
             pending = (stored["_id"], lease.token)
@@ -360,41 +415,60 @@ async def publish_new_version(
     # As stored now (a kept answer is keyed by every field): made latest by this lease.
     stored["flagsBy"] = stored.pop("pendingLease")
     stored["isLatest"] = True
+    stored["revision"] = FIRST
     return stored
 
 
 async def archive(
-    cls: type[D], document: D, *, user: CurrentUser, retention_days: int
+    cls: type[D],
+    document: D,
+    *,
+    user: CurrentUser,
+    retention_days: int,
+    expected: Expected | None = None,
 ) -> PydanticObjectId | None:
     """Hide the version and schedule its purge; returns the chain's latest version id after."""
+    check_expected(cls, expected, document.revision)
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
         await heads.confirm(lease)
         now = utc_now()
-        await versions.archive(
+        if not await versions.archive(
             cls,
             document.id,
             token=lease.token,
             now=now,
             purge_at=now + timedelta(days=retention_days),
-        )
+            expected=expected,
+        ):
+            await _check_current(cls, document.id, expected)  # else archived already
         return await _settle(cls, lease)
 
 
-async def unarchive(cls: type[D], document: D, *, user: CurrentUser) -> PydanticObjectId | None:
+async def unarchive(
+    cls: type[D], document: D, *, user: CurrentUser, expected: Expected | None = None
+) -> PydanticObjectId | None:
     """Bring an archived version back; returns the chain's latest version id after."""
+    check_expected(cls, expected, document.revision)
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
         await heads.confirm(lease)
-        if not await versions.unarchive(cls, document.id, now=utc_now()):
+        if not await versions.unarchive(cls, document.id, now=utc_now(), expected=expected):
+            await _check_current(cls, document.id, expected)
             raise NotFound(f"this {cls.kind} version was purged meanwhile")
         return await _settle(cls, lease)
 
 
 async def purge_version(
-    cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
+    cls: type[D],
+    document: D,
+    *,
+    user: CurrentUser,
+    pinned: PurgeGuard = nothing_pinned,
+    expected: Expected | None = None,
 ) -> None:
     """Hard-delete one archived version. A live version, or one `pinned` reports in use, is 409."""
+    check_expected(cls, expected, document.revision)
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
         if not document.isArchived:
@@ -402,7 +476,8 @@ async def purge_version(
         if await pinned([document.version_id]):
             raise Conflict(f"this {cls.kind} version is in use and cannot be purged")
         await heads.confirm(lease)
-        if not await versions.purge(cls, document.id):
+        if not await versions.purge(cls, document.id, expected):
+            await _check_current(cls, document.id, expected)
             raise Conflict(f"this {cls.kind} version was restored meanwhile; nothing was purged")
 
 
@@ -445,11 +520,19 @@ async def repair_abandoned(cls: type[VersionedDocument]) -> int:
 
 
 async def delete_chain(
-    cls: type[D], document: D, *, user: CurrentUser, pinned: PurgeGuard = nothing_pinned
+    cls: type[D],
+    document: D,
+    *,
+    user: CurrentUser,
+    pinned: PurgeGuard = nothing_pinned,
+    expected: Expected | None = None,
 ) -> int:
-    """Hard-delete every version of the chain, whatever its state, then its head."""
+    """Hard-delete every version of the chain, whatever its state, then its head. `expected`
+    (If-Match) names the revision of the version in the path."""
+    check_expected(cls, expected, document.revision)
     async with _lease(cls, document.chain_id) as lease:
         _check_may_change(cls, lease, user)
+        await _check_current(cls, document.id, expected)
         ids = await versions.chain_ids(cls, document.chain_id)
         if ids and await pinned(ids):
             raise Conflict(f"a version of this {cls.kind} is in use; the chain cannot be deleted")

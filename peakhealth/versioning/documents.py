@@ -32,6 +32,7 @@ from peakhealth.plan.reading import (
     read_fields,
     render,
 )
+from peakhealth.revisions import BEFORE_REVISIONS
 from peakhealth.timestamps import UtcDatetime
 
 # A stored document after reference resolution is at most this much BSON (MongoDB's own limit
@@ -85,6 +86,11 @@ class VersionFields(BaseModel):
     isPublic: bool = False
     tags: list[str] = Field(default_factory=list)
     copiedFrom: CopiedFrom | None = None
+    revision: int = Field(
+        default=BEFORE_REVISIONS,
+        ge=0,
+        description="Counts the lifecycle changes (latest, archived); the ETag is its value",
+    )
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime

@@ -7,9 +7,11 @@ from pydantic import BaseModel, Field
 
 from peakhealth.http.dependencies import OMIT_ABSENT, AppSettings, DocumentId, User
 from peakhealth.http.pagination import Page, PageRequest, page_of, page_request
+from peakhealth.http.preconditions import IfMatch, IfNoneMatch, tagged
 from peakhealth.http.responses import location
 from peakhealth.plan.base import ONE_LINE, PlanModel
 from peakhealth.plan.reading import IdText
+from peakhealth.revisions import revision_of
 from peakhealth.storage.webhooks import DeliveryStatus
 from peakhealth.timestamps import UtcDatetime
 from peakhealth.webhooks import rules, service
@@ -111,6 +113,12 @@ def present(stored: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(stored["_id"]), **{k: v for k, v in stored.items() if k in fields}}
 
 
+def _tagged(response: Response, stored: dict[str, Any]) -> dict[str, Any]:
+    """The subscription's answer, its `ETag` on `response`."""
+    tagged(response, revision_of(stored))
+    return present(stored)
+
+
 def present_delivery(stored: dict[str, Any]) -> dict[str, Any]:
     last = stored["attempts"][-1] if stored.get("attempts") else {}
     return {
@@ -159,7 +167,7 @@ async def create(
         resolve=resolve,
     )
     response.headers["Location"] = location(request, "getWebhook", created["_id"])
-    return {**present(created), "secret": secret}
+    return {**_tagged(response, created), "secret": secret}
 
 
 @router.get(
@@ -185,9 +193,13 @@ async def list_webhooks(
     name="getWebhook",  # the Location of a 201 is built from this route
     summary="One webhook subscription",
 )
-async def read(id: DocumentId, user: User) -> dict[str, Any]:
-    """Readable by its subscriber and admins; any other id is 404. The secret is not shown."""
-    return present(await service.read(id, user))
+async def read(id: DocumentId, user: User, response: Response, held: IfNoneMatch) -> Any:
+    """Readable by its subscriber and admins; any other id is 404. The secret is not shown.
+    `If-None-Match` with the current tag: 304."""
+    found = await service.read(id, user)
+    if held is not None and held.weakly_names(revision_of(found)):
+        return tagged(Response(status_code=304), revision_of(found))
+    return _tagged(response, found)
 
 
 @router.patch(
@@ -198,21 +210,27 @@ async def read(id: DocumentId, user: User) -> dict[str, Any]:
     summary="Change the URL or events; enable or disable",
 )
 async def patch(
-    id: DocumentId, change: WebhookPatch, user: User, settings: AppSettings, resolve: Resolver
+    id: DocumentId,
+    change: WebhookPatch,
+    user: User,
+    settings: AppSettings,
+    resolve: Resolver,
+    response: Response,
+    expected: IfMatch,
 ) -> dict[str, Any]:
     """Fields left out stay as they are. A new `url` is checked as when subscribing;
     `enabled: true` re-enables a subscription disabled after a day of failures."""
-    return present(
-        await service.change(
-            id,
-            user,
-            url=change.url,
-            events=list(change.events) if change.events is not None else None,
-            enabled=change.enabled,
-            allow_private=settings.webhook_allow_private_urls,
-            resolve=resolve,
-        )
+    changed = await service.change(
+        id,
+        user,
+        url=change.url,
+        events=list(change.events) if change.events is not None else None,
+        enabled=change.enabled,
+        allow_private=settings.webhook_allow_private_urls,
+        resolve=resolve,
+        expected=expected,
     )
+    return _tagged(response, changed)
 
 
 @router.delete(
@@ -221,9 +239,9 @@ async def patch(
     operation_id="deleteWebhook",
     summary="Unsubscribe",
 )
-async def delete(id: DocumentId, user: User) -> Response:
+async def delete(id: DocumentId, user: User, expected: IfMatch) -> Response:
     """Deletes the subscription, its pending deliveries and its delivery log."""
-    await service.delete(id, user)
+    await service.delete(id, user, expected)
     return Response(status_code=204)
 
 
@@ -234,12 +252,14 @@ async def delete(id: DocumentId, user: User) -> Response:
     operation_id="rotateWebhookSecret",
     summary="A new signing secret, shown once",
 )
-async def rotate_secret(id: DocumentId, user: User) -> dict[str, Any]:
+async def rotate_secret(
+    id: DocumentId, user: User, response: Response, expected: IfMatch
+) -> dict[str, Any]:
     """The answer carries the new `secret`. For 24 hours deliveries carry two signatures, one
     by the new secret and one by the previous one, so receivers can switch without losing
     any; then only the new one signs."""
-    rotated, secret = await service.rotate_secret(id, user)
-    return {**present(rotated), "secret": secret}
+    rotated, secret = await service.rotate_secret(id, user, expected=expected)
+    return {**_tagged(response, rotated), "secret": secret}
 
 
 @router.post(
@@ -250,10 +270,10 @@ async def rotate_secret(id: DocumentId, user: User) -> dict[str, Any]:
     operation_id="testWebhook",
     summary="Queue a webhook.test delivery",
 )
-async def test(request: Request, id: DocumentId, user: User) -> dict[str, Any]:
+async def test(request: Request, id: DocumentId, user: User, expected: IfMatch) -> dict[str, Any]:
     """Queues a `webhook.test` delivery, sent like any other (signed, retried, logged); the
     answer is the queued delivery, which the delivery log then follows."""
-    queued = await service.queue_test(id, user)
+    queued = await service.queue_test(id, user, expected)
     worker = getattr(request.app.state, "webhook_worker", None)
     if worker is not None:
         worker.wake()

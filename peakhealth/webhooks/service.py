@@ -9,8 +9,9 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from peakhealth import policy
-from peakhealth.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from peakhealth.errors import FieldError, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from peakhealth.identity.users import CurrentUser
+from peakhealth.revisions import Expected, condition, revision_of
 from peakhealth.storage import webhooks as stored
 from peakhealth.storage.webhooks import SigningSecret, WebhookDelivery, WebhookSubscription
 from peakhealth.timestamps import utc_now
@@ -90,11 +91,30 @@ async def list_own(user: CurrentUser, *, skip: int, limit: int) -> tuple[list[An
     return await stored.subscription_page({"ownerId": user.id}, skip=skip, limit=limit)
 
 
-async def _changeable(subscription_id: str, user: CurrentUser) -> dict[str, Any]:
+async def _changeable(
+    subscription_id: str, user: CurrentUser, expected: Expected | None
+) -> dict[str, Any]:
+    """The subscription the caller may change, at the revision `expected` (If-Match) names:
+    412 otherwise. Its write repeats the condition, so a change landing in between is a 412 too."""
     found = await read(subscription_id, user)
     if not policy.CHANGE_WEBHOOK.allows(user, found):
         raise Forbidden("only the subscriber changes a webhook subscription")
+    if expected is not None and not expected.allows(revision_of(found)):
+        raise _stale(revision_of(found))
     return found
+
+
+def _stale(revision: int) -> PreconditionFailed:
+    return PreconditionFailed(f"the webhook subscription is at revision {revision}; read it again")
+
+
+async def _missed(found: dict[str, Any], expected: Expected | None) -> Exception:
+    """Why a conditional write matched nothing: the subscription moved on (412) or is gone."""
+    if expected is not None:
+        again = await stored.find_subscription({"_id": found["_id"], "ownerId": found["ownerId"]})
+        if again is not None:
+            return _stale(revision_of(again))
+    return NotFound(f"no webhook subscription with id {found['_id']}")
 
 
 async def change(
@@ -106,10 +126,11 @@ async def change(
     enabled: bool | None,
     allow_private: bool,
     resolve: Resolve,
+    expected: Expected | None = None,
 ) -> dict[str, Any]:
     """Change the URL (checked again), the events or whether it is enabled; enabling a
     subscription the worker disabled starts its failure count afresh."""
-    found = await _changeable(subscription_id, user)
+    found = await _changeable(subscription_id, user, expected)
     changes: dict[str, Any] = {}
     if events is not None:
         changes["events"] = _checked_events(events)
@@ -121,28 +142,30 @@ async def change(
             changes.update(failingSince=None, disabledAt=None, disabledReason=None)
     if not changes:
         return found
-    return await _changed(found, changes)
+    return await _changed(found, changes, expected)
 
 
 async def _changed(
-    found: dict[str, Any], changes: dict[str, Any], *, push_secret: SigningSecret | None = None
+    found: dict[str, Any], changes: dict[str, Any], expected: Expected | None
 ) -> dict[str, Any]:
     after = await stored.change_subscription(
-        {"_id": found["_id"], "ownerId": found["ownerId"]},
-        changes,
-        push_secret=push_secret,
+        {"_id": found["_id"], "ownerId": found["ownerId"], **condition(expected)}, changes
     )
     if after is None:
-        raise NotFound(f"no webhook subscription with id {found['_id']}")
+        raise await _missed(found, expected)
     return after
 
 
 async def rotate_secret(
-    subscription_id: str, user: CurrentUser, *, now: datetime | None = None
+    subscription_id: str,
+    user: CurrentUser,
+    *,
+    now: datetime | None = None,
+    expected: Expected | None = None,
 ) -> tuple[dict[str, Any], str]:
     """A new signing secret, shown this once. The one it replaces signs too (a second `v1,`
     signature) for `OLD_SECRET_GRACE`; older ones stop at once."""
-    found = await _changeable(subscription_id, user)
+    found = await _changeable(subscription_id, user, expected)
     now = now or utc_now()
     secret = signing.new_secret()
     kept = [
@@ -151,15 +174,18 @@ async def rotate_secret(
     ]
     for item in kept:
         item["expiresAt"] = now + OLD_SECRET_GRACE
-    after = await _changed(found, {"secrets": [SigningSecret(secret=secret).model_dump(), *kept]})
+    after = await _changed(
+        found, {"secrets": [SigningSecret(secret=secret).model_dump(), *kept]}, expected
+    )
     return after, secret
 
 
-async def delete(subscription_id: str, user: CurrentUser) -> None:
+async def delete(subscription_id: str, user: CurrentUser, expected: Expected | None = None) -> None:
     """Delete the subscription; its pending deliveries and log go with it."""
-    found = await _changeable(subscription_id, user)
-    if not await stored.delete_subscription({"_id": found["_id"], "ownerId": found["ownerId"]}):
-        raise NotFound(f"no webhook subscription with id {subscription_id}")
+    found = await _changeable(subscription_id, user, expected)
+    query = {"_id": found["_id"], "ownerId": found["ownerId"], **condition(expected)}
+    if not await stored.delete_subscription(query):
+        raise await _missed(found, expected)
 
 
 def event_body(event_id: str, event_type: str, at: datetime, data: dict[str, Any]) -> str:
@@ -171,9 +197,12 @@ def event_body(event_id: str, event_type: str, at: datetime, data: dict[str, Any
     )
 
 
-async def queue_test(subscription_id: str, user: CurrentUser) -> dict[str, Any]:
-    """Queue a `webhook.test` delivery for the worker to send now; the stored delivery."""
-    found = await _changeable(subscription_id, user)
+async def queue_test(
+    subscription_id: str, user: CurrentUser, expected: Expected | None = None
+) -> dict[str, Any]:
+    """Queue a `webhook.test` delivery for the worker to send now; the stored delivery. It
+    writes no subscription field a reader sees, so If-Match is checked against the one read."""
+    found = await _changeable(subscription_id, user, expected)
     sequence = await stored.take_sequences(found["_id"], 1)
     delivery_id = PydanticObjectId()
     now = utc_now()

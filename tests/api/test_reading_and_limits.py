@@ -237,7 +237,7 @@ async def test_a_version_read_again_skips_its_tree_until_its_state_changes(
         return response, store.calls["find_one"] - before
 
     answer, reads = await read()  # no longer latest: read whole, then kept
-    assert answer.json() == {**first, "isLatest": False} and reads == 2
+    assert answer.json() == {**first, "isLatest": False, "revision": 2} and reads == 2
     again, reads = await read()
     assert again.content == answer.content and reads == 1  # the tree is not read
     outsider, _ = await read(other_trainer)  # a private version stays private

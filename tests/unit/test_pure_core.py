@@ -30,6 +30,7 @@ CORE = [
     "peakhealth.identity.users",
     "peakhealth.timestamps",
     "peakhealth.pages",
+    "peakhealth.revisions",
 ]
 FORBIDDEN = ("fastapi", "starlette", "beanie", "motor", "pymongo")
 
