@@ -13,6 +13,12 @@ from peakhealth.pages import total_items
 from peakhealth.plan.base import UUID_PATTERN, Weekday
 from peakhealth.plan.reading import IdText
 from peakhealth.policy import Filter
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 from peakhealth.timestamps import Stamped, UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
@@ -97,6 +103,10 @@ class RoutineAssignment(Document, Stamped, AssignmentFields):
             IndexModel([("trainerId", ASCENDING)]),
             IndexModel([("routineVersionId", ASCENDING), ("userId", ASCENDING)]),
             IndexModel([("userId", ASCENDING), ("parentRoutineId", ASCENDING)]),
+            # The change feed (`GET /api/changes`): each reader field, then the feed's order.
+            IndexModel([("userId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("trainerId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("changedAt", ASCENDING)]),  # the admins' feed
             # `liveKey` is `client|routine` while an assignment is active or paused, and its own
             # `ended|<id>` once it is not: at most one live assignment of a routine per client,
             # even under concurrency. Every document has a key, so the index needs no sparse or
@@ -203,7 +213,7 @@ async def holds_key(assignment_id: PydanticObjectId | None, user_id: str, key: s
 
 async def insert(stored: dict[str, Any]) -> None:
     """A new assignment as stored; DuplicateKeyError when its live key is taken."""
-    await _assignments().insert_one(stored)
+    await _assignments().insert_one(stamped_new(stored))
 
 
 async def end_live(assignment_id: PydanticObjectId, user_id: str, ended: dict[str, Any]) -> bool:
@@ -211,7 +221,7 @@ async def end_live(assignment_id: PydanticObjectId, user_id: str, ended: dict[st
     was not."""
     result = await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "status": {"$in": sorted(LIVE)}},
-        {"$set": ended},
+        stamped({"$set": ended}, _assignments()),
     )
     return bool(result.modified_count)
 
@@ -222,13 +232,15 @@ async def move_status(
     """Change the status if it is still `was`; False when it changed meanwhile."""
     result = await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "status": was},
-        {"$set": {"status": to, "updatedAt": now}},
+        stamped({"$set": {"status": to, "updatedAt": now}}, _assignments()),
     )
     return bool(result.modified_count)
 
 
 async def set_fields(assignment_id: PydanticObjectId, user_id: str, changes: Filter) -> None:
-    await _assignments().update_one({"_id": assignment_id, "userId": user_id}, {"$set": changes})
+    await _assignments().update_one(
+        {"_id": assignment_id, "userId": user_id}, stamped({"$set": changes}, _assignments())
+    )
 
 
 async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> None:
@@ -238,6 +250,13 @@ async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> N
 
 
 async def delete(assignment_id: PydanticObjectId, user_id: str) -> None:
+    """Delete the assignment, tombstoned first."""
+    found = await _assignments().find_one(
+        {"_id": assignment_id, "userId": user_id}, TOMBSTONE_PROJECTION
+    )
+    if found is None:
+        return
+    await leave_tombstones("assignment", [found])
     await _assignments().delete_one({"_id": assignment_id, "userId": user_id})
 
 
@@ -267,14 +286,17 @@ async def record_progress(
     """Store the counted progress if `round_` is still the last one claimed."""
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "progressRound": round_},
-        {
-            "$set": {
-                "progress.completedWorkouts": completed,
-                "progress.totalWorkouts": total,
-                "progress.lastWorkoutDate": last_completed,
-                "updatedAt": now,
-            }
-        },
+        stamped(
+            {
+                "$set": {
+                    "progress.completedWorkouts": completed,
+                    "progress.totalWorkouts": total,
+                    "progress.lastWorkoutDate": last_completed,
+                    "updatedAt": now,
+                }
+            },
+            _assignments(),
+        ),
     )
 
 
@@ -284,5 +306,14 @@ async def complete_if_active(
     """Complete the assignment if it is active and `round_` is still the last one claimed."""
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "progressRound": round_, "status": "active"},
-        {"$set": {"status": "completed", "updatedAt": now, "liveKey": ended_key(assignment_id)}},
+        stamped(
+            {
+                "$set": {
+                    "status": "completed",
+                    "updatedAt": now,
+                    "liveKey": ended_key(assignment_id),
+                }
+            },
+            _assignments(),
+        ),
     )

@@ -11,6 +11,12 @@ from pymongo import ReturnDocument
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
 from peakhealth.routines.user_documents import ACTIVE_KEY, UserRoutineDocument
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 
 
 def _routines() -> Any:
@@ -52,19 +58,24 @@ async def whole(query: Filter, ids: list[PydanticObjectId]) -> list[dict[str, An
 
 
 async def add(document: UserRoutineDocument) -> None:
-    await document.insert()
+    await _routines().insert_one(stamped_new(document.stored()))
 
 
 async def change(owned: Filter, update: Filter) -> dict[str, Any] | None:
     """Apply `update` to the routine `owned` finds; the routine after, or None when it is gone."""
     row: dict[str, Any] | None = await _routines().find_one_and_update(
-        owned, update, return_document=ReturnDocument.AFTER
+        owned, stamped(update, _routines()), return_document=ReturnDocument.AFTER
     )
     return row
 
 
 async def delete(owned: Filter) -> bool:
-    result = await _routines().delete_one(owned)
+    """Delete the routine `owned` finds, tombstoned first; False when there is none."""
+    found = await _routines().find_one(owned, TOMBSTONE_PROJECTION)
+    if found is None:
+        return False
+    await leave_tombstones("routine", [found])
+    result = await _routines().delete_one({**owned, "_id": found["_id"]})
     return bool(result.deleted_count)
 
 
@@ -72,7 +83,8 @@ async def flip_favorite(owned: Filter, *, was: bool, now: datetime) -> bool:
     """Set `isFavorite` to `not was` if it is still `was`; False when it changed meanwhile."""
     condition = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
     result = await _routines().update_one(
-        {**owned, **condition}, {"$set": {"isFavorite": not was, "updatedAt": now}}
+        {**owned, **condition},
+        stamped({"$set": {"isFavorite": not was, "updatedAt": now}}, _routines()),
     )
     return bool(result.matched_count)
 
@@ -84,7 +96,7 @@ async def deactivate_others(
     (an update pipeline reads it; see `user_documents`)."""
     await _routines().update_many(
         {**owned, ACTIVE_KEY: user_id, "_id": {"$ne": keep}},
-        [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}],
+        stamped([{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now}}], _routines()),
     )
 
 
@@ -105,5 +117,5 @@ async def record_completions(
             "routineType": "user-created",
             "completedWorkouts": {"$not": {"$gt": completed}},
         },
-        {"$set": {"completedWorkouts": completed, "lastUsed": last_used}},
+        stamped({"$set": {"completedWorkouts": completed, "lastUsed": last_used}}, _routines()),
     )
