@@ -1,7 +1,8 @@
 """`GET /api/changes`: what each caller sees (the read rules), tombstones, the cursor, the settle
 window (with the feed's clock moved, never slept through) and the cost of a page."""
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from tests.support.callers import Caller, make_caller
 from tests.support.paths import ROUTINES, SECTIONS, SESSIONS
 from tests.support.plans import strength_section, two_workouts, user_routine_body
 from tests.support.problems import assert_problem
-from tests.support.stored import calls_during
+from tests.support.stored import calls_during, raw_user_routine
 
 CHANGES = "/api/changes"
 
@@ -231,3 +232,30 @@ async def test_a_page_costs_the_same_calls_whatever_the_collections_hold(
         assert (await assign(client, trainer, routine["id"], client_user)).status_code == 201
         await create(client, client_user, ROUTINES, user_routine_body())
     assert await cost() == small <= 9
+
+
+async def test_a_change_committed_late_is_not_skipped(
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller
+) -> None:
+    """A writer stamps its routine, then stalls before the write lands (held); a second routine
+    is stamped and written after it. A walker reading meanwhile, its clock just past the second
+    stamp, sees neither (both are inside the settle window), so its cursor does not pass the
+    first stamp; once the first write lands and the window has passed, the walk lists both."""
+    held = app.state.client.hold_call(1, collection="routines", name="insert_one")
+    late = asyncio.create_task(
+        client.post(ROUTINES, json=user_routine_body(name="Late"), headers=client_user.headers)
+    )
+    await held.reached.wait()
+    prompt = await create(client, client_user, ROUTINES, user_routine_body(name="Prompt"))
+    stored = await raw_user_routine(prompt["id"])
+    assert stored is not None
+    just_after = stored["changedAt"].replace(tzinfo=UTC) + timedelta(milliseconds=1)
+    app.state.clock = lambda: just_after
+    early, cursor = await walk(client, client_user)
+    held.release()
+    written = await late
+    assert written.status_code == 201
+    settled(app)
+    later, _ = await walk(client, client_user, cursor)
+    assert [c["id"] for c in early + later][-2:] == [written.json()["id"], prompt["id"]]
+    assert early == []
