@@ -14,6 +14,7 @@ from peakhealth.errors import FieldError, ValidationFailed
 
 VERSION = 1
 MAX_LENGTH = 200
+PATTERN = "^[A-Za-z0-9_-]+$"  # base64url, unpadded
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ID = re.compile(r"^[0-9a-f]{24}$")
 _TYPE = re.compile(r"^[a-z]{1,20}$")

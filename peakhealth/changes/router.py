@@ -52,6 +52,7 @@ async def list_changes(
         str | None,
         Query(
             max_length=cursor.MAX_LENGTH,
+            pattern=cursor.PATTERN,
             description="The `nextCursor` of the previous page; absent: from the start",
         ),
     ] = None,

@@ -58,7 +58,7 @@ class Source:
     """One kind of document the feed covers."""
 
     resource_type: str
-    collection: Callable[[], Any]
+    document: Any  # the stored document class (its collection)
     scope: Filter
     projection: Filter | None
     present: Callable[[dict[str, Any]], dict[str, Any]]
@@ -83,7 +83,7 @@ def _version_source(cls: type[VersionedDocument]) -> Source:
 
     return Source(
         cls.resource_type,
-        cls.get_motor_collection,
+        cls,
         cls.in_scope({"pendingLease": None}),  # not a publish still under way
         None,  # the tree is left out below, unless a summary needs it
         present,
@@ -91,16 +91,16 @@ def _version_source(cls: type[VersionedDocument]) -> Source:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("assignment", RoutineAssignment.get_motor_collection, {}, None, _assignment),
+    Source("assignment", RoutineAssignment, {}, None, _assignment),
     Source(
         "routine",
-        UserRoutineDocument.get_motor_collection,
+        UserRoutineDocument,
         {},
         {"workouts": 0},
         lambda row: _as_json(present_user_routine(row, full=False)),
     ),
     _version_source(SectionDocument),
-    Source("session", WorkoutSession.get_motor_collection, {}, SUMMARY_PROJECTION, _session),
+    Source("session", WorkoutSession, {}, SUMMARY_PROJECTION, _session),
     _version_source(TemplateRoutineDocument),
     _version_source(WorkoutDocument),
 )
@@ -187,7 +187,7 @@ async def page(
     None), oldest first and settled, and the cursor after them (`since` again when none)."""
     position = cursor.decode(since)
     readers = await _readers(user)
-    now = await changes.database_now(SOURCES[0].collection()) or clock()
+    now = await changes.database_now() or clock()
     bound = now - settle
     found: list[Change] = []
     for source in SOURCES:
@@ -197,7 +197,7 @@ async def page(
         if source.resource_type in VERSION_TYPES:
             projection = {VERSION_TYPES[source.resource_type].tree_field: 0}
         rows = await changes.changed(
-            source.collection(),
+            source.document,
             query,
             sort=[(CHANGED_AT, 1), ("_id", 1)],
             limit=limit,
@@ -272,7 +272,7 @@ async def _still_there(listed: list[Change], readers: dict[str, Filter]) -> list
             continue
         query = {"$and": [source.scope, readers[source.resource_type], {"_id": {"$in": ids}}]}
         rows = await changes.changed(
-            source.collection(), query, sort=[("_id", 1)], limit=len(ids), projection=None
+            source.document, query, sort=[("_id", 1)], limit=len(ids), projection=None
         )
         for row in rows:
             alive[(source.resource_type, str(row["_id"]))] = {

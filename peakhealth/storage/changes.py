@@ -119,9 +119,10 @@ TOMBSTONE_PROJECTION: dict[str, int] = {"_id": 1, "revision": 1} | {
 # ----- the feed's queries ----------------------------------------------------------------------
 
 
-async def database_now(collection: Any) -> datetime | None:
+async def database_now() -> datetime | None:
     """The database's clock, on a server (one `hello` round trip); None on the embedded store,
     whose clock is this process's."""
+    collection = _tombstones()
     if not server_clock(collection):
         return None
     answer = await collection.database.command("hello")
@@ -130,16 +131,21 @@ async def database_now(collection: Any) -> datetime | None:
 
 
 async def changed(
-    collection: Any,
+    document: Any,
     query: Filter,
     *,
     sort: list[tuple[str, Any]],
     limit: int,
     projection: Filter | None,
 ) -> list[dict[str, Any]]:
-    """At most `limit` documents of `query` in `sort` order (one query)."""
+    """At most `limit` documents of `query` in `sort` order, from the collection of the
+    document class `document` (one query)."""
     rows: list[dict[str, Any]] = (
-        await collection.find(query, projection).sort(sort).limit(limit).to_list(None)
+        await document.get_motor_collection()
+        .find(query, projection)
+        .sort(sort)
+        .limit(limit)
+        .to_list(None)
     )
     return rows
 
@@ -147,4 +153,4 @@ async def changed(
 async def tombstones_after(
     query: Filter, *, sort: list[tuple[str, Any]], limit: int
 ) -> list[dict[str, Any]]:
-    return await changed(_tombstones(), query, sort=sort, limit=limit, projection=None)
+    return await changed(Tombstone, query, sort=sort, limit=limit, projection=None)
