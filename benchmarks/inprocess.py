@@ -575,6 +575,45 @@ def get_session(*, unchanged: bool = False) -> Scenario:
     return scenario
 
 
+def changes_page(weeks: int, days: list[str], replacements: int) -> Scenario:
+    """GET /api/changes?limit=100 from the start as the client: a page of 100 among the
+    assignments, sessions and tombstones of `replacements` + 1 assignments of weeks x days
+    sessions (each replacement deletes the scheduled sessions of the one before). The feed's
+    clock is moved past the settle window. Driver floor: the page's sessions query alone."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer, client, routine, _ = await _assigned(bench, weeks, days)
+        for _ in range(replacements):
+            await bench.post(
+                trainer,
+                ASSIGNMENTS,
+                {"routineVersionId": routine["id"], "userId": client.id, "startDate": plans.START},
+            )
+        later = _now() + timedelta(minutes=1)
+        bench.app.state.clock = lambda: later
+        path = "/api/changes?limit=100"
+        answer = await bench.get(client, path)
+        assert len(answer["data"]) == 100
+        sessions = bench.collection("workout_sessions")
+        query = {"userId": client.id, "changedAt": {"$lt": later}}
+
+        async def service(_: int) -> None:
+            await bench.get(client, path)
+
+        async def driver(_: int) -> None:
+            cursor = sessions.find(query, {"workoutSnapshot.sections": 0, "performanceLog": 0})
+            await cursor.sort([("changedAt", 1), ("_id", 1)]).limit(100).to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("changes", "GET", None, answer, 200),
+        }
+        return steps, {"sessionsStored": await sessions.count_documents({"userId": client.id})}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -604,6 +643,16 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("exercise history (20)", "year of 6 d/wk (312)", history(plans.SIX_DAYS)),
         ("explore page (20)", "50 templates", listing(50)),
         ("explore page (20)", "500 templates", listing(500)),
+        (
+            "GET /api/changes page of 100",
+            "1 assignment of 312",
+            changes_page(52, plans.SIX_DAYS, 0),
+        ),
+        (
+            "GET /api/changes page of 100",
+            "4 assignments of 312, 3 replaced",
+            changes_page(52, plans.SIX_DAYS, 3),
+        ),
     ]
     if quick:  # one size per operation: the first listed
         first: dict[str, tuple[str, str, Scenario]] = {}

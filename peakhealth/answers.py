@@ -19,6 +19,11 @@ KEPT_BYTES = 32 * 1024 * 1024
 KEPT: LRUCache[tuple[str, bytes], bytes] = caching.kept_answers(KEPT_BYTES)
 
 
+# Stored fields no answer shows: the change feed's stamp (`storage.changes`), which a write may
+# set by the database's clock, so the writer cannot know it to key the answer it keeps.
+UNSHOWN = frozenset({"changedAt"})
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of document: its name, the field that never changes once stored, and how a stored
@@ -29,8 +34,13 @@ class Kind:
     render: Callable[[dict[str, Any]], bytes]
 
     def key(self, fields: dict[str, Any]) -> tuple[str, bytes]:
-        """The kind and every stored field but the fixed one, in a canonical order."""
-        kept = {name: fields[name] for name in sorted(fields) if name != self.fixed}
+        """The kind and every stored field but the fixed one and those no answer shows, in a
+        canonical order."""
+        kept = {
+            name: fields[name]
+            for name in sorted(fields)
+            if name != self.fixed and name not in UNSHOWN
+        }
         return self.name, bson.encode(kept)
 
 

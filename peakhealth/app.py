@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,8 @@ from peakhealth.catalog.cache import CachedCatalog
 from peakhealth.catalog.embedded import EmbeddedCatalog
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.catalog.router import router as exercises_router
+from peakhealth.changes.router import router as changes_router
+from peakhealth.changes.service import ChangeFeed
 from peakhealth.config import Settings
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
@@ -33,9 +36,10 @@ from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
 from peakhealth.routines.user_router import router as user_routines_router
 from peakhealth.sessions.router import router as sessions_router
+from peakhealth.timestamps import utc_now
 from peakhealth.webhooks.router import router as webhooks_router
 from peakhealth.webhooks.sender import Sender
-from peakhealth.webhooks.source import ChangeSource, NoChanges
+from peakhealth.webhooks.source import ChangeSource
 from peakhealth.webhooks.targets import resolve_with_the_event_loop
 from peakhealth.webhooks.worker import DeliveryWorker
 
@@ -79,8 +83,8 @@ def choose_directory(settings: Settings) -> UserDirectory:
 
 def webhook_worker(app: FastAPI, *, source: ChangeSource | None = None) -> DeliveryWorker:
     """The webhook delivery worker of `app`, as its lifespan runs it (WEBHOOK_WORKER) and as
-    tests drive it round by round. `source`: where deliveries come from (none but test
-    deliveries until the change feed plugs in)."""
+    tests drive it round by round. `source`: where deliveries come from (the change feed, read
+    by `app.state.clock`, unless a test passes another)."""
     settings: Settings = app.state.settings
     sender = Sender(
         timeout_seconds=settings.webhook_timeout_seconds,
@@ -90,7 +94,11 @@ def webhook_worker(app: FastAPI, *, source: ChangeSource | None = None) -> Deliv
     )
     return DeliveryWorker(
         sender=sender,
-        source=source or NoChanges(),
+        source=source
+        or ChangeFeed(
+            timedelta(seconds=settings.changes_settle_seconds),
+            clock=lambda: app.state.clock(),  # read at each round: tests move the clock
+        ),
         retry_seconds=settings.webhook_retry_seconds,
         concurrency=settings.webhook_concurrency,
     )
@@ -139,6 +147,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
     app.state.resolve = resolve_with_the_event_loop  # webhook targets; tests put a fake here
+    # The change feed's clock on the embedded store (a server's own clock judges it on MongoDB);
+    # tests move it instead of sleeping through the settle window.
+    app.state.clock = utc_now
     if not settings.embedded and not settings.supabase_catalog:
         # docker compose passes these through even when empty: say so rather than answer from
         # the bundled catalog unannounced.
@@ -207,6 +218,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(assignments_router)
     app.include_router(sessions_router)
     app.include_router(webhooks_router)
+    app.include_router(changes_router)
 
     @app.get(
         "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"

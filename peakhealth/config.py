@@ -81,6 +81,15 @@ class Settings(BaseSettings):
         " call the API; empty: no CORS headers at all",
     )
 
+    changes_settle_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="The change feed (and webhook deliveries) list only changes older than this:"
+        " longer than a write can take from its stamp to its commit, and than the clock skew"
+        " between instances and the database",
+    )
+
     webhook_allow_private_urls: bool = Field(
         default=False,
         description="Allow webhook URLs over http and to loopback, private and link-local"

@@ -24,6 +24,7 @@ from peakhealth.storage.assignments import (
     backfill_ended_keys,
     pinned_versions,
 )
+from peakhealth.storage.changes import Tombstone
 from peakhealth.storage.idempotency import IdempotencyKey
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
@@ -47,6 +48,7 @@ MODELS: list[Any] = [
     WebhookSubscription,
     WebhookDelivery,
     WebhookLease,
+    Tombstone,
 ]
 
 

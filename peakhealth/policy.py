@@ -109,6 +109,11 @@ a library listing adds): a relation, not a permission, so admins get no more."""
 PURGE_ARCHIVED = admin_or_field_is_caller("purge archived versions in bulk", "createdBy")
 """The bulk purge removes the caller's own archived versions; an admin's, every creator's."""
 
+FOLLOW_VERSION = admin_or_field_is_caller("follow the changes of versions", "createdBy")
+"""The change feed's versions (and their tombstones): the caller's own, every one for admins;
+a client also follows the template versions assigned to them (`READ_ASSIGNED_VERSION`). Public
+versions of others are read, not followed: their changes are not the caller's to sync."""
+
 
 def _publish_template_filter(user: CurrentUser) -> Filter:
     return EVERYTHING if user.is_admin else {"templateType": {"$ne": "company"}}
@@ -281,6 +286,7 @@ RULES: tuple[Rule, ...] = (
     COPY_TEMPLATE,
     OWN_VERSION,
     PURGE_ARCHIVED,
+    FOLLOW_VERSION,
     PUBLISH_TEMPLATE,
     USE_USER_ROUTINE,
     READ_ASSIGNMENT,

@@ -677,3 +677,40 @@ EXAMPLES |= {
     "testWebhook": {"202": TEST_DELIVERY},
     "listWebhookDeliveries": {"200": page(RETRIED_DELIVERY)},
 }
+
+# The change feed: a session completed, then one of a replaced assignment's deleted.
+COMPLETED_SUMMARY = {
+    **{key: value for key, value in SCHEDULED_SESSION.items() if key != "workoutSnapshot"},
+    "workoutSnapshot": {"name": SNAPSHOT["name"], "type": SNAPSHOT["type"]},
+    "status": "completed",
+    "startedAt": "2026-11-23T07:35:00.000Z",
+    "completedAt": TRAINED_TIME,
+    "updatedAt": TRAINED_TIME,
+}
+CHANGES_CURSOR = (  # the last change above
+    "eyJ2IjoxLCJ0IjoxNzk1NDI0NDAwMDAwLCJyIjoic2Vzc2lvbiIsImkiOiI2YjE1M2Q1NzEyMDhhYzQyZTg5MTgwNjYifQ"
+)
+EXAMPLES |= {
+    "listChanges": {
+        "200": {
+            "data": [
+                {
+                    "resourceType": "session",
+                    "id": SESSION,
+                    "revision": 3,
+                    "changedAt": TRAINED_TIME,
+                    "deleted": False,
+                    "data": COMPLETED_SUMMARY,
+                },
+                {
+                    "resourceType": "session",
+                    "id": "6b153d571208ac42e8918066",
+                    "revision": 2,
+                    "changedAt": "2026-11-23T09:00:00.000Z",
+                    "deleted": True,
+                },
+            ],
+            "nextCursor": CHANGES_CURSOR,
+        }
+    }
+}

@@ -43,6 +43,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "Signed deliveries of the changes a subscriber may read (Standard"
         " Webhooks), retried, logged and testable.",
     },
+    {
+        "name": "Changes",
+        "description": "The change feed: what changed since a cursor, for integrators that"
+        " keep a copy in sync.",
+    },
     {"name": "Operations", "description": "Liveness and readiness, without a token."},
 ]
 

@@ -16,6 +16,9 @@ def _version_indexes(chain_field: str, kind_field: str) -> list[IndexModel]:
         IndexModel([(chain_field, ASCENDING), ("isLatest", ASCENDING)]),
         IndexModel([("isPublic", ASCENDING), (kind_field, ASCENDING), ("tags", ASCENDING)]),
         IndexModel([("createdBy", ASCENDING)]),
+        # The change feed: versions by creator, then the feed's order; every version (admins).
+        IndexModel([("createdBy", ASCENDING), ("changedAt", ASCENDING)]),
+        IndexModel([("changedAt", ASCENDING)]),
     ]
 
 
@@ -24,6 +27,7 @@ class SectionDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentSectionId"
     kind: ClassVar[str] = "section"
+    resource_type: ClassVar[str] = "section"
 
     parentSectionId: IdText
 
@@ -37,6 +41,7 @@ class WorkoutDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentWorkoutId"
     kind: ClassVar[str] = "workout"
+    resource_type: ClassVar[str] = "workout"
 
     parentWorkoutId: IdText
 

@@ -16,6 +16,7 @@ class TemplateRoutineDocument(VersionedDocument):
 
     chain_field: ClassVar[str] = "parentRoutineId"
     kind: ClassVar[str] = "template routine"
+    resource_type: ClassVar[str] = "template"
     content_has_id: ClassVar[bool] = False
     scope: ClassVar[dict[str, str]] = TEMPLATE
     policy_fields: ClassVar[tuple[str, ...]] = ("templateType",)
@@ -44,6 +45,10 @@ class TemplateRoutineDocument(VersionedDocument):
             IndexModel([("userId", ASCENDING), ("isActive", ASCENDING)]),
             IndexModel([("userId", ASCENDING), ("isFavorite", ASCENDING)]),
             IndexModel([("createdBy", ASCENDING)]),
+            # The change feed: versions by creator, then the feed's order; every routine (the
+            # admins' feed of template versions). User routines declare their own.
+            IndexModel([("createdBy", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("changedAt", ASCENDING)]),
         ]
 
 

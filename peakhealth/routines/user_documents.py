@@ -153,6 +153,8 @@ class UserRoutineDocument(Document, Stamped, UserRoutineFields):
                 sparse=True,
                 name=ACTIVE_INDEX,
             ),
+            # The change feed (`GET /api/changes`): the owner, then the feed's order.
+            IndexModel([("userId", ASCENDING), ("changedAt", ASCENDING)]),
         ]
 
     def stored(self) -> dict[str, Any]:

@@ -50,6 +50,10 @@ class WorkoutSession(Document, Stamped, SessionFields):
             IndexModel([("scheduledDate", ASCENDING), ("scheduledTime", ASCENDING)]),
             IndexModel([("routineAssignmentId", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("parentRoutineId", ASCENDING), ("completedAt", DESCENDING)]),
+            # The change feed (`GET /api/changes`): each reader field, then the feed's order.
+            IndexModel([("userId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("trainerId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("changedAt", ASCENDING)]),  # the admins' feed
             IndexModel(
                 [
                     ("userId", ASCENDING),

@@ -14,6 +14,12 @@ from peakhealth.plan.base import UUID_PATTERN, Weekday
 from peakhealth.plan.reading import IdText
 from peakhealth.policy import Filter
 from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 from peakhealth.timestamps import Stamped, UtcDatetime, utc_now
 
 AssignmentStatus = Literal["active", "paused", "completed", "cancelled"]
@@ -101,6 +107,10 @@ class RoutineAssignment(Document, Stamped, AssignmentFields):
             IndexModel([("trainerId", ASCENDING)]),
             IndexModel([("routineVersionId", ASCENDING), ("userId", ASCENDING)]),
             IndexModel([("userId", ASCENDING), ("parentRoutineId", ASCENDING)]),
+            # The change feed (`GET /api/changes`): each reader field, then the feed's order.
+            IndexModel([("userId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("trainerId", ASCENDING), ("changedAt", ASCENDING)]),
+            IndexModel([("changedAt", ASCENDING)]),  # the admins' feed
             # `liveKey` is `client|routine` while an assignment is active or paused, and its own
             # `ended|<id>` once it is not: at most one live assignment of a routine per client,
             # even under concurrency. Every document has a key, so the index needs no sparse or
@@ -215,7 +225,7 @@ async def holds_key(assignment_id: PydanticObjectId | None, user_id: str, key: s
 
 async def insert(stored: dict[str, Any]) -> None:
     """A new assignment as stored; DuplicateKeyError when its live key is taken."""
-    await _assignments().insert_one(stored)
+    await _assignments().insert_one(stamped_new(stored))
 
 
 async def end_live(
@@ -233,7 +243,7 @@ async def end_live(
             "status": {"$in": sorted(LIVE)},
             **condition(expected),
         },
-        {"$set": ended, **BUMP},
+        stamped({"$set": ended, **BUMP}, _assignments()),
     )
     return bool(result.modified_count)
 
@@ -251,7 +261,7 @@ async def move_status(
     changed meanwhile."""
     result = await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "status": was, **condition(expected)},
-        {"$set": {"status": to, "updatedAt": now}, **BUMP},
+        stamped({"$set": {"status": to, "updatedAt": now}, **BUMP}, _assignments()),
     )
     return bool(result.modified_count)
 
@@ -265,7 +275,7 @@ async def set_fields(
     """Write `changes` (at an `expected` revision); False when the assignment did not match."""
     result = await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, **condition(expected)},
-        {"$set": changes, **BUMP},
+        stamped({"$set": changes, **BUMP}, _assignments()),
     )
     return bool(result.matched_count)
 
@@ -278,6 +288,13 @@ async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> N
 
 
 async def delete(assignment_id: PydanticObjectId, user_id: str) -> None:
+    """Delete the assignment, tombstoned first."""
+    found = await _assignments().find_one(
+        {"_id": assignment_id, "userId": user_id}, TOMBSTONE_PROJECTION
+    )
+    if found is None:
+        return
+    await leave_tombstones("assignment", [found])
     await _assignments().delete_one({"_id": assignment_id, "userId": user_id})
 
 
@@ -315,7 +332,7 @@ async def record_progress(
     }
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "progressRound": round_, "$nor": [counted]},
-        {"$set": {**counted, "updatedAt": now}, **BUMP},
+        stamped({"$set": {**counted, "updatedAt": now}, **BUMP}, _assignments()),
     )
 
 
@@ -325,8 +342,15 @@ async def complete_if_active(
     """Complete the assignment if it is active and `round_` is still the last one claimed."""
     await _assignments().update_one(
         {"_id": assignment_id, "userId": user_id, "progressRound": round_, "status": "active"},
-        {
-            "$set": {"status": "completed", "updatedAt": now, "liveKey": ended_key(assignment_id)},
-            **BUMP,
-        },
+        stamped(
+            {
+                "$set": {
+                    "status": "completed",
+                    "updatedAt": now,
+                    "liveKey": ended_key(assignment_id),
+                },
+                **BUMP,
+            },
+            _assignments(),
+        ),
     )

@@ -12,6 +12,12 @@ from peakhealth.pages import read_page
 from peakhealth.policy import Filter
 from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.sessions.documents import WorkoutSession
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 
 
 def _sessions() -> Any:
@@ -123,12 +129,16 @@ async def sequences_written(user_id: str, assignment_id: PydanticObjectId) -> se
 
 
 async def add(session: WorkoutSession) -> None:
-    await session.insert()
+    if session.id is None:
+        session.id = PydanticObjectId()
+    await _sessions().insert_one(
+        stamped_new(session.model_dump(by_alias=True, exclude={"revision_id"}))
+    )
 
 
 async def add_scheduled(sessions: list[dict[str, Any]]) -> None:
     """An assignment's sessions, as stored, in one bulk insert."""
-    await _sessions().insert_many(sessions)
+    await _sessions().insert_many([stamped_new(session) for session in sessions])
 
 
 async def change_if_status(
@@ -142,7 +152,7 @@ async def change_if_status(
     when it changed meanwhile."""
     written = await _sessions().update_one(
         {"_id": session_id, "userId": user_id, "status": status, **condition(expected)},
-        {"$set": changes, **BUMP},
+        stamped({"$set": changes, **BUMP}, _sessions()),
     )
     return bool(written.matched_count)
 
@@ -152,17 +162,27 @@ async def restore_if_scheduled(
 ) -> None:
     """Put a session reopened (to `scheduled`) back as it was (`fields`)."""
     await _sessions().update_one(
-        {"_id": session_id, "userId": user_id, "status": "scheduled"}, {"$set": fields, **BUMP}
+        {"_id": session_id, "userId": user_id, "status": "scheduled"},
+        stamped({"$set": fields, **BUMP}, _sessions()),
     )
 
 
 async def drop_scheduled(user_id: str, assignment_id: PydanticObjectId | None) -> None:
     """Delete the assignment's sessions still `scheduled`; the others stay."""
-    await _sessions().delete_many(
-        {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
-    )
+    await _drop({"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"})
 
 
 async def drop_all(user_id: str, assignment_id: PydanticObjectId) -> None:
     """Delete every session of the assignment (one whose scheduling is taken back)."""
-    await _sessions().delete_many({"userId": user_id, "routineAssignmentId": assignment_id})
+    await _drop({"userId": user_id, "routineAssignmentId": assignment_id})
+
+
+async def _drop(query: Filter) -> None:
+    """Delete the sessions `query` matches, each tombstoned first. Only the ones read are
+    deleted: a session written meanwhile (a concurrent scheduling) has no tombstone yet and
+    stays for its own request to drop."""
+    doomed = await _sessions().find(query, TOMBSTONE_PROJECTION).to_list(None)
+    if not doomed:
+        return
+    await leave_tombstones("session", doomed)
+    await _sessions().delete_many({**query, "_id": {"$in": [row["_id"] for row in doomed]}})

@@ -14,6 +14,12 @@ from peakhealth.pages import read_page
 from peakhealth.policy import Filter
 from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
 from peakhealth.routines.user_documents import ACTIVE_KEY, UserRoutineDocument
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 
 
 def _routines() -> Any:
@@ -61,7 +67,7 @@ async def whole(query: Filter, ids: list[PydanticObjectId]) -> list[dict[str, An
 
 
 async def add(document: UserRoutineDocument) -> None:
-    await document.insert()
+    await _routines().insert_one(stamped_new(document.stored()))
 
 
 async def change(
@@ -70,13 +76,21 @@ async def change(
     """Apply `update` to the routine `owned` finds (at an `expected` revision); the routine
     after, or None when it is gone (or at another revision)."""
     row: dict[str, Any] | None = await _routines().find_one_and_update(
-        {**owned, **condition(expected)}, {**update, **BUMP}, return_document=ReturnDocument.AFTER
+        {**owned, **condition(expected)},
+        stamped({**update, **BUMP}, _routines()),
+        return_document=ReturnDocument.AFTER,
     )
     return row
 
 
 async def delete(owned: Filter, expected: Expected | None = None) -> bool:
-    result = await _routines().delete_one({**owned, **condition(expected)})
+    """Delete the routine `owned` finds (at the revision `expected`), tombstoned first; False
+    when there is none."""
+    found = await _routines().find_one({**owned, **condition(expected)}, TOMBSTONE_PROJECTION)
+    if found is None:
+        return False
+    await leave_tombstones("routine", [found])
+    result = await _routines().delete_one({**owned, "_id": found["_id"], **condition(expected)})
     return bool(result.deleted_count)
 
 
@@ -88,7 +102,7 @@ async def flip_favorite(
     flag = {"isFavorite": True} if was else {"isFavorite": {"$ne": True}}
     result = await _routines().update_one(
         {**owned, **flag, **condition(expected)},
-        {"$set": {"isFavorite": not was, "updatedAt": now}, **BUMP},
+        stamped({"$set": {"isFavorite": not was, "updatedAt": now}, **BUMP}, _routines()),
     )
     return bool(result.matched_count)
 
@@ -102,7 +116,19 @@ async def deactivate_others(
     bumped = {"$add": [{"$ifNull": ["$revision", BEFORE_REVISIONS]}, 1]}
     await _routines().update_many(
         {**owned, ACTIVE_KEY: user_id, "_id": {"$ne": keep}},
-        [{"$set": {"isActive": False, ACTIVE_KEY: "$_id", "updatedAt": now, "revision": bumped}}],
+        stamped(
+            [
+                {
+                    "$set": {
+                        "isActive": False,
+                        ACTIVE_KEY: "$_id",
+                        "updatedAt": now,
+                        "revision": bumped,
+                    }
+                }
+            ],
+            _routines(),
+        ),
     )
 
 
@@ -129,5 +155,5 @@ async def record_completions(
             "routineType": "user-created",
             "$nor": [{"completedWorkouts": {"$gt": completed}}, counted],
         },
-        {"$set": counted, **BUMP},
+        stamped({"$set": counted, **BUMP}, _routines()),
     )

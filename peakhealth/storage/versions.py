@@ -17,6 +17,12 @@ from peakhealth import answers
 from peakhealth.pages import read_page
 from peakhealth.policy import Filter
 from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
+from peakhealth.storage.changes import (
+    TOMBSTONE_PROJECTION,
+    leave_tombstones,
+    stamped,
+    stamped_new,
+)
 from peakhealth.versioning.documents import VersionedDocument
 
 
@@ -95,7 +101,7 @@ def _chain(cls: type[VersionedDocument], chain_id: ObjectId) -> Filter:
 async def insert(cls: type[VersionedDocument], stored: dict[str, Any]) -> None:
     """A new version, inserted as built (its content encoded once); DuplicateKeyError when its
     number is taken."""
-    await _versions(cls).insert_one(stored)
+    await _versions(cls).insert_one(stamped_new(stored))
 
 
 async def exists(cls: type[VersionedDocument], version_id: PydanticObjectId) -> bool:
@@ -144,7 +150,7 @@ async def clear_latest(
     """Clear `isLatest` of the `stale` versions whose `flagsBy` is still as `seen`."""
     await _versions(cls).update_many(
         {"$or": [{"_id": id_, "flagsBy": seen[id_]} for id_ in stale]},
-        {"$set": {"isLatest": False, "flagsBy": token}, **BUMP},
+        stamped({"$set": {"isLatest": False, "flagsBy": token}, **BUMP}, _versions(cls)),
     )
 
 
@@ -155,7 +161,10 @@ async def make_latest(
     `flags_by` and it is not archived; False when it was changed meanwhile."""
     result = await _versions(cls).update_one(
         {"_id": version_id, "flagsBy": flags_by, "isArchived": False},
-        {"$set": {"isLatest": True, "flagsBy": token}, "$unset": {"pendingLease": ""}, **BUMP},
+        stamped(
+            {"$set": {"isLatest": True, "flagsBy": token}, "$unset": {"pendingLease": ""}, **BUMP},
+            _versions(cls),
+        ),
     )
     return bool(result.matched_count)
 
@@ -179,17 +188,20 @@ async def archive(
     """False when the version was archived already (or not at the `expected` revision)."""
     result = await _versions(cls).update_one(
         cls.in_scope({"_id": version_id, "isArchived": False, **condition(expected)}),
-        {
-            "$set": {
-                "isArchived": True,
-                "isLatest": False,
-                "flagsBy": token,
-                "archivedAt": now,
-                "purgeAt": purge_at,
-                "updatedAt": now,
+        stamped(
+            {
+                "$set": {
+                    "isArchived": True,
+                    "isLatest": False,
+                    "flagsBy": token,
+                    "archivedAt": now,
+                    "purgeAt": purge_at,
+                    "updatedAt": now,
+                },
+                **BUMP,
             },
-            **BUMP,
-        },
+            _versions(cls),
+        ),
     )
     return bool(result.matched_count)
 
@@ -204,10 +216,18 @@ async def unarchive(
     """False when the version is gone (purged), or not at the `expected` revision."""
     result = await _versions(cls).update_one(
         cls.in_scope({"_id": version_id, **condition(expected)}),
-        {
-            "$set": {"isArchived": False, "archivedAt": None, "purgeAt": None, "updatedAt": now},
-            **BUMP,
-        },
+        stamped(
+            {
+                "$set": {
+                    "isArchived": False,
+                    "archivedAt": None,
+                    "purgeAt": None,
+                    "updatedAt": now,
+                },
+                **BUMP,
+            },
+            _versions(cls),
+        ),
     )
     return bool(result.matched_count)
 
@@ -217,11 +237,14 @@ async def purge(
     version_id: PydanticObjectId | None,
     expected: Expected | None = None,
 ) -> bool:
-    """Delete the version if it is still archived (and at the `expected` revision); False when
-    it was not."""
-    result = await _versions(cls).delete_one(
-        cls.in_scope({"_id": version_id, "isArchived": True, **condition(expected)})
-    )
+    """Delete the version if it is still archived (and at the `expected` revision), tombstoned
+    first; False when it was not."""
+    archived = cls.in_scope({"_id": version_id, "isArchived": True, **condition(expected)})
+    found = await _versions(cls).find_one(archived, TOMBSTONE_PROJECTION)
+    if found is None:
+        return False
+    await leave_tombstones(cls.resource_type, [found])
+    result = await _versions(cls).delete_one(archived)
     return bool(result.deleted_count)
 
 
@@ -232,9 +255,15 @@ async def archived_ids(cls: type[VersionedDocument], query: Filter) -> list[Pyda
 
 
 async def purge_many(cls: type[VersionedDocument], ids: list[PydanticObjectId]) -> int:
-    """Delete these versions, those still archived; returns how many went (one `$in` delete)."""
+    """Delete these versions, those still archived, tombstoned first; returns how many went
+    (one `$in` read and one `$in` delete)."""
+    archived = cls.in_scope({"_id": {"$in": ids}, "isArchived": True})
+    doomed = await _versions(cls).find(archived, TOMBSTONE_PROJECTION).to_list(None)
+    if not doomed:
+        return 0
+    await leave_tombstones(cls.resource_type, doomed)
     result = await _versions(cls).delete_many(
-        cls.in_scope({"_id": {"$in": ids}, "isArchived": True})
+        {**archived, "_id": {"$in": [row["_id"] for row in doomed]}}
     )
     return int(result.deleted_count)
 
@@ -246,6 +275,10 @@ async def chain_ids(cls: type[VersionedDocument], chain_id: ObjectId) -> list[An
 
 
 async def delete_chain(cls: type[VersionedDocument], chain_id: ObjectId) -> int:
-    """Delete every version of the chain; returns how many went."""
+    """Delete every version of the chain, tombstoned first; returns how many went. Under the
+    chain's lease nothing publishes meanwhile (a stalled holder's pending version was never
+    shown, so it needs no tombstone)."""
+    doomed = await _versions(cls).find(_chain(cls, chain_id), TOMBSTONE_PROJECTION).to_list(None)
+    await leave_tombstones(cls.resource_type, doomed)
     result = await _versions(cls).delete_many(_chain(cls, chain_id))
     return int(result.deleted_count)

@@ -106,6 +106,7 @@ class VersionedDocument(Document, VersionFields):
 
     chain_field: ClassVar[str]
     kind: ClassVar[str]
+    resource_type: ClassVar[str]  # as the change feed and webhook events name it
     content_type: ClassVar[TypeAdapter[Any]]  # today's input rules, for new documents
     read_type: ClassVar[TypeAdapter[Any]]  # the lenient read model of the same content
     tree_field: ClassVar[str]  # the nested part a list summary leaves out

@@ -1,9 +1,9 @@
 """The seam deliveries are derived from: the stored changes (the change feed). The worker asks a
 `ChangeSource` for each subscription's changes after the cursor kept on the subscription, read
 as the subscriber (so a subscriber gets exactly the changes `GET /api/changes` would show them),
-and keeps the next cursor once the deliveries are stored. Until the change feed plugs in here,
-`NoChanges` is the source and test deliveries (`POST /api/webhooks/{id}/test`) are the only
-events."""
+and keeps the next cursor once the deliveries are stored. The change feed
+(`peakhealth.changes.service.ChangeFeed`) is the source the application runs; `NoChanges` is
+for tests that want test deliveries (`POST /api/webhooks/{id}/test`) only."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +35,7 @@ class ChangeSource(Protocol):
 
 
 class NoChanges:
-    """The source before the change feed exists: never any change."""
+    """A source without any change (tests of test deliveries alone)."""
 
     async def changes_after(
         self, reader: CurrentUser, cursor: str | None, limit: int

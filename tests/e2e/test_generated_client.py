@@ -60,6 +60,7 @@ def test_generated_names_read_well(generated: Path) -> None:
         "exercises",
         "directory",
         "webhooks",
+        "changes",
         "operations",
     }
     for name in functions:

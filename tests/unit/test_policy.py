@@ -147,6 +147,14 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": EVERY,
         },
     ),
+    policy.FOLLOW_VERSION.name: (
+        VERSIONS,
+        {
+            "client": {"client's private"},
+            "trainer": {"trainer's private", "trainer's archived"},
+            "admin": EVERY,
+        },
+    ),
     policy.PUBLISH_TEMPLATE.name: (
         TEMPLATE_TYPES,
         {

@@ -1,0 +1,89 @@
+"""The webhook worker's source is the change feed, read as each subscriber: a session
+completion is delivered to a subscriber who may read the session, and to no one else."""
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from peakhealth.app import webhook_worker
+from peakhealth.changes.service import ChangeFeed
+from peakhealth.timestamps import utc_now
+from peakhealth.webhooks.sender import Sender
+from peakhealth.webhooks.worker import DeliveryWorker
+from tests.support.actions import linked_assignment, move
+from tests.support.callers import Caller
+from tests.support.paths import SESSIONS
+from tests.support.plans import short_routine
+from tests.support.stored import raw_session
+
+HOOKS = "/api/webhooks"
+EVENTS = ["session.created", "session.updated"]
+
+
+async def test_the_application_worker_reads_the_change_feed(app: FastAPI) -> None:
+    assert isinstance(webhook_worker(app).source, ChangeFeed)
+
+
+async def test_a_completed_session_reaches_only_subscribers_who_may_read_it(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin: Caller,
+    trainer: Caller,
+    other_trainer: Caller,
+    client_user: Caller,
+) -> None:
+    async def public(host: str, port: int) -> list[str]:
+        return ["93.184.215.14"]
+
+    app.state.resolve = public
+    for who, url in (
+        (trainer, "https://a.example.com/in"),
+        (other_trainer, "https://b.example.com/in"),
+    ):
+        made = await client.post(HOOKS, json={"url": url, "events": EVENTS}, headers=who.headers)
+        assert made.status_code == 201, made.text
+    _, assignment = await linked_assignment(client, admin, trainer, client_user, short_routine())
+    listed = await client.get(
+        SESSIONS,
+        params={"routineAssignmentId": assignment["id"], "view": "summary"},
+        headers=client_user.headers,
+    )
+    session_id = listed.json()["data"][0]["id"]
+    assert await move(client, client_user, session_id, "completed") == 200
+
+    received: list[tuple[str, dict[str, Any]]] = []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        received.append((request.headers["host"], json.loads(request.content)))
+        return httpx.Response(204)
+
+    later = utc_now() + timedelta(minutes=1)  # past the settle window of every change above
+    worker = DeliveryWorker(
+        sender=Sender(
+            timeout_seconds=5,
+            allow_private=False,
+            resolve=public,
+            transport=httpx.MockTransport(receiver),
+        ),
+        source=ChangeFeed(timedelta(seconds=2), clock=lambda: later),
+        retry_seconds=[60],
+        clock=lambda: later,
+    )
+    while await worker.run_once():
+        pass
+
+    assert received and {host for host, _ in received} == {"a.example.com"}
+    completed = [
+        event
+        for _, event in received
+        if event["data"]["id"] == session_id and event["data"]["status"] == "completed"
+    ]
+    assert len(completed) == 1
+    # Revisions (+1 on every change) come with their own change; until a session carries one,
+    # each of its changes reads as revision 1, "created".
+    stored = await raw_session(session_id)
+    expected = "session.updated" if stored.get("revision", 1) > 1 else "session.created"
+    assert completed[0]["type"] == expected
