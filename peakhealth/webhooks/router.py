@@ -1,5 +1,6 @@
 """`/api/webhooks`: subscriptions, their secrets, test deliveries and the delivery log."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -165,6 +166,7 @@ async def create(
         description=draft.description,
         allow_private=settings.webhook_allow_private_urls,
         resolve=resolve,
+        settle=timedelta(seconds=settings.changes_settle_seconds),
     )
     response.headers["Location"] = location(request, "getWebhook", created["_id"])
     return {**_tagged(response, created), "secret": secret}

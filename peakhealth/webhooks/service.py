@@ -9,6 +9,7 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from peakhealth import policy
+from peakhealth.changes import cursor
 from peakhealth.errors import FieldError, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from peakhealth.identity.users import CurrentUser
 from peakhealth.revisions import Expected, condition, revision_of
@@ -57,9 +58,12 @@ async def subscribe(
     description: str | None,
     allow_private: bool,
     resolve: Resolve,
+    settle: timedelta = timedelta(0),
 ) -> tuple[dict[str, Any], str]:
     """A new subscription of the caller (trainers and admins) and its signing secret, which is
-    shown this once."""
+    shown this once. It receives the changes made from now on, not the feed's history: its
+    cursor starts `settle` (the feed's settle window) before now, so a change stamped by a
+    database clock a little behind this instance's is not skipped."""
     if not user.authors_plans:
         raise Forbidden("only trainers and admins subscribe to webhooks")
     events = _checked_events(events)
@@ -72,6 +76,7 @@ async def subscribe(
         events=events,
         description=description,
         secrets=[SigningSecret(secret=secret)],
+        cursor=cursor.encode(cursor.Position(utc_now() - settle, "", "")),
     )
     return await stored.insert_subscription(subscription), secret
 

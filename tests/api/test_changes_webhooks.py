@@ -6,15 +6,17 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from bson import ObjectId
 from fastapi import FastAPI
 
 from peakhealth.app import webhook_worker
 from peakhealth.changes.service import ChangeFeed
+from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.timestamps import utc_now
 from peakhealth.webhooks.sender import Sender
 from peakhealth.webhooks.worker import DeliveryWorker
 from tests.support.actions import linked_assignment, move
-from tests.support.callers import Caller
+from tests.support.callers import Caller, make_caller
 from tests.support.paths import SESSIONS
 from tests.support.plans import short_routine
 from tests.support.stored import raw_session
@@ -82,8 +84,52 @@ async def test_a_completed_session_reaches_only_subscribers_who_may_read_it(
         if event["data"]["id"] == session_id and event["data"]["status"] == "completed"
     ]
     assert len(completed) == 1
-    # Revisions (+1 on every change) come with their own change; until a session carries one,
-    # each of its changes reads as revision 1, "created".
-    stored = await raw_session(session_id)
-    expected = "session.updated" if stored.get("revision", 1) > 1 else "session.created"
-    assert completed[0]["type"] == expected
+    assert completed[0]["type"] == "session.updated"
+    assert (await raw_session(session_id))["revision"] > 1
+
+
+async def test_a_new_subscription_receives_changes_from_now_on_not_the_history(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin: Caller,
+    trainer: Caller,
+    client_user: Caller,
+) -> None:
+    async def public(host: str, port: int) -> list[str]:
+        return ["93.184.215.14"]
+
+    app.state.resolve = public
+    _, before = await linked_assignment(client, admin, trainer, client_user, short_routine())
+    # Made well before subscribing (not within the settle window the subscription starts at).
+    await RoutineAssignment.get_motor_collection().update_one(
+        {"_id": ObjectId(before["id"])}, {"$set": {"changedAt": utc_now() - timedelta(hours=1)}}
+    )
+    hook = {"url": "https://a.example.com/in", "events": ["assignment.created"]}
+    made = await client.post(HOOKS, json=hook, headers=trainer.headers)
+    assert made.status_code == 201, made.text
+    later = utc_now() + timedelta(minutes=1)  # the settle window behind every change
+    _, after = await linked_assignment(
+        client, admin, trainer, make_caller("client"), short_routine()
+    )
+
+    received: list[dict[str, Any]] = []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(204)
+
+    worker = DeliveryWorker(
+        sender=Sender(
+            timeout_seconds=5,
+            allow_private=False,
+            resolve=public,
+            transport=httpx.MockTransport(receiver),
+        ),
+        source=ChangeFeed(timedelta(seconds=2), clock=lambda: later),
+        retry_seconds=[60],
+        clock=lambda: later,
+    )
+    while await worker.run_once():
+        pass
+    assert [event["data"]["id"] for event in received] == [after["id"]]
+    assert before["id"] != after["id"]
