@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from peakhealth import policy
 from peakhealth.changes import cursor
+from peakhealth.changes.change import Change
 from peakhealth.changes.cursor import Position
 from peakhealth.identity.users import CurrentUser
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
@@ -37,7 +38,6 @@ from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.storage.changes import CHANGED_AT
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning.documents import VersionedDocument, present_stored, upgrade
-from peakhealth.webhooks.source import Change
 
 ALL_STATUSES = ("active", "paused", "completed", "cancelled")
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)

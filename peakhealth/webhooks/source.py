@@ -5,23 +5,12 @@ and keeps the next cursor once the deliveries are stored. The change feed
 (`peakhealth.changes.service.ChangeFeed`) is the source the application runs; `NoChanges` is
 for tests that want test deliveries (`POST /api/webhooks/{id}/test`) only."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from peakhealth.changes.change import Change
 from peakhealth.identity.users import CurrentUser
 
-
-@dataclass(frozen=True)
-class Change:
-    """One change as the change feed lists it (DOMAIN.md section 12)."""
-
-    resourceType: str  # session, assignment, routine, template, section, workout, metric, record
-    id: str
-    revision: int
-    changedAt: datetime
-    deleted: bool = False
-    data: dict[str, Any] | None = None  # the document's summary; none when deleted
+__all__ = ["Change", "ChangeSource", "NoChanges"]
 
 
 class ChangeSource(Protocol):
