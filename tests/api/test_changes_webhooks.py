@@ -2,7 +2,7 @@
 completion is delivered to a subscriber who may read the session, and to no one else."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,9 +20,35 @@ from tests.support.callers import Caller, make_caller
 from tests.support.paths import SESSIONS
 from tests.support.plans import short_routine
 from tests.support.stored import raw_session
+from tests.support.webhooks import public_dns
 
 HOOKS = "/api/webhooks"
 EVENTS = ["session.created", "session.updated"]
+
+
+async def deliver_everything(now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """Run a worker fed by the change feed, at `now`, until it has nothing left to send; what
+    reached which receiving host."""
+    received: list[tuple[str, dict[str, Any]]] = []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        received.append((request.headers["host"], json.loads(request.content)))
+        return httpx.Response(204)
+
+    worker = DeliveryWorker(
+        sender=Sender(
+            timeout_seconds=5,
+            allow_private=False,
+            resolve=public_dns,
+            transport=httpx.MockTransport(receiver),
+        ),
+        source=ChangeFeed(timedelta(seconds=2), clock=lambda: now),
+        retry_seconds=[60],
+        clock=lambda: now,
+    )
+    while await worker.run_once():
+        pass
+    return received
 
 
 async def test_the_application_worker_reads_the_change_feed(app: FastAPI) -> None:
@@ -37,10 +63,8 @@ async def test_a_completed_session_reaches_only_subscribers_who_may_read_it(
     other_trainer: Caller,
     client_user: Caller,
 ) -> None:
-    async def public(host: str, port: int) -> list[str]:
-        return ["93.184.215.14"]
 
-    app.state.resolve = public
+    app.state.resolve = public_dns
     for who, url in (
         (trainer, "https://a.example.com/in"),
         (other_trainer, "https://b.example.com/in"),
@@ -56,26 +80,8 @@ async def test_a_completed_session_reaches_only_subscribers_who_may_read_it(
     session_id = listed.json()["data"][0]["id"]
     assert await move(client, client_user, session_id, "completed") == 200
 
-    received: list[tuple[str, dict[str, Any]]] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        received.append((request.headers["host"], json.loads(request.content)))
-        return httpx.Response(204)
-
     later = utc_now() + timedelta(minutes=1)  # past the settle window of every change above
-    worker = DeliveryWorker(
-        sender=Sender(
-            timeout_seconds=5,
-            allow_private=False,
-            resolve=public,
-            transport=httpx.MockTransport(receiver),
-        ),
-        source=ChangeFeed(timedelta(seconds=2), clock=lambda: later),
-        retry_seconds=[60],
-        clock=lambda: later,
-    )
-    while await worker.run_once():
-        pass
+    received = await deliver_everything(later)
 
     assert received and {host for host, _ in received} == {"a.example.com"}
     completed = [
@@ -95,10 +101,8 @@ async def test_a_new_subscription_receives_changes_from_now_on_not_the_history(
     trainer: Caller,
     client_user: Caller,
 ) -> None:
-    async def public(host: str, port: int) -> list[str]:
-        return ["93.184.215.14"]
 
-    app.state.resolve = public
+    app.state.resolve = public_dns
     _, before = await linked_assignment(client, admin, trainer, client_user, short_routine())
     # Made well before subscribing (not within the settle window the subscription starts at).
     await RoutineAssignment.get_motor_collection().update_one(
@@ -112,24 +116,6 @@ async def test_a_new_subscription_receives_changes_from_now_on_not_the_history(
         client, admin, trainer, make_caller("client"), short_routine()
     )
 
-    received: list[dict[str, Any]] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        received.append(json.loads(request.content))
-        return httpx.Response(204)
-
-    worker = DeliveryWorker(
-        sender=Sender(
-            timeout_seconds=5,
-            allow_private=False,
-            resolve=public,
-            transport=httpx.MockTransport(receiver),
-        ),
-        source=ChangeFeed(timedelta(seconds=2), clock=lambda: later),
-        retry_seconds=[60],
-        clock=lambda: later,
-    )
-    while await worker.run_once():
-        pass
-    assert [event["data"]["id"] for event in received] == [after["id"]]
+    received = await deliver_everything(later)
+    assert [event["data"]["id"] for _, event in received] == [after["id"]]
     assert before["id"] != after["id"]

@@ -33,6 +33,7 @@ from tests.support.plans import (
     warmup_section,
 )
 from tests.support.stored import calls_during, raw_sessions
+from tests.support.webhooks import public_dns
 
 PRECONDITION_FAILED = "urn:peakhealth:problem:precondition-failed"
 
@@ -59,10 +60,8 @@ class World:
 async def world(
     app: FastAPI, client: httpx.AsyncClient, trainer: Caller, client_user: Caller, admin: Caller
 ) -> World:
-    async def public(host: str, port: int) -> list[str]:
-        return ["93.184.215.14"]  # no real DNS: every name is a public address
 
-    app.state.resolve = public
+    app.state.resolve = public_dns
     routine = await create(client, client_user, ROUTINES, user_routine_body())
     section = await create(client, trainer, SECTIONS, strength_section())
     workout = await create(

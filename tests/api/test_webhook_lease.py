@@ -17,12 +17,9 @@ from peakhealth.webhooks.sender import Sender
 from peakhealth.webhooks.worker import LEASE_NAME, DeliveryWorker
 from tests.conformance import checking_client
 from tests.support.callers import make_caller
+from tests.support.webhooks import public_dns
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-async def public(host: str, port: int) -> list[str]:
-    return ["93.184.215.14"]
 
 
 async def test_a_second_instance_takes_the_lease_over_and_nothing_is_lost() -> None:
@@ -39,7 +36,7 @@ async def test_a_second_instance_takes_the_lease_over_and_nothing_is_lost() -> N
         worker.sender = Sender(
             timeout_seconds=5,
             allow_private=False,
-            resolve=public,
+            resolve=public_dns,
             transport=httpx.MockTransport(receiver),
         )
         worker.concurrency = 1  # one at a time, so "the middle of a round" is one place
@@ -47,7 +44,7 @@ async def test_a_second_instance_takes_the_lease_over_and_nothing_is_lost() -> N
 
     trainer = make_caller("trainer")
     async with first.router.lifespan_context(first), checking_client(first) as http:
-        first.state.resolve = public
+        first.state.resolve = public_dns
         # The second instance: the same store (Beanie is bound once per process anyway).
         second.state.client = first.state.client
         store: EmbeddedClient = first.state.client

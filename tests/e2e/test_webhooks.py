@@ -2,9 +2,6 @@
 in the background) and a plain-HTTP receiver on 127.0.0.1 (WEBHOOK_ALLOW_PRIVATE_URLS=true) that
 fails the first two attempts and then accepts: every event arrives, signed with the secret."""
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +12,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from tests.support.callers import make_caller
-from tests.support.servers import free_port
+from tests.support.servers import peakhealth_serve
 
 pytestmark = pytest.mark.e2e
 
@@ -69,33 +66,13 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def service() -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SUPABASE_"))}
-    env.update(
-        WEBHOOK_WORKER="true", WEBHOOK_ALLOW_PRIVATE_URLS="true", WEBHOOK_RETRY_SECONDS="0,0,0"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "peakhealth", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+    settings = {
+        "WEBHOOK_WORKER": "true",
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+        "WEBHOOK_RETRY_SECONDS": "0,0,0",
+    }
+    with peakhealth_serve(env=settings) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_every_event_arrives_signed_after_two_failed_attempts(
