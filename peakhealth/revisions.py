@@ -9,13 +9,18 @@ with a 422 naming it (README, "Revisions and preconditions")."""
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 FIELD = "revision"
 FIRST = 1  # a new document's revision
 # A document stored before documents had revisions has none: it reads as 0, and its first
 # change (`$inc` on a missing field starts from 0) makes it 1, so its tag changes too.
 BEFORE_REVISIONS = 0
+
+# The `revision` field of every document the API changes (stored and answered alike).
+Revision = Annotated[int, Field(ge=0, description="Counts the changes; the ETag is its value")]
 BUMP: dict[str, dict[str, int]] = {"$inc": {FIELD: 1}}  # in every update that changes a document
 
 # entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; etagc = "!" / %x23-7E (obs-text is refused: tags

@@ -29,7 +29,7 @@ from peakhealth.plan.reading import ReadWithId
 from peakhealth.plan.routines import MAX_WORKOUTS, RoutineFields, WorkoutOrReference
 from peakhealth.plan.workouts import Workout
 from peakhealth.policy import USER_ROUTINE_SCOPE
-from peakhealth.revisions import BEFORE_REVISIONS
+from peakhealth.revisions import BEFORE_REVISIONS, Revision
 from peakhealth.timestamps import Stamped, UtcDatetime
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
@@ -116,9 +116,7 @@ class UserRoutineFields(BaseModel):
     totalWorkouts: int = 0
     lastUsed: UtcDatetime | None = None
     copiedFrom: CopiedFrom | None = None  # the template version it was copied from
-    revision: int = Field(
-        default=BEFORE_REVISIONS, ge=0, description="Counts the changes; the ETag is its value"
-    )
+    revision: Revision = BEFORE_REVISIONS
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime

@@ -14,7 +14,7 @@ from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import READ_CONFIG, IdText, ReadWithId, lenient, read_model, render
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import WorkoutType
-from peakhealth.revisions import BEFORE_REVISIONS
+from peakhealth.revisions import BEFORE_REVISIONS, Revision
 from peakhealth.sessions.performance import PerformanceLog
 from peakhealth.sessions.transitions import SessionStatus
 from peakhealth.timestamps import UtcDatetime
@@ -103,9 +103,7 @@ class SessionFields(BaseModel):
     completedAt: UtcDatetime | None = None
     durationMinutes: int | None = None
     notes: str | None = None
-    revision: int = Field(
-        default=BEFORE_REVISIONS, ge=0, description="Counts the changes; the ETag is its value"
-    )
+    revision: Revision = BEFORE_REVISIONS
     schemaVersion: int = 1
     createdAt: UtcDatetime
     updatedAt: UtcDatetime

@@ -13,7 +13,7 @@ from peakhealth.pages import total_items
 from peakhealth.plan.base import UUID_PATTERN, Weekday
 from peakhealth.plan.reading import IdText
 from peakhealth.policy import Filter
-from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, condition
+from peakhealth.revisions import BEFORE_REVISIONS, BUMP, Expected, Revision, condition
 from peakhealth.storage.changes import (
     TOMBSTONE_PROJECTION,
     leave_tombstones,
@@ -83,9 +83,7 @@ class AssignmentFields(BaseModel):
     notesForUser: str | None = None
     replacesAssignmentId: IdText | None = None
     progress: Progress
-    revision: int = Field(
-        default=BEFORE_REVISIONS, ge=0, description="Counts the changes; the ETag is its value"
-    )
+    revision: Revision = BEFORE_REVISIONS
     schemaVersion: int
     createdAt: UtcDatetime
     updatedAt: UtcDatetime
