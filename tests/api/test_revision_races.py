@@ -22,6 +22,18 @@ def settings() -> Settings:
     return Settings(_env_file=None, embedded_interleave=True)  # type: ignore[call-arg]
 
 
+@pytest.fixture
+async def assignment(
+    client: httpx.AsyncClient, trainer: Caller, client_user: Caller, admin: Caller
+) -> dict[str, Any]:
+    """A short routine the trainer assigned to their client."""
+    template = await create(client, trainer, TEMPLATES, short_routine())
+    await link(client, admin, trainer, client_user)
+    body = {"routineVersionId": template["id"], "userId": client_user.id, "startDate": "2026-11-23"}
+    created: dict[str, Any] = await create(client, trainer, ASSIGNMENTS, body)
+    return created
+
+
 async def race(
     app: FastAPI,
     first: Any,
@@ -30,8 +42,9 @@ async def race(
     collection: str,
     write: str,
 ) -> tuple[httpx.Response, httpx.Response]:
-    """Run `first` until its write to `collection` (`write`) is about to run, hold it there,
-    run `second` to its end, then let `first` finish. Returns both answers."""
+    """Two writers with the same tag: run `first` until its write to `collection` (`write`) is
+    about to run, hold it there, run `second` to its end, then let `first` finish. The held one
+    loses (412) and the other wins (200); returns both answers, the loser's first."""
     held = app.state.client.hold_call(1, collection=collection, name=write)
     first_task = asyncio.ensure_future(first)
     await held.reached.wait()
@@ -39,7 +52,43 @@ async def race(
     held.release()
     first_answer = await first_task
     app.state.client.heal()
+    statuses = (first_answer.status_code, second_answer.status_code)
+    assert statuses == (412, 200), (first_answer.text, second_answer.text)
     return first_answer, second_answer
+
+
+def assert_stored_is(stored: httpx.Response, winner: httpx.Response) -> None:
+    """The document read after the race is the winner's, at the revision after the one both
+    writers named."""
+    assert stored.json() == winner.json()
+    assert stored.headers["ETag"] == winner.headers["ETag"] == '"2"'
+
+
+async def two_tabs_set(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    who: Caller,
+    url: str,
+    method: str,
+    field: str,
+    *,
+    tag: str,
+    collection: str,
+    write: str,
+) -> None:
+    """`who` sets `field` of the document at `url` from two tabs with the same tag, to "Tab 1"
+    (held at its write) and to "Tab 2": the second wins, and is what is stored."""
+    headers = {**who.headers, "If-Match": tag}
+    _, second = await race(
+        app,
+        client.request(method, url, json={field: "Tab 1"}, headers=headers),
+        client.request(method, url, json={field: "Tab 2"}, headers=headers),
+        collection=collection,
+        write=write,
+    )
+    stored = await client.get(url, headers=who.headers)
+    assert_stored_is(stored, second)
+    assert stored.json()[field] == "Tab 2"
 
 
 async def test_two_tabs_put_and_patch_one_user_routine_with_the_same_tag(
@@ -57,104 +106,73 @@ async def test_two_tabs_put_and_patch_one_user_routine_with_the_same_tag(
         collection="routines",
         write="find_one_and_update",
     )
-    assert sorted([put.status_code, patch.status_code]) == [200, 412], (put.text, patch.text)
-    winner = patch  # its write ran while the PUT's was held
     assert put.json()["type"] == "urn:peakhealth:problem:precondition-failed"
     stored = await client.get(url, headers=client_user.headers)
-    assert stored.json() == winner.json()
-    assert stored.headers["ETag"] == winner.headers["ETag"] == '"2"'
+    assert_stored_is(stored, patch)  # its write ran while the PUT's was held
     assert stored.json()["name"] == "Tab 2" and len(stored.json()["workouts"]) == 1
 
 
 async def test_two_trainer_tabs_patch_one_assignment_with_the_same_tag(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-    client_user: Caller,
-    admin: Caller,
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller, assignment: dict[str, Any]
 ) -> None:
-    template = await create(client, trainer, TEMPLATES, short_routine())
-    await link(client, admin, trainer, client_user)
-    body = {"routineVersionId": template["id"], "userId": client_user.id, "startDate": "2026-11-23"}
-    assignment = await create(client, trainer, ASSIGNMENTS, body)
     url = f"{ASSIGNMENTS}/{assignment['id']}"
     read = await client.get(url, headers=trainer.headers)
-    headers = {**trainer.headers, "If-Match": read.headers["ETag"]}
-    first, second = await race(
+    await two_tabs_set(
         app,
-        client.patch(url, json={"notesForUser": "Tab 1"}, headers=headers),
-        client.patch(url, json={"notesForUser": "Tab 2"}, headers=headers),
+        client,
+        trainer,
+        url,
+        "PATCH",
+        "notesForUser",
+        tag=read.headers["ETag"],
         collection="routine_assignments",
         write="update_one",
     )
-    assert (first.status_code, second.status_code) == (412, 200), (first.text, second.text)
-    stored = await client.get(url, headers=trainer.headers)
-    assert stored.json() == second.json()
-    assert stored.json()["notesForUser"] == "Tab 2"
-    assert stored.headers["ETag"] == second.headers["ETag"] == '"2"'
 
 
 async def test_two_tabs_cancel_and_pause_one_assignment_with_the_same_tag(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-    client_user: Caller,
-    admin: Caller,
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller, assignment: dict[str, Any]
 ) -> None:
     """A status move is the first write: its filter carries the condition, and the loser's
     clean-up never runs (the scheduled sessions stay)."""
-    template = await create(client, trainer, TEMPLATES, short_routine())
-    await link(client, admin, trainer, client_user)
-    body = {"routineVersionId": template["id"], "userId": client_user.id, "startDate": "2026-11-23"}
-    assignment = await create(client, trainer, ASSIGNMENTS, body)
     url = f"{ASSIGNMENTS}/{assignment['id']}"
     headers = {**trainer.headers, "If-Match": '"1"'}
-    cancel, pause = await race(
+    _, pause = await race(
         app,
         client.patch(url, json={"status": "cancelled"}, headers=headers),
         client.patch(url, json={"status": "paused"}, headers=headers),
         collection="routine_assignments",
         write="update_one",
     )
-    assert (cancel.status_code, pause.status_code) == (412, 200), (cancel.text, pause.text)
     stored = await client.get(url, headers=trainer.headers)
     assert stored.json()["status"] == "paused"
     assert stored.json() == pause.json()
     calendar = await client.get(
-        f"/api/workout-sessions?routineAssignmentId={assignment['id']}&view=summary",
+        f"{SESSIONS}?routineAssignmentId={assignment['id']}&view=summary",
         headers=trainer.headers,
     )
     assert calendar.json()["pagination"]["totalItems"] == 2  # nothing of the cancel was written
 
 
 async def test_two_tabs_log_one_session_with_the_same_tag(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    trainer: Caller,
-    client_user: Caller,
-    admin: Caller,
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller, assignment: dict[str, Any]
 ) -> None:
-    template = await create(client, trainer, TEMPLATES, short_routine())
-    await link(client, admin, trainer, client_user)
-    body = {"routineVersionId": template["id"], "userId": client_user.id, "startDate": "2026-11-23"}
-    assignment = await create(client, trainer, ASSIGNMENTS, body)
     calendar = await client.get(
         f"{SESSIONS}?routineAssignmentId={assignment['id']}&view=summary",
         headers=client_user.headers,
     )
     url = f"{SESSIONS}/{calendar.json()['data'][0]['id']}"
-    headers = {**client_user.headers, "If-Match": '"1"'}
-    first, second = await race(
+    await two_tabs_set(
         app,
-        client.put(url, json={"notes": "Tab 1"}, headers=headers),
-        client.put(url, json={"notes": "Tab 2"}, headers=headers),
+        client,
+        client_user,
+        url,
+        "PUT",
+        "notes",
+        tag='"1"',
         collection="workout_sessions",
         write="update_one",
     )
-    assert (first.status_code, second.status_code) == (412, 200), (first.text, second.text)
-    stored = await client.get(url, headers=client_user.headers)
-    assert stored.json() == second.json() and stored.json()["notes"] == "Tab 2"
-    assert stored.headers["ETag"] == second.headers["ETag"] == '"2"'
 
 
 async def test_an_archive_and_a_publish_from_one_version_with_the_same_tag(
@@ -166,14 +184,13 @@ async def test_an_archive_and_a_publish_from_one_version_with_the_same_tag(
     section = await create(client, trainer, SECTIONS, strength_section())
     url = f"{SECTIONS}/{section['id']}"
     headers = {**trainer.headers, "If-Match": '"1"'}
-    archive, publish = await race(
+    await race(
         app,
         client.put(f"{url}/archive", headers=headers),
         client.put(url, json=strength_section("v2"), headers=headers),
         collection="chain_heads",
         write="find_one_and_update",
     )
-    assert (archive.status_code, publish.status_code) == (412, 200), (archive.text, publish.text)
     stored = await client.get(url, headers=trainer.headers)
     assert stored.json()["isArchived"] is False and stored.json()["isLatest"] is False
     assert stored.headers["ETag"] == '"2"'
@@ -187,13 +204,12 @@ async def test_two_publishes_from_one_version_with_the_same_tag(
     section = await create(client, trainer, SECTIONS, strength_section())
     url = f"{SECTIONS}/{section['id']}"
     headers = {**trainer.headers, "If-Match": '"1"'}
-    first, second = await race(
+    await race(
         app,
         client.put(url, json=strength_section("Tab 1"), headers=headers),
         client.put(url, json=strength_section("Tab 2"), headers=headers),
         collection="chain_heads",
         write="find_one_and_update",
     )
-    assert (first.status_code, second.status_code) == (412, 200), (first.text, second.text)
     versions = await client.get(f"{url}/versions", headers=trainer.headers)
     assert [item["name"] for item in versions.json()["data"]] == ["Tab 2", "Main lifts"]

@@ -3,7 +3,8 @@ subscribing and when delivering, the secret shown once and rotated, unknown even
 subscriptions invisible, retries, the delivery log and disabling after a day of failures (the
 worker's clock injected; the receiver an httpx mock transport)."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,6 +85,73 @@ def worker_with(
         retry_seconds=retry_seconds or [60, 300],
         clock=clock,
     )
+
+
+class Receiver:
+    """The subscriber's end, behind the mock transport: it keeps every request and answers
+    with the given statuses in turn (the last one again once they run out)."""
+
+    def __init__(self, *statuses: int, **headers: str) -> None:
+        self.statuses = list(statuses)
+        self.headers = headers
+        self.seen: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return httpx.Response(status, headers=self.headers)
+
+
+@dataclass
+class Hook:
+    """A trainer's subscription to BODY's url, the receiver there, and the worker that delivers
+    to it on the test's clock."""
+
+    client: httpx.AsyncClient
+    owner: Caller
+    created: dict[str, Any]
+    receiver: Receiver
+    clock: Clock
+    worker: DeliveryWorker
+
+    @property
+    def path(self) -> str:
+        return f"{HOOKS}/{self.created['id']}"
+
+    async def send_test(self) -> httpx.Response:
+        """The owner asks for a test delivery."""
+        return await self.client.post(f"{self.path}/test", headers=self.owner.headers)
+
+    async def read(self) -> dict[str, Any]:
+        """The subscription as its owner reads it."""
+        read: dict[str, Any] = (await self.client.get(self.path, headers=self.owner.headers)).json()
+        return read
+
+    async def deliveries(self) -> list[dict[str, Any]]:
+        """The delivery log as its owner reads it."""
+        response = await self.client.get(f"{self.path}/deliveries", headers=self.owner.headers)
+        log: list[dict[str, Any]] = response.json()["data"]
+        return log
+
+
+@pytest.fixture
+async def hooked(
+    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+) -> AsyncIterator[Callable[..., Awaitable[Hook]]]:
+    """Subscribes the trainer, with a worker delivering to `receiver`; every worker's sender is
+    closed when the test ends."""
+    hooks: list[Hook] = []
+
+    async def subscribe_with(receiver: Receiver, *, retry_seconds: list[int] | None = None) -> Hook:
+        created = await subscribe(client, trainer)
+        clock = Clock()
+        worker = worker_with(receiver, dns, clock, retry_seconds=retry_seconds)
+        hooks.append(Hook(client, trainer, created, receiver, clock, worker))
+        return hooks[-1]
+
+    yield subscribe_with
+    for hook in hooks:
+        await hook.worker.sender.aclose()
 
 
 # ----- SSRF when subscribing -------------------------------------------------------------------
@@ -194,64 +262,47 @@ async def test_others_subscriptions_are_invisible(
 
 
 async def test_the_secret_is_shown_once_and_rotation_signs_with_both_for_a_day(
-    app: FastAPI, client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    client: httpx.AsyncClient, trainer: Caller, hooked: Callable[..., Awaitable[Hook]]
 ) -> None:
-    created = await subscribe(client, trainer)
-    first = created["secret"]
+    hook = await hooked(Receiver(204))
+    first = hook.created["secret"]
     assert first.startswith("whsec_")
-    path = f"{HOOKS}/{created['id']}"
-    read = (await client.get(path, headers=trainer.headers)).json()
+    read = await hook.read()
     assert (
         "secret" not in read
         and first not in (await client.get(HOOKS, headers=trainer.headers)).text
     )
 
-    rotated = await client.post(f"{path}/rotate-secret", headers=trainer.headers)
+    rotated = await client.post(f"{hook.path}/rotate-secret", headers=trainer.headers)
     assert rotated.status_code == 200
     second = rotated.json()["secret"]
     assert second.startswith("whsec_") and second != first
-    assert "secret" not in (await client.get(path, headers=trainer.headers)).json()
+    assert "secret" not in await hook.read()
 
-    seen: list[httpx.Request] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(204)
-
-    assert (await client.post(f"{path}/test", headers=trainer.headers)).status_code == 202
-    clock = Clock()  # now: the library checks the signature's time against its own clock
-    worker = worker_with(receiver, dns, clock)
-    assert await worker.run_once() == 1
+    # The worker's clock is now: the library checks the signature's time against its own clock.
+    assert (await hook.send_test()).status_code == 202
+    assert await hook.worker.run_once() == 1
+    seen = hook.receiver.seen
     headers = dict(seen[0].headers)
     assert len(headers["webhook-signature"].split(" ")) == 2
     for secret in (first, second):
         Webhook(secret).verify(seen[0].content, headers)
 
-    clock.now += timedelta(hours=25)  # the old secret has stopped signing
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert await worker.run_once() == 1
+    hook.clock.now += timedelta(hours=25)  # the old secret has stopped signing
+    await hook.send_test()
+    assert await hook.worker.run_once() == 1
     assert len(seen[1].headers["webhook-signature"].split(" ")) == 1
-    await worker.sender.aclose()
 
 
 # ----- deliveries ------------------------------------------------------------------------------
 
 
 async def test_a_test_delivery_is_signed_retried_and_logged(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    hooked: Callable[..., Awaitable[Hook]],
 ) -> None:
-    created = await subscribe(client, trainer)
-    path = f"{HOOKS}/{created['id']}"
-    answers = iter([503, 500, 204])
-    seen: list[httpx.Request] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(next(answers))
-
-    clock = Clock()
-    worker = worker_with(receiver, dns, clock, retry_seconds=[60, 300])
-    queued = await client.post(f"{path}/test", headers=trainer.headers)
+    hook = await hooked(Receiver(503, 500, 204), retry_seconds=[60, 300])
+    worker, clock = hook.worker, hook.clock
+    queued = await hook.send_test()
     assert queued.status_code == 202 and queued.json()["status"] == "pending"
 
     assert await worker.run_once() == 1
@@ -263,136 +314,102 @@ async def test_a_test_delivery_is_signed_retried_and_logged(
     clock.now += timedelta(seconds=1)
     assert await worker.run_once() == 1
 
+    seen = hook.receiver.seen
     assert [request.url.host for request in seen] == [PUBLIC] * 3  # the checked address
     assert {request.headers["host"] for request in seen} == {"hooks.example.com"}
     assert len({request.headers["webhook-id"] for request in seen}) == 1
     body = httpx.Response(200, content=seen[0].content).json()
     assert body["type"] == "webhook.test" and body["id"] == seen[0].headers["webhook-id"]
-    log = (await client.get(f"{path}/deliveries", headers=trainer.headers)).json()["data"]
+    log = await hook.deliveries()
     assert len(log) == 1
     assert log[0]["status"] == "delivered" and log[0]["attempt"] == 3
     assert [item["responseStatus"] for item in log[0]["attempts"]] == [503, 500, 204]
-    await worker.sender.aclose()
 
 
 async def test_a_delivery_fails_after_the_last_retry(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    hooked: Callable[..., Awaitable[Hook]],
 ) -> None:
-    created = await subscribe(client, trainer)
-    path = f"{HOOKS}/{created['id']}"
-    clock = Clock()
-    worker = worker_with(lambda request: httpx.Response(500), dns, clock, retry_seconds=[10])
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert await worker.run_once() == 1
-    clock.now += timedelta(seconds=10)
-    assert await worker.run_once() == 1
-    clock.now += timedelta(days=1)
-    assert await worker.run_once() == 0
-    log = (await client.get(f"{path}/deliveries", headers=trainer.headers)).json()["data"]
+    hook = await hooked(Receiver(500), retry_seconds=[10])
+    await hook.send_test()
+    assert await hook.worker.run_once() == 1
+    hook.clock.now += timedelta(seconds=10)
+    assert await hook.worker.run_once() == 1
+    hook.clock.now += timedelta(days=1)
+    assert await hook.worker.run_once() == 0
+    log = await hook.deliveries()
     assert log[0]["status"] == "failed" and log[0]["attempt"] == 2
-    await worker.sender.aclose()
 
 
 async def test_a_redirect_is_a_failed_attempt_never_followed(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    hooked: Callable[..., Awaitable[Hook]],
 ) -> None:
-    created = await subscribe(client, trainer)
-    seen: list[str] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/"})
-
-    worker = worker_with(receiver, dns, Clock())
-    await client.post(f"{HOOKS}/{created['id']}/test", headers=trainer.headers)
-    assert await worker.run_once() == 1
-    assert len(seen) == 1  # the metadata address never reached
-    log = (await client.get(f"{HOOKS}/{created['id']}/deliveries", headers=trainer.headers)).json()
-    delivery = log["data"][0]
+    hook = await hooked(Receiver(302, Location="http://169.254.169.254/latest/"))
+    await hook.send_test()
+    assert await hook.worker.run_once() == 1
+    assert len(hook.receiver.seen) == 1  # the metadata address never reached
+    delivery = (await hook.deliveries())[0]
     assert delivery["status"] == "pending" and delivery["responseStatus"] == 302
     assert "not followed" in delivery["error"]
-    await worker.sender.aclose()
 
 
 async def test_a_name_that_turns_private_is_refused_at_delivery(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    hooked: Callable[..., Awaitable[Hook]], dns: FakeDns
 ) -> None:
-    created = await subscribe(client, trainer)
+    hook = await hooked(Receiver(204))
     dns.names["hooks.example.com"] = "192.168.0.10"  # after subscribing (DNS rebinding)
-    seen: list[httpx.Request] = []
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(204)
-
-    worker = worker_with(receiver, dns, Clock())
-    await client.post(f"{HOOKS}/{created['id']}/test", headers=trainer.headers)
-    assert await worker.run_once() == 1
-    assert seen == []
-    log = (await client.get(f"{HOOKS}/{created['id']}/deliveries", headers=trainer.headers)).json()
-    assert log["data"][0]["status"] == "pending"
-    assert "192.168.0.10 is a private address" in log["data"][0]["error"]
-    await worker.sender.aclose()
+    await hook.send_test()
+    assert await hook.worker.run_once() == 1
+    assert hook.receiver.seen == []
+    log = await hook.deliveries()
+    assert log[0]["status"] == "pending"
+    assert "192.168.0.10 is a private address" in log[0]["error"]
 
 
 async def test_a_subscription_failing_for_24_hours_is_disabled(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    client: httpx.AsyncClient, trainer: Caller, hooked: Callable[..., Awaitable[Hook]]
 ) -> None:
-    created = await subscribe(client, trainer)
-    path = f"{HOOKS}/{created['id']}"
-    clock = Clock()
-    worker = worker_with(lambda request: httpx.Response(500), dns, clock, retry_seconds=[3600])
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert await worker.run_once() == 1
-    failing = (await client.get(path, headers=trainer.headers)).json()
+    hook = await hooked(Receiver(500), retry_seconds=[3600])
+    await hook.send_test()
+    assert await hook.worker.run_once() == 1
+    failing = await hook.read()
     assert failing["enabled"] is True and failing["failingSince"]
 
-    clock.now += timedelta(hours=23)
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert await worker.run_once() == 2  # the new one, and the first one's retry
-    assert (await client.get(path, headers=trainer.headers)).json()["enabled"] is True
+    hook.clock.now += timedelta(hours=23)
+    await hook.send_test()
+    assert await hook.worker.run_once() == 2  # the new one, and the first one's retry
+    assert (await hook.read())["enabled"] is True
 
-    clock.now += timedelta(hours=1)
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert await worker.run_once() >= 1
-    disabled = (await client.get(path, headers=trainer.headers)).json()
+    hook.clock.now += timedelta(hours=1)
+    await hook.send_test()
+    assert await hook.worker.run_once() >= 1
+    disabled = await hook.read()
     assert disabled["enabled"] is False and disabled["disabledReason"]
 
     # Enabled again by its subscriber: the count of failures starts afresh.
-    enabled = await client.patch(path, json={"enabled": True}, headers=trainer.headers)
+    enabled = await client.patch(hook.path, json={"enabled": True}, headers=trainer.headers)
     assert enabled.json()["enabled"] is True and "failingSince" not in enabled.json()
-    await worker.sender.aclose()
 
 
 async def test_a_success_ends_a_run_of_failures(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    hooked: Callable[..., Awaitable[Hook]],
 ) -> None:
-    created = await subscribe(client, trainer)
-    path = f"{HOOKS}/{created['id']}"
-    answers = iter([500, 204])
-    clock = Clock()
-    worker = worker_with(lambda request: httpx.Response(next(answers)), dns, clock)
-    await client.post(f"{path}/test", headers=trainer.headers)
-    await worker.run_once()
-    assert (await client.get(path, headers=trainer.headers)).json().get("failingSince")
-    clock.now += timedelta(seconds=60)
-    await worker.run_once()
-    assert "failingSince" not in (await client.get(path, headers=trainer.headers)).json()
-    await worker.sender.aclose()
+    hook = await hooked(Receiver(500, 204))
+    await hook.send_test()
+    await hook.worker.run_once()
+    assert (await hook.read()).get("failingSince")
+    hook.clock.now += timedelta(seconds=60)
+    await hook.worker.run_once()
+    assert "failingSince" not in await hook.read()
 
 
 async def test_deleting_a_subscription_removes_its_deliveries(
-    client: httpx.AsyncClient, trainer: Caller, dns: FakeDns
+    client: httpx.AsyncClient, trainer: Caller, hooked: Callable[..., Awaitable[Hook]]
 ) -> None:
-    created = await subscribe(client, trainer)
-    path = f"{HOOKS}/{created['id']}"
-    await client.post(f"{path}/test", headers=trainer.headers)
-    assert (await client.delete(path, headers=trainer.headers)).status_code == 204
-    assert (await client.get(path, headers=trainer.headers)).status_code == 404
-    seen: list[httpx.Request] = []
-    worker = worker_with(lambda request: seen.append(request) or httpx.Response(204), dns, Clock())
-    assert await worker.run_once() == 0 and seen == []
-    await worker.sender.aclose()
+    hook = await hooked(Receiver(204))
+    await hook.send_test()
+    assert (await client.delete(hook.path, headers=trainer.headers)).status_code == 204
+    assert (await client.get(hook.path, headers=trainer.headers)).status_code == 404
+    assert await hook.worker.run_once() == 0 and hook.receiver.seen == []
 
 
 def test_the_connection_goes_to_the_checked_address_with_path_and_query() -> None:

@@ -95,6 +95,18 @@ CLIENT_DATA_READERS = {
     "trainer": {"client's, by trainer", "trainer's, self-made", "another's, by admin for trainer"},
     "admin": EVERY,
 }
+# Who gives feedback on an assignment, or reads the version assigned: its client (a trainer their
+# own self-made ones), no admin.
+ITS_CLIENT = {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()}
+# Who sees, purges or follows archived versions: their creators, admins all.
+CREATORS_AND_ADMINS = {
+    "client": {"client's private"},
+    "trainer": {"trainer's private", "trainer's archived"},
+    "admin": EVERY,
+}
+# Of documents labelled by whose they are: each role its own.
+OWNERS = {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}}
+OWNERS_AND_ADMINS = {"client": {"client's"}, "trainer": {"trainer's"}, "admin": EVERY}
 
 # rule -> (its sample documents, {role: the documents it allows})
 TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
@@ -111,18 +123,8 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": EVERY,
         },
     ),
-    policy.SEE_ARCHIVED.name: (
-        VERSIONS,
-        {
-            "client": {"client's private"},
-            "trainer": {"trainer's private", "trainer's archived"},
-            "admin": EVERY,
-        },
-    ),
-    policy.CHANGE_CHAIN.name: (
-        CHAINS,
-        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": EVERY},
-    ),
+    policy.SEE_ARCHIVED.name: (VERSIONS, CREATORS_AND_ADMINS),
+    policy.CHANGE_CHAIN.name: (CHAINS, OWNERS_AND_ADMINS),
     policy.COPY_TEMPLATE.name: (
         TEMPLATES,
         {
@@ -139,22 +141,8 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": {"admin's private"},
         },
     ),
-    policy.PURGE_ARCHIVED.name: (
-        VERSIONS,
-        {
-            "client": {"client's private"},
-            "trainer": {"trainer's private", "trainer's archived"},
-            "admin": EVERY,
-        },
-    ),
-    policy.FOLLOW_VERSION.name: (
-        VERSIONS,
-        {
-            "client": {"client's private"},
-            "trainer": {"trainer's private", "trainer's archived"},
-            "admin": EVERY,
-        },
-    ),
+    policy.PURGE_ARCHIVED.name: (VERSIONS, CREATORS_AND_ADMINS),
+    policy.FOLLOW_VERSION.name: (VERSIONS, CREATORS_AND_ADMINS),
     policy.PUBLISH_TEMPLATE.name: (
         TEMPLATE_TYPES,
         {
@@ -163,10 +151,7 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": EVERY,
         },
     ),
-    policy.USE_USER_ROUTINE.name: (
-        USER_ROUTINES,
-        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
-    ),
+    policy.USE_USER_ROUTINE.name: (USER_ROUTINES, OWNERS),
     policy.READ_ASSIGNMENT.name: (CLIENT_DATA, CLIENT_DATA_READERS),
     policy.CHANGE_ASSIGNMENT.name: (
         CLIENT_DATA,
@@ -176,14 +161,8 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
             "admin": EVERY,
         },
     ),
-    policy.READ_ASSIGNED_VERSION.name: (
-        CLIENT_DATA,
-        {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()},
-    ),
-    policy.GIVE_FEEDBACK.name: (
-        CLIENT_DATA,
-        {"client": CLIENTS_OWN, "trainer": {"trainer's, self-made"}, "admin": set()},
-    ),
+    policy.READ_ASSIGNED_VERSION.name: (CLIENT_DATA, ITS_CLIENT),
+    policy.GIVE_FEEDBACK.name: (CLIENT_DATA, ITS_CLIENT),
     policy.READ_SESSION.name: (CLIENT_DATA, CLIENT_DATA_READERS),
     policy.CHANGE_SESSION.name: (
         CLIENT_DATA,
@@ -194,14 +173,8 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
         {"client": set(), "trainer": {"trainer's client"}, "admin": {"admin's client"}},
     ),
     policy.CHANGE_LINK.name: (LINKS, {"client": set(), "trainer": set(), "admin": EVERY}),
-    policy.READ_WEBHOOK.name: (
-        WEBHOOKS,
-        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": EVERY},
-    ),
-    policy.CHANGE_WEBHOOK.name: (
-        WEBHOOKS,
-        {"client": {"client's"}, "trainer": {"trainer's"}, "admin": {"admin's"}},
-    ),
+    policy.READ_WEBHOOK.name: (WEBHOOKS, OWNERS_AND_ADMINS),
+    policy.CHANGE_WEBHOOK.name: (WEBHOOKS, OWNERS),
 }
 RULES = {rule.name: rule for rule in policy.RULES}
 
