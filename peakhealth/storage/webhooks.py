@@ -16,6 +16,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from peakhealth.pages import read_page
+from peakhealth.revisions import BUMP
 from peakhealth.storage import leases
 from peakhealth.timestamps import UtcDatetime, utc_now
 
@@ -170,17 +171,11 @@ async def subscription_page(
 
 
 async def change_subscription(
-    query: dict[str, Any], changes: dict[str, Any], *, push_secret: SigningSecret | None = None
+    query: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Apply `changes` ($set) to the subscription `query` matches, one revision more, in one
-    write; a new signing secret goes first and secrets past their time are dropped. The
-    subscription as it is after, or None when nothing matched."""
-    update: dict[str, Any] = {
-        "$set": {**changes, "updatedAt": utc_now()},
-        "$inc": {"revision": 1},
-    }
-    if push_secret is not None:
-        update["$push"] = {"secrets": {"$each": [push_secret.model_dump()], "$position": 0}}
+    write. The subscription as it is after, or None when nothing matched."""
+    update = {"$set": {**changes, "updatedAt": utc_now()}, **BUMP}
     found: dict[str, Any] | None = await _subscriptions().find_one_and_update(
         query, update, return_document=ReturnDocument.AFTER
     )
@@ -254,7 +249,7 @@ async def disable_if_failing_since(
         {"_id": subscription_id, "enabled": True, "failingSince": {"$lte": before}},
         {
             "$set": {"enabled": False, "disabledAt": at, "disabledReason": reason},
-            "$inc": {"revision": 1},
+            **BUMP,
         },
     )
     return bool(result.modified_count)

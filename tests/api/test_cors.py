@@ -92,3 +92,18 @@ async def test_unset_means_no_cors_headers(client: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 200
     assert cors_headers(response) == {}
+
+
+async def test_a_browser_may_send_and_read_the_request_id() -> None:
+    trainer = make_caller("trainer")
+    asking = {**PREFLIGHT, "Access-Control-Request-Headers": "authorization,x-request-id"}
+    async with serving(with_origins(APP_ORIGIN)) as client:
+        preflight = await client.options("/api/library/sections", headers=asking)
+        answer = await client.get(
+            "/api/library/sections",
+            headers={**trainer.headers, "Origin": APP_ORIGIN, "X-Request-ID": "from-browser"},
+        )
+    assert preflight.status_code == 200, preflight.text
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    assert answer.headers["X-Request-ID"] == "from-browser"
+    assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
