@@ -29,8 +29,11 @@ from peakhealth.http.preconditions import document_preconditions
 from peakhealth.http.problems import document_problems, install_problem_handlers
 from peakhealth.http.rate_limit import RateLimit
 from peakhealth.http.request_context import REQUEST_ID_HEADER, RequestContext
+from peakhealth.http.units import HEADER as UNITS_HEADER
+from peakhealth.http.units import ProfileUnits, Units, document_units
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
 from peakhealth.identity.router import router as directory_router
+from peakhealth.identity.router import users_router
 from peakhealth.identity.tokens import TokenVerifier
 from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     )
     app.state.catalog = choose_catalog(settings)
     app.state.directory = choose_directory(settings)
+    app.state.profile_units = ProfileUnits(app.state.directory)
     app.state.resolve = resolve_with_the_event_loop  # webhook targets; tests put a fake here
     # The change feed's clock on the embedded store (a server's own clock judges it on MongoDB);
     # tests move it instead of sleeping through the settle window.
@@ -163,16 +167,20 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_request_ids(
-                document_idempotency(
-                    document_examples(document_problems(document_preconditions(describe())))
+            app.openapi_schema = document_units(
+                document_request_ids(
+                    document_idempotency(
+                        document_examples(document_problems(document_preconditions(describe())))
+                    )
                 )
             )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     # The last added runs first: the rate limit sees (and labels) every /api answer, 413 and 415
-    # included; idempotency keys, innermost, only requests the routes will see.
+    # included; idempotency keys only requests the routes will see; units, innermost, convert
+    # what the routes read and answer (so a replay repeats the converted answer).
+    app.add_middleware(Units)
     app.add_middleware(Idempotency)
     app.add_middleware(RequireJsonBodies)
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
@@ -199,6 +207,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
             ],
             expose_headers=[
                 "ETag",
+                UNITS_HEADER,
                 REQUEST_ID_HEADER,
                 REPLAYED,
                 "Retry-After",
@@ -214,6 +223,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(templates_router)
     app.include_router(exercises_router)
     app.include_router(directory_router)
+    app.include_router(users_router)
     app.include_router(user_routines_router)
     app.include_router(assignments_router)
     app.include_router(sessions_router)

@@ -11,7 +11,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from peakhealth import indexes
 from peakhealth.config import Settings
 from peakhealth.errors import ServiceUnavailable
-from peakhealth.identity.directory import TrainerClientLink
+from peakhealth.identity.directory import TrainerClientLink, UserProfile
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.routines.user_documents import (
@@ -41,6 +41,7 @@ MODELS: list[Any] = [
     *DOCUMENTS,
     ChainHead,
     TrainerClientLink,
+    UserProfile,
     UserRoutineDocument,
     RoutineAssignment,
     WorkoutSession,

@@ -605,6 +605,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "listMyClients": {
         "200": page({"clientId": CLIENT, "status": "active", "createdAt": "2026-11-19T16:00:00Z"})
     },
+    "getMe": {"200": {"id": CLIENT, "role": "client", "unitSystem": "imperial"}},
+    "updateMe": {
+        "request": {"unitSystem": "imperial", "displayName": "Sam"},
+        "200": {"id": CLIENT, "role": "client", "displayName": "Sam", "unitSystem": "imperial"},
+    },
     "getHealth": {"200": {"status": "ok"}},
     "getReadiness": {"200": {"status": "ready"}},
 }

@@ -47,6 +47,7 @@ from peakhealth.http.problems import (
     problem,
 )
 from peakhealth.http.rate_limit import bearer_token, under_api, verified_upstream
+from peakhealth.http.request_body import read_body, replaying
 from peakhealth.identity.tokens import InvalidToken, TokenVerifier
 from peakhealth.storage import idempotency as keys
 
@@ -148,7 +149,7 @@ class Idempotency:
             await self.app(scope, receive, send)
             return
         try:
-            body = await _read_body(receive)
+            body = await read_body(receive)
         except BodyTooLarge as error:
             await problem(request, 413, str(error.detail))(scope, receive, send)
             return
@@ -168,7 +169,7 @@ class Idempotency:
             headers = {"Retry-After": IN_FLIGHT_RETRY_AFTER}
             await problem(request, 409, IN_FLIGHT_DETAIL, headers=headers)(scope, receive, send)
         else:
-            await self._run(outcome, scope, _replaying(body, receive), send)
+            await self._run(outcome, scope, replaying(body, receive), send)
 
     async def _run(self, claimed: keys.Claimed, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the route holding the claim; keep its answer (or release the key), then send
@@ -226,32 +227,6 @@ async def _caller(request: Request) -> str | None:
     except InvalidToken:
         return None
     return user.id
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A receive that gives the route the body read already, then waits as the server does."""
-    given = False
-
-    async def replay() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 # ----- OpenAPI ----------------------------------------------------------------------------------

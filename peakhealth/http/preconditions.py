@@ -84,10 +84,10 @@ async def not_modified(held: Tags | None, current: Callable[[], Awaitable[int]])
 # ----- the OpenAPI document -------------------------------------------------------------------
 
 ETAG_HEADER: dict[str, Any] = {
-    "description": 'The document\'s entity tag, `"<revision>"`: send it back in If-Match or'
-    " If-None-Match",
+    "description": 'The document\'s entity tag, `"<revision>"` (`"<revision>-imperial"` for'
+    " an imperial answer): send it back in If-Match or If-None-Match",
     "required": True,
-    "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    "schema": {"type": "string", "pattern": '^"[0-9]+(-imperial)?"$'},
 }
 NOT_MODIFIED: dict[str, Any] = {
     "description": "Not modified: If-None-Match names the current tag. No body.",

@@ -1,4 +1,5 @@
-"""The user directory: which clients a trainer coaches (Supabase table `trainer_clients`).
+"""The user directory: which clients a trainer coaches (Supabase table `trainer_clients`) and
+each user's profile (`profiles`: display name, unit system).
 
 A port with two adapters: `EmbeddedDirectory` keeps the links in the service's own database and
 lets admins change them over the API; `SupabaseDirectory` (identity/supabase_directory.py)
@@ -14,6 +15,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from peakhealth.errors import NotFound
 from peakhealth.pages import read_page
 from peakhealth.timestamps import Stamped, utc_now
+from peakhealth.units import METRIC, UNIT_SYSTEMS, UnitSystem
 
 LinkStatus = Literal["active", "ended"]
 
@@ -26,6 +28,20 @@ class ClientLink:
     status: LinkStatus
     createdAt: datetime
     displayName: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the directory keeps about one user for the service's answers."""
+
+    unitSystem: UnitSystem = METRIC
+    displayName: str | None = None
+
+
+def unit_system_of(value: object) -> UnitSystem:
+    """A stored unit system, metric when it is missing or not one of the two (a Supabase
+    column another tool may have written)."""
+    return value if value in UNIT_SYSTEMS else METRIC
 
 
 class UserDirectory(Protocol):
@@ -51,6 +67,15 @@ class UserDirectory(Protocol):
         """End the link; NotFound when there is no active one. Embedded mode only."""
         ...
 
+    async def profile(self, user_id: str) -> Profile:
+        """The user's profile; the defaults for a user the directory has none of."""
+        ...
+
+    async def update_profile(self, user_id: str, changes: dict[str, Any]) -> Profile:
+        """Set `unitSystem` and/or `displayName` (None clears it) and answer the profile.
+        Embedded mode only: with Supabase the profile is edited there (Conflict)."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections at shutdown."""
         ...
@@ -70,6 +95,19 @@ class TrainerClientLink(Document, Stamped):
             IndexModel([("trainerId", ASCENDING), ("clientId", ASCENDING)], unique=True),
             IndexModel([("clientId", ASCENDING)]),
         ]
+
+
+class UserProfile(Document, Stamped):
+    """A user's profile in the embedded directory (the shape of Supabase's `profiles`); the
+    document id is the Supabase user id."""
+
+    id: str  # type: ignore[assignment]
+    unitSystem: UnitSystem = METRIC
+    displayName: str | None = None
+    schemaVersion: int = 1
+
+    class Settings:
+        name = "user_profiles"
 
 
 class EmbeddedDirectory:
@@ -123,3 +161,28 @@ class EmbeddedDirectory:
         )
         if result.matched_count == 0:
             raise NotFound("this trainer has no active link to this client")
+
+    async def profile(self, user_id: str) -> Profile:
+        found = await UserProfile.get_motor_collection().find_one(
+            {"_id": user_id}, {"unitSystem": 1, "displayName": 1}
+        )
+        return _profile(found or {})
+
+    async def update_profile(self, user_id: str, changes: dict[str, Any]) -> Profile:
+        now = utc_now()
+        stored = await UserProfile.get_motor_collection().find_one_and_update(
+            {"_id": user_id},
+            {
+                "$set": {**changes, "updatedAt": now},
+                "$setOnInsert": {"createdAt": now, "schemaVersion": 1},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return _profile(stored)
+
+
+def _profile(stored: dict[str, Any]) -> Profile:
+    return Profile(
+        unitSystem=unit_system_of(stored.get("unitSystem")), displayName=stored.get("displayName")
+    )

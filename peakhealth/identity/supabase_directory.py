@@ -7,7 +7,7 @@ from typing import Any
 from postgrest.types import CountMethod
 
 from peakhealth.errors import Conflict
-from peakhealth.identity.directory import ClientLink
+from peakhealth.identity.directory import ClientLink, Profile, unit_system_of
 from peakhealth.supabase_rest import RangeNotSatisfiable, connect, execute
 
 SERVICE = "the user directory"
@@ -84,3 +84,20 @@ class SupabaseDirectory:
 
     async def unlink(self, trainer_id: str, client_id: str) -> None:
         raise Conflict("trainer-client links are managed in Supabase (table trainer_clients)")
+
+    async def profile(self, user_id: str) -> Profile:
+        request = (
+            self._client.table("profiles")
+            .select("display_name, unit_system")
+            .eq("id", user_id)
+            .limit(1)
+        )
+        rows, _ = await execute(request, service=SERVICE)
+        row = rows[0] if rows else {}
+        return Profile(
+            unitSystem=unit_system_of(row.get("unit_system")),
+            displayName=row.get("display_name") or None,
+        )
+
+    async def update_profile(self, user_id: str, changes: dict[str, Any]) -> Profile:
+        raise Conflict("profiles are edited in Supabase (table profiles)")
