@@ -19,15 +19,16 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from pymongo.errors import PyMongoError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from peakhealth import caching, units
-from peakhealth.errors import FieldError
+from peakhealth.errors import FieldError, ServiceUnavailable
 from peakhealth.http.body_limit import BodyTooLarge
 from peakhealth.http.media_type import is_json
-from peakhealth.http.problems import problem
+from peakhealth.http.problems import RETRY_AFTER, database_problem, problem
 from peakhealth.http.rate_limit import VERIFIED_CALLER, under_api
 from peakhealth.http.request_body import read_body, replaying
 from peakhealth.identity.directory import UserDirectory
@@ -120,7 +121,19 @@ class Units:
             )
             await refused(scope, receive, send)
             return
-        system = await self._system(scope, asked)
+        try:
+            system = await self._system(scope, asked)
+        except ServiceUnavailable as error:
+            # Without the profile the body's units are unknown: guessing metric would store
+            # pounds as kilograms.
+            unavailable = problem(
+                Request(scope), 503, error.detail, headers={"Retry-After": RETRY_AFTER}
+            )
+            await unavailable(scope, receive, send)
+            return
+        except PyMongoError as error:
+            await database_problem(Request(scope), error)(scope, receive, send)
+            return
         if system != METRIC:
             scope = _translated_conditions(scope, system)
             headers = Headers(scope=scope)

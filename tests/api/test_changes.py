@@ -227,6 +227,8 @@ async def test_a_page_costs_the_same_calls_whatever_the_collections_hold(
         assert response.status_code == 200 and response.json()["data"]
         return sum(made.values())
 
+    # The caller's unit system is read from their profile once, then kept (http/units.py).
+    assert (await client.get("/api/users/me", headers=client_user.headers)).status_code == 200
     small = await cost()
     for _ in range(3):  # more assignments, sessions, tombstones and routines
         assert (await assign(client, trainer, routine["id"], client_user)).status_code == 201

@@ -66,3 +66,34 @@ async def test_directory_outage_is_503() -> None:
         listing = await client.get("/api/trainers/me/clients", headers=trainer.headers)
     assert listing.status_code == 503
     assert listing.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_profile_unit_system_comes_from_supabase(server: PostgrestServer) -> None:
+    """`profiles.unit_system` decides the answers' units; the profile is edited in Supabase."""
+    pounds = supabase_caller(server.url, "client")
+    unset = supabase_caller(server.url, "client")
+    odd = supabase_caller(server.url, "client")
+    server.tables["profiles"].extend(
+        [
+            {"id": pounds.id, "display_name": "Ada", "unit_system": "imperial"},
+            {"id": odd.id, "display_name": "", "unit_system": "furlongs"},
+        ]
+    )
+    async with serving(supabase_settings(server.url)) as client:
+        me = await client.get("/api/users/me", headers=pounds.headers)
+        assert me.json() == {
+            "id": pounds.id,
+            "role": "client",
+            "displayName": "Ada",
+            "unitSystem": "imperial",
+        }
+        listed = await client.get("/api/exercises?limit=1", headers=pounds.headers)
+        assert listed.headers["Content-Units"] == "imperial"
+        for who in (unset, odd):  # no row, or a value the service does not know: metric
+            me = await client.get("/api/users/me", headers=who.headers)
+            assert me.json() == {"id": who.id, "role": "client", "unitSystem": "metric"}
+        edited = await client.patch(
+            "/api/users/me", json={"unitSystem": "metric"}, headers=pounds.headers
+        )
+        assert edited.status_code == 409
+    assert server.tables["profiles"][0]["unit_system"] == "imperial"
