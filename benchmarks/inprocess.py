@@ -30,6 +30,7 @@ from benchmarks.measure import (
 )
 from peakhealth.app import create_app
 from peakhealth.config import Settings
+from peakhealth.sessions.adherence import REPORT_PROJECTION
 
 TEMPLATES = "/api/templates/routines"
 WORKOUTS = "/api/library/workouts"
@@ -614,6 +615,54 @@ def changes_page(weeks: int, days: list[str], replacements: int) -> Scenario:
     return scenario
 
 
+def adherence(days: list[str]) -> Scenario:
+    """GET an assignment's adherence report (a year of `days`, every other session completed
+    with a 16-set log) as its trainer, with the clock at the year's end so the rest are missed.
+    Driver floor: the report's one projected find of the sessions."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer, client, _, assignment = await _assigned(bench, 52, days)
+        sessions = bench.collection("workout_sessions")
+        oid = ObjectId(assignment["id"])
+        rows = await sessions.find({"routineAssignmentId": oid}).to_list(None)
+        logs: dict[Any, Any] = {}
+        for row in rows[::2]:
+            if row["workoutId"] not in logs:  # one session of each workout logged via the API
+                session = await bench.get(client, f"{SESSIONS}/{row['_id']}")
+                body = {"status": "completed", "performanceLog": plans.completion_log(session)}
+                await bench.ok(
+                    bench.http.put(f"{SESSIONS}/{row['_id']}", json=body, headers=client.headers)
+                )
+                logs[row["workoutId"]] = (await sessions.find_one({"_id": row["_id"]}))[
+                    "performanceLog"
+                ]
+            await sessions.update_one(
+                {"_id": row["_id"]},
+                {"$set": {"status": "completed", "performanceLog": logs[row["workoutId"]]}},
+            )
+        later = _now() + timedelta(days=400)
+        bench.app.state.clock = lambda: later
+        path = f"{ASSIGNMENTS}/{assignment['id']}/adherence"
+        answer = await bench.get(trainer, path)
+        assert answer["total"]["scheduled"] == len(rows)
+
+        async def service(_: int) -> None:
+            await bench.get(trainer, path)
+
+        async def driver(_: int) -> None:
+            query = {"userId": client.id, "routineAssignmentId": oid}
+            await sessions.find(query, REPORT_PROJECTION).to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("adherence", "GET", None, answer, 200),
+        }
+        return steps, {"sessions": len(rows), "completed": answer["total"]["completed"]}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -641,6 +690,8 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("calendar month (full)", "year of 6 d/wk (312)", month(plans.SIX_DAYS)),
         ("exercise history (20)", "year of 3 d/wk (156)", history(plans.THREE_DAYS)),
         ("exercise history (20)", "year of 6 d/wk (312)", history(plans.SIX_DAYS)),
+        ("assignment adherence report", "year of 3 d/wk (156)", adherence(plans.THREE_DAYS)),
+        ("assignment adherence report", "year of 6 d/wk (312)", adherence(plans.SIX_DAYS)),
         ("explore page (20)", "50 templates", listing(50)),
         ("explore page (20)", "500 templates", listing(500)),
         (

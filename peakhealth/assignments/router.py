@@ -21,6 +21,7 @@ from peakhealth.plan.base import (
 )
 from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import ReadWithId
+from peakhealth.sessions.adherence import AssignmentAdherence
 from peakhealth.storage.assignments import (
     AssignmentFields,
     AssignmentStatus,
@@ -160,6 +161,23 @@ async def read(
     if unchanged is not None:
         return unchanged
     return present_one(response, await service.load(id, user))
+
+
+@router.get(
+    "/{id}/adherence",
+    response_model=AssignmentAdherence,
+    **OMIT_ABSENT,
+    operation_id="getAssignmentAdherence",
+    summary="Adherence by week and in total: sessions done, skipped, missed; set completion",
+)
+async def adherence(http: Request, id: DocumentId, user: User) -> AssignmentAdherence:
+    """Derived from the assignment's sessions when read. Per week (the sessions' `weekIndex`)
+    and in total: sessions scheduled, then how many were completed, skipped, cancelled, missed
+    (still scheduled on a day before today, UTC), in progress and upcoming, and the mean
+    `setCompletion` of the completed ones. Readable by whoever may read the assignment; any
+    other id is 404."""
+    today = http.app.state.clock().date()  # the app's clock: tests move it
+    return await service.adherence(id, user, today)
 
 
 @router.patch(

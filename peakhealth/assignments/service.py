@@ -41,6 +41,11 @@ from peakhealth.plan.base import WEEKDAYS
 from peakhealth.plan.routines import default_training_days
 from peakhealth.revisions import FIRST, Expected
 from peakhealth.routines.documents import TemplateRoutineDocument
+from peakhealth.sessions.adherence import (
+    REPORT_PROJECTION,
+    AssignmentAdherence,
+    assignment_adherence,
+)
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
@@ -72,6 +77,21 @@ async def revision(assignment_id: str, user: CurrentUser) -> int:
     if found is None:
         raise NotFound(f"no assignment with id {assignment_id}")
     return found
+
+
+async def adherence(assignment_id: str, user: CurrentUser, today: date) -> AssignmentAdherence:
+    """The assignment's adherence by week and in total, whoever may read it may read this
+    (NotFound otherwise): the assignment and one projected query of its sessions."""
+    assignment = await load(assignment_id, user)
+    assert assignment.id is not None  # a loaded document has its id
+    rows = await sessions.for_adherence(assignment.userId, assignment.id, REPORT_PROJECTION)
+    return assignment_adherence(
+        assignment.id,
+        date.fromisoformat(assignment.startDate),
+        date.fromisoformat(assignment.endDate),
+        rows,
+        today,
+    )
 
 
 def _stale(revision: int) -> PreconditionFailed:

@@ -366,7 +366,10 @@ LOG_BODY: dict[str, Any] = {
                 {
                     "exerciseEntryId": PLANNED_SECTION["exercises"][0]["id"],
                     "sets": [
-                        {"setId": planned["id"], "performance": {"reps": 5, "weight": 100}}
+                        {
+                            "setId": planned["id"],
+                            "performance": {"reps": 5, "weight": 100, "restTaken": 170},
+                        }
                         for planned in PLANNED_SETS
                     ],
                 }
@@ -394,7 +397,7 @@ COMPLETED_SESSION: dict[str, Any] = {
                                 "setId": planned["id"],
                                 "extra": False,
                                 "setType": "working",
-                                "performance": {"reps": 5, "weight": 100.0},
+                                "performance": {"reps": 5, "weight": 100.0, "restTaken": 170.0},
                             }
                             for planned in PLANNED_SETS
                         ],
@@ -402,6 +405,18 @@ COMPLETED_SESSION: dict[str, Any] = {
                 ],
             }
         ]
+    },
+    # Both sets done; the rest planned after them: 3 min between sets, none after the last.
+    "adherence": {
+        "plannedSets": 2,
+        "loggedSets": 2,
+        "extraSets": 0,
+        "setCompletion": 1.0,
+        "plannedVolume": 1000.0,
+        "loggedVolume": 1000.0,
+        "volumeRatio": 1.0,
+        "plannedRestSeconds": 180.0,
+        "restTakenSeconds": 170.0,
     },
 }
 OWN_SESSION_VIEW: dict[str, Any] = {
@@ -716,6 +731,56 @@ EXAMPLES |= {
                 },
             ],
             "nextCursor": CHANGES_CURSOR,
+        }
+    }
+}
+
+# The example assignment (six weeks, Mondays and Thursdays) read on the Wednesday of its second
+# week: the first Monday completed, that Thursday missed, the second Monday skipped.
+NOTHING_YET: dict[str, Any] = {
+    "scheduled": 2,
+    "completed": 0,
+    "skipped": 0,
+    "cancelled": 0,
+    "missed": 0,
+    "inProgress": 0,
+    "upcoming": 2,
+}
+EXAMPLES |= {
+    "getAssignmentAdherence": {
+        "200": {
+            "assignmentId": ASSIGNMENT,
+            "today": "2026-12-02",
+            "weeks": [
+                {
+                    "week": 1,
+                    "startDate": "2026-11-23",
+                    **NOTHING_YET,
+                    "completed": 1,
+                    "missed": 1,
+                    "upcoming": 0,
+                    "meanSetCompletion": 1.0,
+                },
+                {"week": 2, "startDate": "2026-11-30", **NOTHING_YET, "skipped": 1, "upcoming": 1},
+                *(
+                    {"week": week, "startDate": day, **NOTHING_YET}
+                    for week, day in (
+                        (3, "2026-12-07"),
+                        (4, "2026-12-14"),
+                        (5, "2026-12-21"),
+                        (6, "2026-12-28"),
+                    )
+                ),
+            ],
+            "total": {
+                **NOTHING_YET,
+                "scheduled": 12,
+                "completed": 1,
+                "skipped": 1,
+                "missed": 1,
+                "upcoming": 9,
+                "meanSetCompletion": 1.0,
+            },
         }
     }
 }

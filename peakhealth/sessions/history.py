@@ -24,6 +24,7 @@ class HistorySet(BaseModel):
     rpe: float | None = None
     duration: float | None = Field(default=None, description="seconds")
     holdTime: float | None = Field(default=None, description="seconds")
+    restTaken: float | None = Field(default=None, description="seconds of rest after the set")
 
 
 class TopSet(BaseModel):

@@ -15,6 +15,7 @@ from peakhealth.plan.reading import READ_CONFIG, IdText, ReadWithId, lenient, re
 from peakhealth.plan.sections import Section
 from peakhealth.plan.workouts import WorkoutType
 from peakhealth.revisions import BEFORE_REVISIONS, Revision
+from peakhealth.sessions.adherence import SessionAdherence, session_adherence
 from peakhealth.sessions.performance import PerformanceLog
 from peakhealth.sessions.transitions import SessionStatus
 from peakhealth.timestamps import UtcDatetime
@@ -124,6 +125,9 @@ class SessionRead(SessionView):
 
     workoutSnapshot: SnapshotRead
     performanceLog: PerformanceLogRead | None = None
+    adherence: SessionAdherence | None = Field(
+        default=None, description="Completed sessions: the log against the plan, computed on read"
+    )
 
 
 class SessionPage(Page[SessionRead | SessionSummary]):
@@ -135,7 +139,12 @@ _summary = TypeAdapter(SessionSummary)
 
 
 def render_session(stored: dict[str, Any]) -> bytes:
-    """A stored session, whole, as the JSON bytes the API answers."""
+    """A stored session, whole, as the JSON bytes the API answers; a completed one with its
+    adherence, worked out from its snapshot and log (an answer kept by `answers` stays right:
+    its key holds the log and status, and the snapshot never changes)."""
+    if stored.get("status") == "completed" and "workoutSnapshot" in stored:
+        adherence = session_adherence(stored["workoutSnapshot"], stored.get("performanceLog"))
+        stored = {**stored, "adherence": adherence}
     return render(_full, stored)
 
 

@@ -29,6 +29,8 @@ PERFORMANCE_FIELDS: dict[str, tuple[str, ...]] = {
     "mobility": ("duration", "reps", "holdTime"),
     "tabata": ("reps", "duration", "rpe"),
 }
+# Fields any logged set may record, whatever its exercise type: the rest taken after it.
+EVERY_SET_FIELDS = ("restTaken",)
 SIDED_TYPES = frozenset({"strength", "bodyweight"})
 RUNNING_WORKOUTS = frozenset({"running", "trail-running"})
 
@@ -41,6 +43,9 @@ class SetPerformance(PlanModel):
     rpe: LoggedRpe | None = None
     duration: LoggedSeconds | None = None
     holdTime: LoggedSeconds | None = None
+    restTaken: LoggedSeconds | None = Field(
+        default=None, description="Seconds of rest actually taken after this set"
+    )
 
     @model_validator(mode="after")
     def _rpe_in_halves(self) -> "SetPerformance":
@@ -298,7 +303,7 @@ def _exercise_entry(
             set_type = set_type or planned.get("setType") or "working"
         performance = set_log.performance.model_dump(exclude_none=True)
         for name in performance:
-            if name not in allowed:
+            if name not in allowed and name not in EVERY_SET_FIELDS:
                 errors.append(
                     FieldError(
                         f"{t_path}.performance.{name}",

@@ -112,6 +112,19 @@ async def of_assignment(user_id: str, assignment_id: PydanticObjectId) -> list[d
     return rows
 
 
+async def for_adherence(
+    user_id: str, assignment_id: PydanticObjectId, projection: Filter
+) -> list[dict[str, Any]]:
+    """Every session of the assignment, only the fields `projection` names: one query, served
+    by the (routineAssignmentId, status) index and routed to the client's shard by `userId`."""
+    rows: list[dict[str, Any]] = await (
+        _sessions()
+        .find({"userId": user_id, "routineAssignmentId": assignment_id}, projection)
+        .to_list(None)
+    )
+    return rows
+
+
 async def sequences_written(user_id: str, assignment_id: PydanticObjectId) -> set[Any]:
     """The sequence numbers of the assignment's sessions already stored."""
     rows = await (

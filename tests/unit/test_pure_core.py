@@ -24,6 +24,7 @@ CORE = [
     "peakhealth.sessions.transitions",
     "peakhealth.sessions.performance",
     "peakhealth.sessions.history",
+    "peakhealth.sessions.adherence",
     "peakhealth.sessions.limits",
     "peakhealth.sessions.models",
     "peakhealth.errors",
