@@ -32,6 +32,7 @@ CORE = [
     "peakhealth.timestamps",
     "peakhealth.pages",
     "peakhealth.revisions",
+    "peakhealth.units",
 ]
 FORBIDDEN = ("fastapi", "starlette", "beanie", "motor", "pymongo")
 
