@@ -42,19 +42,16 @@ async def put(
         "$setOnInsert": {"createdAt": now},
         **BUMP,
     }
-    for attempt in range(2):
-        try:
-            found: dict[str, Any] | None = await _lists().find_one_and_update(
-                {"userId": user_id, **condition},
-                update,
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            return found
-        except DuplicateKeyError:
-            # Another request made the list first, or it exists at a revision `condition`
-            # excludes. MongoDB retries an upsert on an equality match of a unique index itself;
-            # the embedded store does not, so without a condition it is tried once more here.
-            if condition or attempt:
-                return None
-    return None
+    try:
+        found: dict[str, Any] | None = await _lists().find_one_and_update(
+            {"userId": user_id, **condition},
+            update,
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+    except DuplicateKeyError:
+        # A list exists at a revision `condition` excludes, so the upsert tried to insert one.
+        # (Two first PUTs racing do not land here: MongoDB retries an upsert whose filter is an
+        # equality on a unique index by itself, and the embedded store runs one call at a time.)
+        return None
+    return found

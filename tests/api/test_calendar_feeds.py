@@ -1,6 +1,7 @@
 """Calendar feeds (DOMAIN.md section 15): a secret URL serving the user's sessions as iCalendar,
 parsed here with the same `icalendar` library a calendar app's parser stands for."""
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -184,3 +185,21 @@ async def test_reading_a_feed_is_its_lookup_and_one_query_of_sessions(
     with calls_during(app.state.client) as calls:
         assert len(await events(client, path)) == 5
     assert calls == {"find_one": 1, "find": 1}
+
+
+async def test_concurrent_rotations_with_one_tag_leave_one_working_secret(
+    interleaved_client: httpx.AsyncClient, client_user: Caller
+) -> None:
+    feed, old = await new_feed(interleaved_client, client_user)
+    headers = {**client_user.headers, "If-Match": '"1"'}
+    answers = await asyncio.gather(
+        *(
+            interleaved_client.post(f"{FEEDS}/{feed['id']}/rotate", headers=headers)
+            for _ in range(5)
+        )
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 412, 412, 412, 412]
+    (winner,) = [answer.json() for answer in answers if answer.status_code == 200]
+    assert (await interleaved_client.get(old)).status_code == 404
+    new = "/calendar/" + winner["url"].rsplit("/calendar/", 1)[1]
+    assert (await interleaved_client.get(new)).status_code == 200

@@ -68,6 +68,10 @@ async def test_equipment_is_bodyweight_until_set_and_answers_its_revision(
     first = await client.get(EQUIPMENT, headers=client_user.headers)
     assert first.status_code == 200
     assert first.json() == {"equipment": ["bodyweight"], "revision": 0}
+    for tag in ('"3"', "*"):  # no list yet: a precondition naming one fails, storing nothing
+        refused = await put_equipment(client, client_user, ["bench"], **{"If-Match": tag})
+        assert refused.status_code == 412, tag
+    assert (await client.get(EQUIPMENT, headers=client_user.headers)).json()["revision"] == 0
     saved = await put_equipment(client, client_user, ["dumbbell", "bench", "dumbbell"])
     assert saved.json()["equipment"] == ["dumbbell", "bench", "bodyweight"]
     assert saved.json()["revision"] == 1 and saved.headers["etag"] == '"1"'
