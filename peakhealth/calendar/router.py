@@ -21,6 +21,7 @@ feeds = APIRouter(prefix="/api/calendar-feeds", tags=["Calendar"])
 ics = APIRouter(tags=["Calendar"])
 
 CALENDAR = "text/calendar"
+SECRET_PATTERN = f"^[A-Za-z0-9_-]{{{SECRET_LENGTH}}}$"
 
 
 class CalendarFeedDraft(PlanModel):
@@ -164,7 +165,14 @@ async def delete(id: DocumentId, user: User, expected: IfMatch) -> Response:
 )
 async def read_ics(
     request: Request,
-    secret: Annotated[str, Path(description="The secret of a calendar feed's URL")],
+    secret: Annotated[
+        str,
+        Path(
+            description="The secret of a calendar feed's URL",
+            # Documented, not enforced: any other secret is unknown (404), not invalid (422).
+            json_schema_extra={"pattern": SECRET_PATTERN},
+        ),
+    ],
 ) -> Response:
     """One VEVENT per session of the feed's user scheduled from 30 days before today (UTC) to
     180 after: `UID` is the session's id, `SEQUENCE` and `LAST-MODIFIED` its revision and last

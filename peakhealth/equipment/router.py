@@ -11,12 +11,12 @@ from peakhealth.catalog.models import CatalogVariant
 from peakhealth.equipment import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Catalog, User
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch, tagged
-from peakhealth.plan.base import PlanModel
+from peakhealth.plan.base import ONE_LINE, PlanModel
 from peakhealth.timestamps import UtcDatetime
 
 router = APIRouter(prefix="/api", tags=["Exercises"])
 
-EquipmentName = Annotated[str, Field(min_length=1, max_length=50)]
+EquipmentName = Annotated[str, ONE_LINE, Field(min_length=1, max_length=50)]
 
 
 class EquipmentBody(PlanModel):

@@ -31,6 +31,9 @@ CORE = [
     "peakhealth.timestamps",
     "peakhealth.pages",
     "peakhealth.revisions",
+    "peakhealth.calendar.ics",
+    "peakhealth.calendar.secrets",
+    "peakhealth.equipment.substitutes",
 ]
 FORBIDDEN = ("fastapi", "starlette", "beanie", "motor", "pymongo")
 
