@@ -42,6 +42,9 @@ MONTH = ("2027-03-01", "2027-03-31")
 HISTORY_LIMIT = 20
 LISTING_LIMIT = 20
 IDEMPOTENCY_KEY = "Idempotency-Key"
+EQUIPMENT = "/api/users/me/equipment"
+SQUAT = "f2a91df2-4c31-5add-9e8a-15c61a54dbbb"  # the bundled catalog's Squat
+BARBELL_SQUAT = "b6657115-eeb4-5a08-b08c-00f64e093774"  # and its Barbell Back Squat
 
 
 @dataclass
@@ -663,6 +666,77 @@ def adherence(days: list[str]) -> Scenario:
     return scenario
 
 
+def substitutes() -> Scenario:
+    """GET the substitutes of the barbell back squat (limit 20) for a client with dumbbells:
+    the caller's equipment read from the store, the rest from the cached catalog. Driver floor:
+    one find_one of the caller's equipment list."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        client = plans.caller("client")
+        equipment = {"equipment": ["dumbbell", "bench"]}
+        await bench.ok(bench.http.put(EQUIPMENT, json=equipment, headers=client.headers))
+        path = f"/api/exercises/{SQUAT}/substitutes?variantId={BARBELL_SQUAT}"
+        answer = await bench.get(client, path)
+        lists = bench.collection("user_equipment")
+
+        async def service(_: int) -> None:
+            await bench.get(client, path)
+
+        async def driver(_: int) -> None:
+            assert await lists.find_one({"userId": client.id}) is not None
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("substitutes", "GET", None, answer, 200),
+        }
+        return steps, {"substitutes": len(answer["data"])}
+
+    return scenario
+
+
+def calendar_feed(days: list[str]) -> Scenario:
+    """GET a client's calendar feed (.ics, no token) among a year of sessions, "today" two months
+    into the year: the window (30 days back, 180 ahead) holds about seven months of them. Driver
+    floor: the feed's lookup and its one projected find of the window."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, _ = await _assigned(bench, 52, days)
+        today = datetime.fromisoformat(plans.START).replace(tzinfo=UTC) + timedelta(days=60)
+        bench.app.state.clock = lambda: today
+        feed = await bench.post(client, "/api/calendar-feeds", {"name": "Phone"})
+        path = "/calendar/" + feed["url"].rsplit("/calendar/", 1)[1]
+        first = await bench.http.get(path)
+        assert first.status_code == 200, first.text
+        feeds, sessions = bench.collection("calendar_feeds"), bench.collection("workout_sessions")
+        window = {
+            "$gte": (today - timedelta(days=30)).date().isoformat(),
+            "$lte": (today + timedelta(days=180)).date().isoformat(),
+        }
+        query = {"userId": client.id, "scheduledDate": window}
+        fields = {"scheduledDate": 1, "scheduledTime": 1, "revision": 1, "updatedAt": 1}
+
+        async def service(_: int) -> None:
+            response = await bench.http.get(path)
+            assert response.status_code == 200
+
+        async def driver(_: int) -> None:
+            assert await feeds.find_one({"userId": client.id}) is not None
+            await sessions.find(query, fields).sort([("scheduledDate", 1)]).to_list(None)
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("ics", "GET", None, first.text, 200),
+        }
+        return steps, {
+            "events": first.text.count("BEGIN:VEVENT"),
+            "answerBytes": len(first.content),
+        }
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -704,6 +778,8 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
             "4 assignments of 312, 3 replaced",
             changes_page(52, plans.SIX_DAYS, 3),
         ),
+        ("substitutes (20)", "dumbbells, barbell squat", substitutes()),
+        ("calendar feed (.ics)", "year of 6 d/wk (312)", calendar_feed(plans.SIX_DAYS)),
     ]
     if quick:  # one size per operation: the first listed
         first: dict[str, tuple[str, str, Scenario]] = {}

@@ -13,6 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from peakhealth import __version__, db
 from peakhealth.assignments.router import router as assignments_router
+from peakhealth.calendar.router import feeds as calendar_feeds_router
+from peakhealth.calendar.router import ics as calendar_ics_router
 from peakhealth.catalog.cache import CachedCatalog
 from peakhealth.catalog.embedded import EmbeddedCatalog
 from peakhealth.catalog.port import ExerciseCatalog
@@ -20,6 +22,7 @@ from peakhealth.catalog.router import router as exercises_router
 from peakhealth.changes.router import router as changes_router
 from peakhealth.changes.service import ChangeFeed
 from peakhealth.config import Settings
+from peakhealth.equipment.router import router as equipment_router
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
 from peakhealth.http.media_type import RequireJsonBodies
@@ -229,6 +232,9 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(sessions_router)
     app.include_router(webhooks_router)
     app.include_router(changes_router)
+    app.include_router(equipment_router)
+    app.include_router(calendar_feeds_router)
+    app.include_router(calendar_ics_router)
 
     @app.get(
         "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"

@@ -24,7 +24,9 @@ from peakhealth.storage.assignments import (
     backfill_ended_keys,
     pinned_versions,
 )
+from peakhealth.storage.calendar_feeds import CalendarFeed
 from peakhealth.storage.changes import Tombstone
+from peakhealth.storage.equipment import UserEquipment
 from peakhealth.storage.idempotency import IdempotencyKey
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
@@ -50,6 +52,8 @@ MODELS: list[Any] = [
     WebhookDelivery,
     WebhookLease,
     Tombstone,
+    CalendarFeed,
+    UserEquipment,
 ]
 
 

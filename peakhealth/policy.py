@@ -279,6 +279,15 @@ CHANGE_WEBHOOK = Rule(
 """Only the subscriber changes, rotates, tests or deletes a subscription, admins not excepted:
 its secret is shown to whoever rotates it."""
 
+# ----- calendar feeds --------------------------------------------------------------------------
+
+USE_CALENDAR_FEED = Rule(
+    "read or change a calendar feed",
+    lambda user: {"userId": user.id},
+    lambda user, feed: feed.get("userId") == user.id,
+)
+"""A feed is its user's alone, admins not excepted: rotating it shows its secret."""
+
 RULES: tuple[Rule, ...] = (
     READ_VERSION,
     SEE_ARCHIVED,
@@ -299,4 +308,5 @@ RULES: tuple[Rule, ...] = (
     CHANGE_LINK,
     READ_WEBHOOK,
     CHANGE_WEBHOOK,
+    USE_CALENDAR_FEED,
 )

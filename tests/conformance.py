@@ -109,6 +109,10 @@ class AnswerContract:
                     f"{method} {template} answered {status} as {media_type};"
                     f" documented: {documented}"
                 )
+            elif not media_type.endswith("json"):
+                # A documented answer that is no JSON (the iCalendar feed): its own tests parse it.
+                checked[(f"{method} {template}", status)] += 1
+                return
             else:
                 where = ("paths", template, method.lower(), "responses", str(status), "content")
                 where += (media_type, "schema")

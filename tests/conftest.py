@@ -25,7 +25,14 @@ os.environ.setdefault("WEBHOOK_WORKER", "false")
 # Test modules whose requests also run against the Supabase adapters (a local PostgREST-protocol
 # server holding the same catalog rows), so their catalog checks are shown to hold with both.
 BOTH_CATALOGS = frozenset(
-    {"test_library", "test_templates", "test_bad_input", "test_exercises", "test_chain_guards"}
+    {
+        "test_library",
+        "test_templates",
+        "test_bad_input",
+        "test_exercises",
+        "test_chain_guards",
+        "test_equipment",
+    }
 )
 
 

@@ -65,6 +65,13 @@ class CachedCatalog:
         found: CatalogExercise | None = value
         return found
 
+    async def all_exercises(self) -> list[CatalogExercise]:
+        hit, value = self._lookup(("all",))
+        if not hit:
+            value = tuple(await self._inner.all_exercises())
+            self._store(("all",), value)
+        return list(value)
+
     async def aclose(self) -> None:
         await self._inner.aclose()
 

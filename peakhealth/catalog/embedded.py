@@ -58,6 +58,9 @@ class EmbeddedCatalog:
     async def get(self, exercise_id: str) -> CatalogExercise | None:
         return self._by_id.get(exercise_id)
 
+    async def all_exercises(self) -> list[CatalogExercise]:
+        return [exercise for _, _, exercise in self._exercises]
+
     async def aclose(self) -> None:
         """Nothing to release."""
 

@@ -46,6 +46,11 @@ class ExerciseCatalog(Protocol):
         """One exercise with its variants; None when the catalog has no such id."""
         ...
 
+    async def all_exercises(self) -> list[CatalogExercise]:
+        """The whole catalog, ordered by name, each exercise with its variants (what questions
+        over every variant, such as substitutes, read; kept by the cache like any answer)."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections (at shutdown)."""
         ...

@@ -54,6 +54,11 @@ class SupabaseCatalog:
         rows, _ = await _run(query)
         return _exercise(rows[0]) if rows else None
 
+    async def all_exercises(self) -> list[CatalogExercise]:
+        """Every exercise, in as many requests as PostgREST's max-rows needs."""
+        rows, _ = await self._rows(EXERCISE_COLUMNS, ExerciseSearch(), 0, None)
+        return [_exercise(row) for row in rows]
+
     async def search(self, query: ExerciseSearch) -> tuple[list[CatalogExercise], int]:
         if query.text is not None:
             return await self._search_text(query)

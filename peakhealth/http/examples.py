@@ -784,3 +784,60 @@ EXAMPLES |= {
         }
     }
 }
+
+# ----- trainer workflow: calendar feeds, equipment, substitutes --------------------------------
+
+CALENDAR_FEED_ID = "6b153d571208ac42e89180a0"
+CALENDAR_SECRET = "q3Zl0b9cX2n8Jr4sVt6yWu1aKe5dMf7gHi0jNo2pLrQ"  # 43 URL-safe characters
+CALENDAR_FEED: dict[str, Any] = {
+    "id": CALENDAR_FEED_ID,
+    "name": "My training",
+    "revision": 1,
+    "createdAt": "2026-11-22T12:00:00.000Z",
+    "updatedAt": "2026-11-22T12:00:00.000Z",
+}
+CALENDAR_ICS = (
+    "BEGIN:VCALENDAR\r\nPRODID:-//PeakHealth//Routine engine//EN\r\nVERSION:2.0\r\n"
+    "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:My training\r\nBEGIN:VEVENT\r\n"
+    "SUMMARY:Day A\r\nDTSTART:20261123T073000\r\nDTEND:20261123T083000\r\n"
+    "DTSTAMP:20261121T100000Z\r\nUID:6b153d571208ac42e8918059@peakhealth\r\nSEQUENCE:1\r\n"
+    "DESCRIPTION:Squat heavy\\nStatus: scheduled\r\nLAST-MODIFIED:20261121T100000Z\r\n"
+    "STATUS:CONFIRMED\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+GOBLET_SQUAT = next(v for v in SQUAT_EXERCISE["variants"] if v["name"] == "Goblet Squat")
+EQUIPMENT = {"equipment": ["dumbbell", "bench", "bodyweight"], "revision": 2}
+
+EXAMPLES |= {
+    "createCalendarFeed": {
+        "request": {"name": "My training"},
+        "201": {**CALENDAR_FEED, "url": f"https://api.example.com/calendar/{CALENDAR_SECRET}.ics"},
+    },
+    "listCalendarFeeds": {"200": page(CALENDAR_FEED)},
+    "getCalendarFeed": {"200": CALENDAR_FEED},
+    "rotateCalendarFeed": {
+        "200": {
+            **CALENDAR_FEED,
+            "revision": 2,
+            "updatedAt": "2026-11-25T08:00:00.000Z",
+            "url": "https://api.example.com/calendar/Xw4pT7mB2kLq9sRv0cYn6dHj3fGz8aEu1iOo5bNtKyM.ics",
+        }
+    },
+    "getCalendarFeedIcs": {"200": CALENDAR_ICS},
+    "getMyEquipment": {"200": {**EQUIPMENT, "updatedAt": "2026-11-22T12:00:00.000Z"}},
+    "putMyEquipment": {
+        "request": {"equipment": ["dumbbell", "bench"]},
+        "200": {**EQUIPMENT, "updatedAt": "2026-11-22T12:00:00.000Z"},
+    },
+    "listSubstitutes": {
+        "200": {
+            "data": [
+                {
+                    "exerciseId": SQUAT["exerciseId"],
+                    "exerciseName": "Squat",
+                    "variant": GOBLET_SQUAT,
+                    "sharedSecondaryMuscles": 1,
+                }
+            ]
+        }
+    },
+}

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from peakhealth.config import Settings
-from peakhealth.http.examples import CLIENT, EXAMPLES, SECTION_V1, SQUAT, TRAINER
+from peakhealth.http.examples import CALENDAR_SECRET, CLIENT, EXAMPLES, SECTION_V1, SQUAT, TRAINER
 from peakhealth.http.problems import PROBLEM_JSON, STATUSES
 
 TAGS: list[dict[str, Any]] = [
@@ -48,6 +48,10 @@ TAGS: list[dict[str, Any]] = [
         "description": "The change feed: what changed since a cursor, for integrators that"
         " keep a copy in sync.",
     },
+    {
+        "name": "Calendar",
+        "description": "Secret iCalendar URLs of the caller's sessions, for calendar apps.",
+    },
     {"name": "Operations", "description": "Liveness and readiness, without a token."},
 ]
 
@@ -65,7 +69,7 @@ def servers(settings: Settings) -> list[dict[str, str]]:
 
 # Example values of path parameters, for the `instance` of problem examples.
 _PATH_EXAMPLES = {"id": SECTION_V1, "exerciseId": SQUAT["exerciseId"]}
-_PATH_EXAMPLES |= {"trainerId": TRAINER, "clientId": CLIENT}
+_PATH_EXAMPLES |= {"trainerId": TRAINER, "clientId": CLIENT, "secret": CALENDAR_SECRET}
 # path prefix -> what is not found, refused and in conflict there (messages the service sends)
 _DETAILS: dict[str, tuple[str, str, str]] = {
     "/api/library/sections": (
@@ -99,6 +103,8 @@ _DETAILS: dict[str, tuple[str, str, str]] = {
         "only a scheduled session can be rescheduled; this one is completed",
     ),
     "/api/exercises": ("the catalog has no exercise {exerciseId}", "", ""),
+    "/api/calendar-feeds": ("no calendar feed with id {id}", "", ""),
+    "/calendar/": ("no calendar feed at this address", "", ""),
     "/api/trainers/me/clients": ("", "only trainers have clients", ""),
     "/api/webhooks": (
         "no webhook subscription with id {id}",
@@ -121,6 +127,8 @@ _STALE = {
     "/api/routines": "the routine",
     "/api/routine-assignments": "the assignment",
     "/api/workout-sessions": "the session",
+    "/api/calendar-feeds": "the calendar feed",
+    "/api/users/me/equipment": "the equipment list",
 }
 
 

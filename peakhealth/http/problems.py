@@ -205,6 +205,7 @@ _OPERATION_PROBLEMS = {
     "/ready": (503,),
     "/health": (),
     "/api/trainers/me/clients": (401, 403, 404, 422, 429, 503),  # clients have none: 403
+    "/calendar/{secret}.ics": (404, 429, 503),  # no token; a malformed secret is unknown: 404
 }
 
 

@@ -24,6 +24,7 @@ from peakhealth.identity.users import CurrentUser
 log = logging.getLogger("peakhealth")
 
 API_PREFIX = "/api"
+CALENDAR_PREFIX = "/calendar/"
 # Scope state key: (bearer token, the CurrentUser it names or the InvalidToken it raised), so
 # `current_user` does not verify the same token twice.
 VERIFIED_CALLER = "peakhealth.verified_caller"
@@ -31,6 +32,12 @@ VERIFIED_CALLER = "peakhealth.verified_caller"
 
 def under_api(path: str) -> bool:
     return path == API_PREFIX or path.startswith(f"{API_PREFIX}/")
+
+
+def rate_limited(path: str) -> bool:
+    """/api, and the calendar feeds read without a token (counted by address: a guessed secret
+    costs the guesser their budget)."""
+    return under_api(path) or path.startswith(CALENDAR_PREFIX)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -67,7 +74,7 @@ class RateLimit:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not under_api(scope["path"]):
+        if scope["type"] != "http" or not rate_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
         key = await self._caller_key(scope)

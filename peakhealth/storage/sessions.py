@@ -58,6 +58,32 @@ async def revision(query: Filter) -> int | None:
     return None if found is None else int(found.get("revision") or BEFORE_REVISIONS)
 
 
+# What a calendar feed shows of a session: never the sections nor the log.
+FEED_PROJECTION = {
+    "scheduledDate": 1,
+    "scheduledTime": 1,
+    "durationMinutes": 1,
+    "status": 1,
+    "revision": 1,
+    "updatedAt": 1,
+    "workoutSnapshot.name": 1,
+    "workoutSnapshot.objective": 1,
+}
+
+
+async def feed_window(user_id: str, first: str, last: str, *, limit: int) -> list[dict[str, Any]]:
+    """The user's sessions scheduled from `first` to `last` (inclusive dates), at most `limit`,
+    by date and time, projected for a calendar feed: one query on (userId, scheduledDate)."""
+    cursor = (
+        _sessions()
+        .find({"userId": user_id, "scheduledDate": {"$gte": first, "$lte": last}}, FEED_PROJECTION)
+        .sort([("scheduledDate", 1), ("scheduledTime", 1), ("_id", 1)])
+        .limit(limit)
+    )
+    found: list[dict[str, Any]] = await cursor.to_list(length=limit)
+    return found
+
+
 async def find(query: Filter) -> dict[str, Any] | None:
     found: dict[str, Any] | None = await _sessions().find_one(query)
     return found

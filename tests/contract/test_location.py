@@ -19,6 +19,7 @@ ASSIGNMENTS = "/api/routine-assignments"
 ROUTINES = "/api/routines"
 SESSIONS = "/api/workout-sessions"
 WEBHOOKS = "/api/webhooks"
+CALENDAR_FEEDS = "/api/calendar-feeds"
 Make = Callable[[httpx.AsyncClient, Caller], Awaitable[httpx.Response]]
 
 
@@ -104,6 +105,7 @@ CREATES: dict[str, tuple[Make, str]] = {
         post(WEBHOOKS, {"url": "https://93.184.215.14/in", "events": ["webhook.test"]}),
         WEBHOOKS,
     ),
+    "createCalendarFeed": (post(CALENDAR_FEEDS, {"name": "Phone"}), CALENDAR_FEEDS),
 }
 
 

@@ -81,6 +81,12 @@ WEBHOOKS: dict[str, dict[str, Any]] = {
     "admin's": {"ownerId": "admin"},
     "another's": {"ownerId": "someone"},
 }
+CALENDAR_FEEDS: dict[str, dict[str, Any]] = {
+    "client's": {"userId": "client"},
+    "trainer's": {"userId": "trainer"},
+    "admin's": {"userId": "admin"},
+    "another's": {"userId": "someone"},
+}
 CLIENTS_OWN = {
     "client's, by trainer",
     "client's, by another",
@@ -175,6 +181,7 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
     policy.CHANGE_LINK.name: (LINKS, {"client": set(), "trainer": set(), "admin": EVERY}),
     policy.READ_WEBHOOK.name: (WEBHOOKS, OWNERS_AND_ADMINS),
     policy.CHANGE_WEBHOOK.name: (WEBHOOKS, OWNERS),
+    policy.USE_CALENDAR_FEED.name: (CALENDAR_FEEDS, OWNERS),
 }
 RULES = {rule.name: rule for rule in policy.RULES}
 

@@ -33,6 +33,9 @@ CORE = [
     "peakhealth.pages",
     "peakhealth.revisions",
     "peakhealth.units",
+    "peakhealth.calendar.ics",
+    "peakhealth.calendar.secrets",
+    "peakhealth.equipment.substitutes",
 ]
 FORBIDDEN = ("fastapi", "starlette", "beanie", "motor", "pymongo")
 

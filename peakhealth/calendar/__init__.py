@@ -1,0 +1,1 @@
+"""Calendar feeds: secret iCalendar URLs of a user's sessions."""
