@@ -15,6 +15,7 @@ is byte-identical whatever the caller's profile says by then. The profile is rea
 short cache (`PROFILE_SECONDS`); an integrator that must not depend on it sends `?units=`."""
 
 import json
+import logging
 import re
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,18 +23,21 @@ from urllib.parse import parse_qsl
 from pymongo.errors import PyMongoError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from peakhealth import caching, units
 from peakhealth.errors import FieldError, ServiceUnavailable
 from peakhealth.http.body_limit import BodyTooLarge
-from peakhealth.http.media_type import is_json
+from peakhealth.http.media_type import carries_body, is_json
 from peakhealth.http.problems import RETRY_AFTER, database_problem, problem
 from peakhealth.http.rate_limit import VERIFIED_CALLER, under_api
 from peakhealth.http.request_body import read_body, replaying
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.units import METRIC, UNIT_SYSTEMS, UnitSystem
+
+log = logging.getLogger("peakhealth")
 
 HEADER = "Content-Units"
 PARAMETER = "units"
@@ -123,17 +127,16 @@ class Units:
             return
         try:
             system = await self._system(scope, asked)
-        except ServiceUnavailable as error:
-            # Without the profile the body's units are unknown: guessing metric would store
-            # pounds as kilograms.
-            unavailable = problem(
-                Request(scope), 503, error.detail, headers={"Retry-After": RETRY_AFTER}
-            )
-            await unavailable(scope, receive, send)
-            return
-        except PyMongoError as error:
-            await database_problem(Request(scope), error)(scope, receive, send)
-            return
+        except (ServiceUnavailable, PyMongoError) as error:
+            if carries_body(Headers(scope=scope)):
+                # A body's units are unknown without the profile: guessing metric would store
+                # pounds as kilograms.
+                await _unavailable(scope, error)(scope, receive, send)
+                return
+            # A read answers metric, and says so: true, if not the caller's preference, and
+            # what does not need the profile keeps working through a directory outage.
+            log.warning("unit system of the caller unknown, answering metric: %r", error)
+            system = METRIC
         if system != METRIC:
             scope = _translated_conditions(scope, system)
             headers = Headers(scope=scope)
@@ -157,6 +160,12 @@ class Units:
             return METRIC
         profiles: ProfileUnits = scope["app"].state.profile_units
         return await profiles.of(caller.id)
+
+
+def _unavailable(scope: Scope, error: Exception) -> Response:
+    if isinstance(error, ServiceUnavailable):
+        return problem(Request(scope), 503, error.detail, headers={"Retry-After": RETRY_AFTER})
+    return database_problem(Request(scope), error)
 
 
 def _translated_conditions(scope: Scope, system: UnitSystem) -> Scope:
