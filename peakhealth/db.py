@@ -26,6 +26,8 @@ from peakhealth.storage.assignments import (
 )
 from peakhealth.storage.changes import Tombstone
 from peakhealth.storage.idempotency import IdempotencyKey
+from peakhealth.storage.metrics import ClientMetric
+from peakhealth.storage.records import PersonalRecordDocument
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
@@ -49,6 +51,8 @@ MODELS: list[Any] = [
     WebhookDelivery,
     WebhookLease,
     Tombstone,
+    ClientMetric,
+    PersonalRecordDocument,
 ]
 
 
