@@ -51,6 +51,11 @@ class NewRecord(PersonalRecord):
 
     previous: float | None = Field(description="The record's value before, or null")
 
+    def answer(self) -> dict[str, Any]:
+        """As answered: absent fields left out, but `previous` always there (null for a first
+        record)."""
+        return {**self.model_dump(mode="json", exclude_none=True), "previous": self.previous}
+
 
 class RecordList(BaseModel):
     data: list[PersonalRecord]

@@ -305,7 +305,7 @@ async def _with_records(
         corrected=(stored.get("performanceLog") or {}) if corrects else None,
         read_history=read_history,
     )
-    return {**updated, "newRecords": [record.model_dump() for record in new_records]}
+    return {**updated, "newRecords": [record.answer() for record in new_records]}
 
 
 ENDED_ASSIGNMENT = "this session's assignment has ended; its sessions cannot be scheduled again"

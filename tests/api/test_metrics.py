@@ -7,11 +7,12 @@ from typing import Any
 import httpx
 import pytest
 
-from peakhealth.storage.metrics import ClientMetric
+from peakhealth.storage.metrics import ClientMetric, current_one_rep_maxima
 from tests.support.actions import link
 from tests.support.callers import Caller, make_caller
 from tests.support.plans import variant
 from tests.support.problems import assert_problem
+from tests.support.stored import calls_during
 
 SQUAT = variant("Barbell Back Squat")["exerciseId"]
 BENCH = variant("Barbell Bench Press")["exerciseId"]
@@ -167,9 +168,6 @@ async def test_history_is_kept_newest_first_and_current_takes_the_latest_day(
 async def test_the_schedulers_maxima_are_the_current_ones_in_one_call(
     app: Any, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
-    from peakhealth.storage.metrics import current_one_rep_maxima
-    from tests.support.stored import calls_during
-
     for value, day in ((140, "2026-03-01"), (150, "2026-05-01"), (145, "2026-04-01")):
         body = {"kind": "oneRepMax", "exerciseId": SQUAT, "value": value, "measuredOn": day}
         assert (await record(client, client_user, "me", body)).status_code == 201
