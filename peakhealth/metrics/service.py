@@ -16,6 +16,7 @@ from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
 from peakhealth.metrics.models import MetricCreate, MetricKind
 from peakhealth.metrics.records import (
+    Key,
     NewRecord,
     PersonalRecord,
     best_of_history,
@@ -146,10 +147,9 @@ async def after_log(
     stored = await records.of_exercises(user_id, exercises)
     better = improvements(candidates, {record.key: record for record in stored})
     beaten = await records.raise_to(user_id, list(better))
-    if corrected is not None:
-        stale = lowered(stored, candidates, session_id)
+    if corrected is not None and (stale := lowered(stored, candidates, session_id)):
+        best: dict[Key, PersonalRecord] = {}
         for exercise_id in sorted({key[0] for key in stale}):
-            best = best_of_history(await read_history(exercise_id), exercise_id)
-            mine = [key for key in stale if key[0] == exercise_id]
-            await records.replace_from_session(user_id, session_id, mine, best)
+            best |= best_of_history(await read_history(exercise_id), exercise_id)
+        await records.replace_from_session(user_id, session_id, stale, best)
     return [record for index, record in enumerate(better) if index not in beaten]

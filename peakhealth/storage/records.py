@@ -116,8 +116,8 @@ async def replace_from_session(
     best: Mapping[Key, PersonalRecord],
 ) -> None:
     """Records of `stale` keys that still point at the session (a concurrent request may have
-    replaced one with a better record since) become the best of history, or go when history
-    has none: one bulk write."""
+    replaced one with a better record since) become the best of history (`best`), or go when
+    history has none: one bulk write for them all."""
     operations: list[Any] = []
     for key in stale:
         mine = {**_key_filter(user_id, key), "sessionId": session_id}

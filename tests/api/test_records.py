@@ -48,7 +48,7 @@ async def complete(
 
 
 async def test_a_heavier_triple_sets_records_and_its_correction_falls_back(
-    client: httpx.AsyncClient, client_user: Caller, plan: Plan
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller, plan: Plan
 ) -> None:
     _, workout = plan
     monday = await insert_session(*plan, client_user, status="in-progress")
@@ -76,11 +76,15 @@ async def test_a_heavier_triple_sets_records_and_its_correction_falls_back(
     )
 
     # The triple was 90 kg, not 120: a correction, which sets nothing new.
-    corrected = await put_session(
-        client, client_user, wednesday, {"performanceLog": squat_log(workout, *sets_of(3, 90))}
-    )
+    with calls_during(app.state.client) as made:
+        corrected = await put_session(
+            client, client_user, wednesday, {"performanceLog": squat_log(workout, *sets_of(3, 90))}
+        )
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["newRecords"] == []
+    # The session read and written; the squat's records read; the squat's history read (one
+    # query on the history index); the lowered records written back at once.
+    assert made == {"find_one": 1, "update_one": 1, "find": 2, "bulk_write": 1}
     after = await records_of(client, client_user)
     assert {kind: (item["value"], item["sessionId"]) for kind, item in after.items()} == {
         "estimatedOneRepMax": (116.667, monday),
