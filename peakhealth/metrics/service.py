@@ -56,14 +56,15 @@ async def record(
 ) -> dict[str, Any]:
     """Store one measurement of the client; the stored document."""
     client_id = await client_of(user, user_id, directory)
-    if body.exerciseId is not None and await catalog.get(body.exerciseId) is None:
+    exercise_id = body.exerciseId.lower() if body.exerciseId else None
+    if exercise_id is not None and await catalog.get(exercise_id) is None:
         raise ValidationFailed([FieldError("exerciseId", "the catalog has no such exercise")])
     now = utc_now()
     metric = ClientMetric(
         id=PydanticObjectId(),
         userId=client_id,
         kind=body.kind,
-        exerciseId=body.exerciseId.lower() if body.exerciseId else None,
+        exerciseId=exercise_id,
         value=kept(body.value),
         measuredOn=body.measuredOn or datetime.now(UTC).date().isoformat(),
         recordedBy=user.id,

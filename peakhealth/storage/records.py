@@ -85,10 +85,28 @@ async def of_user(user_id: str, exercise_id: str | None) -> list[PersonalRecord]
 
 async def raise_to(user_id: str, records: list[PersonalRecord]) -> set[int]:
     """Write each record where it beats the stored one of its key (or there is none): one bulk
-    write. Returns the positions not written, because a record at least as good was stored
-    meanwhile: its filter (`value < new`) matched nothing, so the upsert tried to insert a
-    second record of the key and the unique index refused it (duplicate key, on MongoDB and on
-    the embedded store alike)."""
+    write. Returns the positions not written because a record at least as good is stored: the
+    filter (`value < new`) matched nothing, so the upsert tried to insert a second record of
+    the key and the unique index refused it (duplicate key).
+
+    On MongoDB two upserts of one key that both found no document race to insert, and the
+    loser's duplicate key says only that a record now exists, not that it is as good (the
+    server retries such upserts itself only when the filter is equalities on the index's
+    fields). So the refused ones are sent once more, when the record exists and the filter
+    decides; what is refused again is beaten. The embedded store runs each call whole, so there
+    the first answer is already final."""
+    pending = list(range(len(records)))
+    for _ in range(2):
+        refused = await _upsert_better(user_id, [records[index] for index in pending])
+        pending = [pending[position] for position in sorted(refused)]
+        if not pending:
+            break
+    return set(pending)
+
+
+async def _upsert_better(user_id: str, records: list[PersonalRecord]) -> set[int]:
+    """One unordered bulk write of the conditional upserts; the positions refused with a
+    duplicate key (any other failure is raised)."""
     if not records:
         return set()
     operations = [

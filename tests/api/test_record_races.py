@@ -8,9 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 from fastapi import FastAPI
+from pymongo.errors import BulkWriteError
 
 from peakhealth.config import Settings
+from peakhealth.storage import records
+from peakhealth.storage.records import PersonalRecordDocument
+from peakhealth.timestamps import utc_now
 from tests.support.actions import put_session, squat_log
 from tests.support.callers import Caller
 from tests.support.stored import Plan, insert_session
@@ -61,3 +66,46 @@ async def test_a_lighter_session_completed_meanwhile_never_lowers_a_record(
         "sessionVolume": (1950, heavier),
         "mostReps": (5, heavier),  # equal in both: the first written keeps it
     }
+
+
+class LosesTheInsertRace:
+    """`personal_records` as MongoDB shows it to the loser of two upserts of one key that both
+    found no record: on the first bulk write another request's (worse) records are inserted
+    first, and every upsert of this one is refused with a duplicate key. The embedded store runs
+    each call whole, so this interleaving cannot happen on it by itself."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.raced = False
+
+    async def bulk_write(self, operations: list[Any], ordered: bool = True) -> Any:
+        if self.raced:
+            return await self.collection.bulk_write(operations, ordered=ordered)
+        self.raced = True
+        for operation in operations:
+            key = {name: value for name, value in operation._filter.items() if name != "value"}
+            worse = {**key, "value": 0.5, "sessionId": ObjectId(), "achievedAt": utc_now()}
+            await self.collection.insert_one(worse)
+        errors = [
+            {"index": index, "code": 11000, "errmsg": "E11000"} for index in range(len(operations))
+        ]
+        raise BulkWriteError({"writeErrors": errors})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.collection, name)
+
+
+async def test_an_upsert_that_lost_the_insert_race_is_sent_again(
+    client: httpx.AsyncClient, client_user: Caller, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workout = plan
+    session = await insert_session(*plan, client_user, status="in-progress")
+    racing = LosesTheInsertRace(PersonalRecordDocument.get_motor_collection())
+    monkeypatch.setattr(records, "_records", lambda: racing)
+    done = await put_session(client, client_user, session, completing(workout, 100))
+    assert done.status_code == 200, done.text
+    assert racing.raced
+    assert len(done.json()["newRecords"]) == 5  # each written on the second attempt
+    stored = await client.get("/api/users/me/records", headers=client_user.headers)
+    assert {item["sessionId"] for item in stored.json()["data"]} == {session}
+    assert {item["type"]: item["value"] for item in stored.json()["data"]}["heaviestWeight"] == 100
