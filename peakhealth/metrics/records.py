@@ -101,7 +101,7 @@ def session_records(
     """The best of each record type per exercise variant in one session's log (of the given
     exercises only, when named). Among equal values the earlier set keeps it."""
     wanted = None if exercise_ids is None else set(exercise_ids)
-    best: dict[Key, PersonalRecord] = {}
+    best: dict[Key, tuple[float, Any]] = {}  # value and setId; models made once, at the end
     volumes: dict[tuple[str, str], float] = {}
     for section in (log or {}).get("sections") or []:
         for exercise in section.get("exercises") or []:
@@ -121,29 +121,26 @@ def session_records(
                 if weight and reps and weight > 0 and reps > 0:
                     pair = (exercise_id, variant_id)
                     volumes[pair] = volumes.get(pair, 0.0) + weight * reps
+                set_id = None if logged.get("extra") else logged.get("setId")
                 for kind, value in _set_values(weight, reps).items():
                     key = (exercise_id, variant_id, kind)
                     value = kept(value)
-                    if key not in best or value > best[key].value:
-                        best[key] = PersonalRecord(
-                            type=kind,
-                            exerciseId=exercise_id,
-                            exerciseVariantId=variant_id,
-                            value=value,
-                            sessionId=session_id,
-                            setId=None if logged.get("extra") else logged.get("setId"),
-                            achievedAt=completed_at,
-                        )
+                    if key not in best or value > best[key][0]:
+                        best[key] = (value, set_id)
     for (exercise_id, variant_id), total in volumes.items():
-        best[(exercise_id, variant_id, "sessionVolume")] = PersonalRecord(
-            type="sessionVolume",
-            exerciseId=exercise_id,
-            exerciseVariantId=variant_id,
-            value=kept(total),
+        best[(exercise_id, variant_id, "sessionVolume")] = (kept(total), None)
+    return {
+        key: PersonalRecord(
+            type=key[2],
+            exerciseId=key[0],
+            exerciseVariantId=key[1],
+            value=value,
             sessionId=session_id,
+            setId=set_id,
             achievedAt=completed_at,
         )
-    return best
+        for key, (value, set_id) in best.items()
+    }
 
 
 def improvements(
