@@ -343,10 +343,12 @@ def assign(weeks: int, days: list[str], keyed: bool = False) -> Scenario:
     return scenario
 
 
-def log_session(weeks: int, days: list[str]) -> Scenario:
+def log_session(weeks: int, days: list[str], new_records: bool = False) -> Scenario:
     """PUT a started session to completed with a log of 16 sets (4 exercises x 4 sets), in an
-    assignment of weeks x days sessions. Driver floor: the stored log written with one
-    update_one."""
+    assignment of weeks x days sessions. With `new_records`, the client's personal records are
+    dropped before each run, so every run sets all 20 (4 variants x 5 types: the most a
+    completion writes); without, the records stand after the first run (a read, no write).
+    Driver floor: the stored log written with one update_one."""
 
     async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
         _, client, _, assignment = await _assigned(bench, weeks, days)
@@ -374,6 +376,8 @@ def log_session(weeks: int, days: list[str]) -> Scenario:
 
         async def service_prepare(_: int) -> None:
             await start(oid)
+            if new_records:
+                await bench.collection("personal_records").delete_many({})
 
         async def service(_: int) -> None:
             await bench.ok(bench.http.put(path, json=body, headers=client.headers))
@@ -406,6 +410,63 @@ def log_session(weeks: int, days: list[str]) -> Scenario:
             "loggedSets": sets,
             "sessionsInAssignment": assignment["progress"]["totalWorkouts"],
         }
+
+    return scenario
+
+
+def correct_session(weeks: int, days: list[str]) -> Scenario:
+    """PUT a lighter log (every set 50 kg) on a completed 16-set session that holds every one
+    of the client's records: each of its 4 exercises' records is worked out again from that
+    exercise's history (the history index), in an assignment of weeks x days sessions.
+    Driver floor: the stored log written with one update_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        _, client, _, assignment = await _assigned(bench, weeks, days)
+        sessions = bench.collection("workout_sessions")
+        page = await bench.get(client, f"{SESSIONS}?routineAssignmentId={assignment['id']}&limit=1")
+        session = page["data"][0]
+        oid = ObjectId(session["id"])
+        path = f"{SESSIONS}/{session['id']}"
+        heavy = plans.completion_log(session)
+        light = json.loads(json.dumps(heavy))
+        for section in light["sections"]:
+            for exercise in section["exercises"]:
+                for logged in exercise["sets"]:
+                    logged["performance"]["weight"] = 50
+        await bench.ok(bench.http.put(path, json={"status": "in-progress"}, headers=client.headers))
+        body = {"status": "completed", "performanceLog": heavy}
+        await bench.ok(bench.http.put(path, json=body, headers=client.headers))
+        answer = await bench.ok(
+            bench.http.put(path, json={"performanceLog": light}, headers=client.headers)
+        )
+        raw = await sessions.find_one({"_id": oid})
+        copy_id = ObjectId()
+        await sessions.insert_one({**raw, "_id": copy_id, "routineAssignmentId": ObjectId()})
+
+        async def service_prepare(_: int) -> None:  # the heavy log and its records back
+            await bench.ok(
+                bench.http.put(path, json={"performanceLog": heavy}, headers=client.headers)
+            )
+
+        async def service(_: int) -> None:
+            await bench.ok(
+                bench.http.put(path, json={"performanceLog": light}, headers=client.headers)
+            )
+
+        async def driver(_: int) -> None:
+            await sessions.update_one(
+                {"_id": copy_id, "status": "completed"},
+                {"$set": {"performanceLog": raw["performanceLog"], "updatedAt": _now()}},
+            )
+
+        steps = {
+            SERVICE: Step(service, service_prepare),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step(
+                "correct", "PUT", {"performanceLog": light}, answer, 200
+            ),
+        }
+        return steps, {"loggedSets": 16, "exercises": len(light["sections"][0]["exercises"])}
 
     return scenario
 
@@ -758,6 +819,16 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ),
         ("log completed session (16 sets)", "of 36", log_session(12, plans.THREE_DAYS)),
         ("log completed session (16 sets)", "of 312", log_session(52, plans.SIX_DAYS)),
+        (
+            "complete session setting 20 records (16 sets)",
+            "of 36",
+            log_session(12, plans.THREE_DAYS, new_records=True),
+        ),
+        (
+            "correct log lowering records (16 sets, 4 exercises)",
+            "of 36",
+            correct_session(12, plans.THREE_DAYS),
+        ),
         ("GET one session", "1 of 36", get_session()),
         ("304 one session (If-None-Match)", "1 of 36", get_session(unchanged=True)),
         ("calendar month (full)", "year of 3 d/wk (156)", month(plans.THREE_DAYS)),

@@ -39,6 +39,7 @@ from peakhealth.identity.router import router as directory_router
 from peakhealth.identity.router import users_router
 from peakhealth.identity.tokens import TokenVerifier
 from peakhealth.library.router import router as library_router
+from peakhealth.metrics.router import router as metrics_router
 from peakhealth.routines.router import router as templates_router
 from peakhealth.routines.user_router import router as user_routines_router
 from peakhealth.sessions.router import router as sessions_router
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(user_routines_router)
     app.include_router(assignments_router)
     app.include_router(sessions_router)
+    app.include_router(metrics_router)
     app.include_router(webhooks_router)
     app.include_router(changes_router)
     app.include_router(equipment_router)

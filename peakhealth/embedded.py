@@ -21,7 +21,15 @@ from typing import Any
 import bson
 from bson.raw_bson import RawBSONDocument
 from mongomock_motor import AsyncMongoMockClient
-from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo import DeleteOne, UpdateOne
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    DuplicateKeyError,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
+from pymongo.results import BulkWriteResult
 
 # Collection methods that are one round trip each.
 _CALLS = frozenset(
@@ -254,12 +262,46 @@ class _Collection:
                 await self._store.round_trip(name, self._collection.name)
                 if name in _INSERTS and args:
                     args = (_stored_as_a_server_would(args[0]), *args[1:])
-                result = await target(*args, **kwargs)
+                if name == "bulk_write":
+                    result = await _bulk_write(self._collection, *args, **kwargs)
+                else:
+                    result = await target(*args, **kwargs)
                 await self._store.way_back()
                 return result
 
             return call
         return target
+
+
+async def _bulk_write(collection: Any, operations: list[Any], ordered: bool = True) -> Any:
+    """`bulk_write` of UpdateOne and DeleteOne operations, one by one: mongomock's own passes
+    pymongo 4.20's operations arguments they no longer take. As on a server, a duplicate key
+    fails its operation only, reported with its position in BulkWriteError (an unordered bulk
+    goes on with the rest; an ordered one stops there)."""
+    result: dict[str, Any] = {"nInserted": 0, "nUpserted": 0, "nMatched": 0, "nModified": 0}
+    result |= {"nRemoved": 0, "upserted": [], "writeErrors": [], "writeConcernErrors": []}
+    for index, operation in enumerate(operations):
+        try:
+            if isinstance(operation, UpdateOne):
+                done = await collection.update_one(
+                    operation._filter, operation._doc, upsert=operation._upsert
+                )
+                result["nMatched"] += done.matched_count
+                result["nModified"] += done.modified_count
+                if done.upserted_id is not None:
+                    result["nUpserted"] += 1
+                    result["upserted"].append({"index": index, "_id": done.upserted_id})
+            elif isinstance(operation, DeleteOne):
+                result["nRemoved"] += (await collection.delete_one(operation._filter)).deleted_count
+            else:
+                raise NotImplementedError(f"embedded bulk_write: {type(operation).__name__}")
+        except DuplicateKeyError as error:
+            result["writeErrors"].append({"index": index, "code": 11000, "errmsg": str(error)})
+            if ordered:
+                break
+    if result["writeErrors"]:
+        raise BulkWriteError(result)
+    return BulkWriteResult(result, acknowledged=True)
 
 
 class _Cursor:

@@ -245,6 +245,24 @@ def check_may_change_assignment(user: CurrentUser, assignment: Stored) -> None:
         raise Forbidden("only whoever made this assignment, or an admin, may change it")
 
 
+# ----- a client's coaching data: metrics and personal records -----------------------------------
+
+
+def coaching_needs_link(user: CurrentUser, client_id: str) -> bool:
+    """Whether `may_coach` depends on a trainer-client link, so the service asks the directory
+    only then."""
+    return client_id != user.id and not user.is_admin and user.role == "trainer"
+
+
+def may_coach(user: CurrentUser, client_id: str, *, linked: bool) -> bool:
+    """Who records and reads a client's metrics and personal records (DOMAIN.md section 13): the
+    client, their linked trainer (`linked`: the directory links them) and admins. Anyone else
+    is answered as if the client did not exist (404), so ids of users do not leak."""
+    if client_id == user.id or user.is_admin:
+        return True
+    return user.role == "trainer" and linked
+
+
 # ----- trainer-client links --------------------------------------------------------------------
 
 

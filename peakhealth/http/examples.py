@@ -841,3 +841,50 @@ EXAMPLES |= {
         }
     },
 }
+
+# ----- coaching: client metrics and personal records ---------------------------------------------
+
+METRIC_ID = "6b153d571208ac42e8918070"
+METRIC_BODY: dict[str, Any] = {
+    "kind": "oneRepMax",
+    "exerciseId": SQUAT["exerciseId"],
+    "value": 142.5,
+    "measuredOn": "2026-11-20",
+}
+METRIC_VIEW: dict[str, Any] = {
+    "id": METRIC_ID,
+    "userId": CLIENT,
+    **METRIC_BODY,
+    "recordedBy": TRAINER,
+    "createdAt": "2026-11-20T18:00:00.000Z",
+}
+RECORDS: list[dict[str, Any]] = [
+    {
+        "type": "estimatedOneRepMax",
+        **SQUAT,
+        "value": 116.667,
+        "sessionId": SESSION,
+        "setId": PLANNED_SETS[0]["id"],
+        "achievedAt": TRAINED_TIME,
+    },
+    {
+        "type": "sessionVolume",
+        **SQUAT,
+        "value": 500.0 * len(PLANNED_SETS),
+        "sessionId": SESSION,
+        "achievedAt": TRAINED_TIME,
+    },
+]
+EXAMPLES |= {
+    "recordClientMetric": {"request": METRIC_BODY, "201": METRIC_VIEW},
+    "listClientMetrics": {"200": page(METRIC_VIEW)},
+    "getClientMetric": {"200": METRIC_VIEW},
+    "listPersonalRecords": {"200": {"data": RECORDS}},
+    "updateWorkoutSession": {
+        **EXAMPLES["updateWorkoutSession"],
+        "200": {
+            **COMPLETED_SESSION,
+            "newRecords": [{**RECORDS[0], "previous": 110.0}, {**RECORDS[1], "previous": None}],
+        },
+    },
+}

@@ -39,6 +39,11 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "Directory", "description": "Which clients a trainer coaches."},
     {
+        "name": "Coaching",
+        "description": "A client's one-rep maximums, bodyweight and personal records, for the"
+        " client, their trainer and admins.",
+    },
+    {
         "name": "Webhooks",
         "description": "Signed deliveries of the changes a subscriber may read (Standard"
         " Webhooks), retried, logged and testable.",
@@ -70,6 +75,7 @@ def servers(settings: Settings) -> list[dict[str, str]]:
 # Example values of path parameters, for the `instance` of problem examples.
 _PATH_EXAMPLES = {"id": SECTION_V1, "exerciseId": SQUAT["exerciseId"]}
 _PATH_EXAMPLES |= {"trainerId": TRAINER, "clientId": CLIENT, "secret": CALENDAR_SECRET}
+_PATH_EXAMPLES |= {"trainerId": TRAINER, "clientId": CLIENT, "userId": CLIENT}
 # path prefix -> what is not found, refused and in conflict there (messages the service sends)
 _DETAILS: dict[str, tuple[str, str, str]] = {
     "/api/library/sections": (
@@ -105,6 +111,7 @@ _DETAILS: dict[str, tuple[str, str, str]] = {
     "/api/exercises": ("the catalog has no exercise {exerciseId}", "", ""),
     "/api/calendar-feeds": ("no calendar feed with id {id}", "", ""),
     "/calendar/": ("no calendar feed at this address", "", ""),
+    "/api/users/{userId}": ("no user with id {userId}", "", ""),
     "/api/trainers/me/clients": ("", "only trainers have clients", ""),
     "/api/webhooks": (
         "no webhook subscription with id {id}",

@@ -35,11 +35,12 @@ def page_response(items: list[bytes], total: int, request: PageRequest) -> Respo
     return answer_response(b'{"data":[' + b",".join(items) + b'],"pagination":' + pagination + b"}")
 
 
-def location(request: Request, read_route: str, id: object) -> str:
+def location(request: Request, read_route: str, id: object, **parents: str) -> str:
     """Where a created resource is read, for its `Location` header: the path of the route named
-    `read_route`, under PUBLIC_URL when set, else under the root path the service runs at. Never
-    built from the Host header, which the caller chooses."""
-    path = request.app.url_path_for(read_route, id=str(id))
+    `read_route` (with the path parameters of its parents, if any), under PUBLIC_URL when set,
+    else under the root path the service runs at. Never built from the Host header, which the
+    caller chooses."""
+    path = request.app.url_path_for(read_route, id=str(id), **parents)
     public_url: str | None = request.app.state.settings.public_url
     return f"{public_url or request.scope.get('root_path', '')}{path}"
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
+from peakhealth.metrics.records import NewRecord
 from peakhealth.pages import Page
 from peakhealth.plan.base import UUID_PATTERN, Notes, ObjectIdValue, PlanModel, raise_field_errors
 from peakhealth.plan.calendar import CalendarDate, ClockTime
@@ -130,12 +131,24 @@ class SessionRead(SessionView):
     )
 
 
+class SessionUpdated(SessionRead):
+    """The answer of a PUT: the session, and when the PUT completed or corrected it, the personal
+    records its log set."""
+
+    newRecords: list[NewRecord] | None = Field(
+        default=None,
+        description="Only when this request completed the session or corrected its log: the"
+        " records it set, each with the value before (null for a first record)",
+    )
+
+
 class SessionPage(Page[SessionRead | SessionSummary]):
     """One page of the calendar: whole sessions, or summaries with `view=summary`."""
 
 
 _full = TypeAdapter(SessionRead)
 _summary = TypeAdapter(SessionSummary)
+_ANYTHING: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 def render_session(stored: dict[str, Any]) -> bytes:
@@ -151,3 +164,13 @@ def render_session(stored: dict[str, Any]) -> bytes:
 def render_summary(stored: dict[str, Any]) -> bytes:
     """A stored session without sections and log, as the calendar's summary view shows it."""
     return render(_summary, stored)
+
+
+def render_updated(stored: dict[str, Any]) -> bytes:
+    """A session a PUT changed, whole, with the records it set when it has them (answered as
+    they are: their `previous` is null for a first record, which the session's rendering would
+    leave out)."""
+    answer = render_session(stored)
+    if stored.get("newRecords") is None:
+        return answer
+    return answer[:-1] + b',"newRecords":' + _ANYTHING.dump_json(stored["newRecords"]) + b"}"

@@ -21,7 +21,9 @@ from peakhealth.sessions.models import (
     SessionPage,
     SessionRead,
     SessionUpdate,
+    SessionUpdated,
     render_session,
+    render_updated,
 )
 from peakhealth.sessions.transitions import SessionStatus
 
@@ -115,7 +117,7 @@ async def read_session(id: DocumentId, user: User, held: IfNoneMatch) -> Respons
 
 @sessions.put(
     "/{id}",
-    response_model=SessionRead,
+    response_model=SessionUpdated,
     **OMIT_ABSENT,
     operation_id="updateWorkoutSession",
     summary="Change status, log, duration, notes or date (the session's client or an admin)",
@@ -126,9 +128,10 @@ async def update_session(
     """Fields left out stay as they are. `status` moves the session (scheduled, in-progress,
     completed, skipped, cancelled; a move the rules do not allow is 409 `invalid-transition`);
     `performanceLog` replaces the whole log. Idempotent: the same body twice gives the same
-    session."""
+    session. The PUT that completes a session, or corrects a completed one's log, answers the
+    personal records it set in `newRecords`."""
     updated = await service.update(id, change, user, catalog, expected)
-    return tagged(answer_response(render_session(updated)), revision_of(updated))
+    return tagged(answer_response(render_updated(updated)), revision_of(updated))
 
 
 @history.get(

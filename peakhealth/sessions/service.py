@@ -24,6 +24,7 @@ from peakhealth.errors import (
     ValidationFailed,
 )
 from peakhealth.identity.users import CurrentUser
+from peakhealth.metrics import service as coaching
 from peakhealth.revisions import FIRST, Expected, revision_of
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
@@ -260,6 +261,10 @@ async def update(
             if stored["status"] in RESOLVED:
                 # A repeat of a request whose recount a failure cut short: recount now.
                 await _after_status_change(stored)
+            if stored["status"] == "completed" and change.performanceLog is not None:
+                # ... and its records (only better ones are written: nothing when they were).
+                # A repeat sets nothing new: its answer is the session alone, as the first.
+                await _with_records(stored, stored, corrects=False)
             return stored
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)
@@ -273,8 +278,34 @@ async def update(
             updated = {**stored, **changes, "revision": current + 1}
             if updated["status"] != stored["status"]:
                 await _after_status_change(updated)
+            if updated["status"] == "completed":
+                corrects = stored["status"] == "completed"
+                if not corrects or "performanceLog" in changes:
+                    return await _with_records(stored, updated, corrects=corrects)
             return updated
     raise Conflict("the session kept changing while this request updated it; try again")
+
+
+async def _with_records(
+    stored: dict[str, Any], updated: dict[str, Any], *, corrects: bool
+) -> dict[str, Any]:
+    """The completed session with the personal records its log set (`newRecords`); a
+    correction (`corrects`) may also lower records the session held, recomputed from history."""
+
+    async def read_history(exercise_id: str) -> list[dict[str, Any]]:
+        return list(
+            await sessions.logged_with(updated["userId"], exercise_id, batch=100).to_list(None)
+        )
+
+    new_records = await coaching.after_log(
+        updated["userId"],
+        updated["_id"],
+        updated["completedAt"],
+        updated.get("performanceLog"),
+        corrected=(stored.get("performanceLog") or {}) if corrects else None,
+        read_history=read_history,
+    )
+    return {**updated, "newRecords": [record.answer() for record in new_records]}
 
 
 ENDED_ASSIGNMENT = "this session's assignment has ended; its sessions cannot be scheduled again"

@@ -100,6 +100,11 @@ CREATES: dict[str, tuple[Make, str]] = {
     "createAssignment": (assign, ASSIGNMENTS),
     "upgradeAssignment": (upgrade, ASSIGNMENTS),
     "createWorkoutSession": (session, SESSIONS),
+    # `{caller}`: the path names the client the metric was recorded for.
+    "recordClientMetric": (
+        post("/api/users/me/metrics", {"kind": "bodyweight", "value": 80}),
+        "/api/users/{caller}/metrics",
+    ),
     # An address, not a name: no DNS in the test.
     "createWebhook": (
         post(WEBHOOKS, {"url": "https://93.184.215.14/in", "events": ["webhook.test"]}),
@@ -127,7 +132,7 @@ async def test_201_locates_what_it_created(
     response = await make(client, trainer)
     assert response.status_code == 201, response.text
     created = response.json()
-    assert response.headers["location"] == f"{collection}/{created['id']}"
+    assert response.headers["location"] == f"{collection.format(caller=trainer.id)}/{created['id']}"
     again = await client.get(response.headers["location"], headers=trainer.headers)
     assert again.status_code == 200, again.text
     assert again.json()["id"] == created["id"]

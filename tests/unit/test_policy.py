@@ -310,3 +310,35 @@ def test_an_admin_upgrading_keeps_the_assignments_trainer(
 ) -> None:
     trainer = policy.trainer_after_upgrade(ROLES[role], CLIENT_DATA[assignment], "assigned")
     assert trainer == recorded
+
+
+# A client's metrics and records (DOMAIN.md section 13): role, whose, whether the directory links
+# the caller (a trainer) to them, and whether the caller may record and read them.
+COACHING = [
+    ("client", "client", False, True),
+    ("client", "someone", False, False),
+    ("client", "someone", True, False),  # a link names trainers only
+    ("trainer", "trainer", False, True),
+    ("trainer", "client", True, True),
+    ("trainer", "client", False, False),
+    ("admin", "admin", False, True),
+    ("admin", "client", False, True),
+]
+
+
+@pytest.mark.parametrize(("role", "client_id", "linked", "allowed"), COACHING)
+def test_who_coaches_whom(role: str, client_id: str, linked: bool, allowed: bool) -> None:
+    assert policy.may_coach(ROLES[role], client_id, linked=linked) is allowed
+
+
+@pytest.mark.parametrize(("role", "client_id", "linked", "allowed"), COACHING)
+def test_the_coaching_link_is_asked_for_only_when_it_decides(
+    role: str, client_id: str, linked: bool, allowed: bool
+) -> None:
+    user = ROLES[role]
+    needed = role == "trainer" and client_id != user.id
+    assert policy.coaching_needs_link(user, client_id) is needed
+    if not needed:
+        assert {policy.may_coach(user, client_id, linked=either) for either in (False, True)} == {
+            allowed
+        }

@@ -1,0 +1,1 @@
+"""Coaching data of one client: metrics (one-rep maximums, bodyweight) and personal records."""

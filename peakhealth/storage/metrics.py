@@ -1,0 +1,90 @@
+"""Stored client metrics (`client_metrics`): one document per measurement, never overwritten.
+Every query names the client (`userId`), the shard key. The current value of a kind (and
+exercise) is the latest `measuredOn`, ties by latest `createdAt` (then `_id`, so the order is
+total)."""
+
+from collections.abc import Collection
+from typing import Any
+
+from beanie import Document
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from peakhealth.metrics.models import MetricFields
+from peakhealth.pages import read_page
+
+NEWEST_FIRST = [("measuredOn", DESCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)]
+
+
+class ClientMetric(Document, MetricFields):
+    """One measurement of a client: a one-rep maximum of an exercise, or their bodyweight."""
+
+    class Settings:
+        name = "client_metrics"
+        indexes = [
+            # a client's whole history, newest first
+            IndexModel(
+                [("userId", ASCENDING), ("measuredOn", DESCENDING), ("createdAt", DESCENDING)],
+                name="metric_history",
+            ),
+            # one kind (and exercise): its history, and the current values (the scheduler's)
+            IndexModel(
+                [
+                    ("userId", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("exerciseId", ASCENDING),
+                    ("measuredOn", DESCENDING),
+                    ("createdAt", DESCENDING),
+                ],
+                name="metric_current",
+            ),
+        ]
+
+
+def _metrics() -> Any:
+    return ClientMetric.get_motor_collection()
+
+
+async def add(metric: dict[str, Any]) -> None:
+    """Store a new measurement (as the document dumps it, `_id` set)."""
+    await _metrics().insert_one(metric)
+
+
+async def find(query: dict[str, Any]) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = await _metrics().find_one(query)
+    return found
+
+
+async def page(query: dict[str, Any], *, skip: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of the measurements `query` matches, newest first, and how many match."""
+    return await read_page(_metrics(), query, sort=NEWEST_FIRST, skip=skip, limit=limit)
+
+
+def _latest_per_kind(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pipeline: the newest measurement of each kind and exercise that `query` matches."""
+    return [
+        {"$match": query},
+        {"$sort": {"kind": 1, "exerciseId": 1, **dict(NEWEST_FIRST)}},
+        {
+            "$group": {
+                "_id": {"kind": "$kind", "exerciseId": "$exerciseId"},
+                "doc": {"$first": "$$ROOT"},
+            }
+        },
+        {"$replaceRoot": {"newRoot": "$doc"}},
+    ]
+
+
+async def current(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current measurement of each kind and exercise `query` matches (bodyweight first,
+    then one-rep maximums by exercise id)."""
+    rows: list[dict[str, Any]] = await _metrics().aggregate(_latest_per_kind(query)).to_list(None)
+    return sorted(rows, key=lambda row: (row["kind"], row.get("exerciseId") or ""))
+
+
+async def current_one_rep_maxima(user_id: str, exercise_ids: Collection[str]) -> dict[str, float]:
+    """The client's current one-rep maximum of each of `exercise_ids` that has one, in kg: one
+    aggregation, whatever the number of exercises (what scheduling with percentages reads)."""
+    if not exercise_ids:
+        return {}
+    query = {"userId": user_id, "kind": "oneRepMax", "exerciseId": {"$in": list(exercise_ids)}}
+    return {row["exerciseId"]: float(row["value"]) for row in await current(query)}
