@@ -179,6 +179,8 @@ async def test_records_add_at_most_two_calls_to_completing_a_sixteen_set_session
         await insert_session(*sixteen_sets, client_user, status="in-progress") for _ in range(2)
     ]
     body = {"status": "completed", "performanceLog": full_log(workout)}
+    # The caller's unit system is read from their profile once, then kept (http/units.py).
+    assert (await client.get("/api/users/me", headers=client_user.headers)).status_code == 200
 
     async def no_records(*_: Any, **__: Any) -> list[Any]:
         return []
