@@ -80,6 +80,11 @@ def to_metric(value: float, unit: Unit) -> float:
     return round(value * _PER_IMPERIAL[unit], STORED_DECIMALS)
 
 
+def _is_number(value: Any) -> bool:
+    """bool is an int to Python, and a string is no number: both stay for validation to name."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _convert(node: Any, parent: str | None, change: Callable[[float, Unit], float]) -> Any:
     if isinstance(node, list):
         return [_convert(item, parent, change) for item in node]
@@ -88,9 +93,14 @@ def _convert(node: Any, parent: str | None, change: Callable[[float, Unit], floa
     out: dict[str, Any] = {}
     for field, value in node.items():
         unit = unit_of(field, node, parent)
-        # bool is an int to Python, and a string is no number: both stay for validation to name.
-        if unit is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        if unit is not None and _is_number(value):
             out[field] = change(value, unit)
+        elif unit is not None and isinstance(value, dict):
+            # A version diff's `fields: {weight: {from, to}}`: both sides of one weight.
+            out[field] = {
+                side: change(number, unit) if _is_number(number) else number
+                for side, number in value.items()
+            }
         else:
             out[field] = _convert(value, field, change)
     return out

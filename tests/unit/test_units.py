@@ -171,3 +171,18 @@ def test_conditional_headers_name_revisions_of_the_request_representation(
     header: str, system: Any, compared: str
 ) -> None:
     assert route_tags(header, system) == compared
+
+
+def test_both_sides_of_a_changed_weight_convert() -> None:
+    """A version diff names a field's two values: `fields: {weight: {from, to}}`."""
+    diff = {
+        "changes": [
+            {
+                "op": "changed",
+                "kind": "set",
+                "fields": {"weight": {"from": 100, "to": 102.5}, "reps": {"from": 5, "to": 3}},
+            }
+        ]
+    }
+    fields = units.answer_in("imperial", diff)["changes"][0]["fields"]
+    assert fields == {"weight": {"from": 220.46, "to": 225.97}, "reps": {"from": 5, "to": 3}}
