@@ -508,6 +508,16 @@ def _chain(
         parent: first["id"],
     }
     older = {**first, "isLatest": False}
+    element = {"exercises": "exercise", "sections": "section", "workouts": "workout"}[tree]
+    # version 2's elements have new ids (new_ids): the old ones are removed, the new added
+    diff = {
+        "from": first["id"],
+        "to": second["id"],
+        "changes": [
+            {"op": "added", "kind": element, "id": second[tree][0]["id"], "path": f"{tree}[0]"},
+            {"op": "removed", "kind": element, "id": first[tree][0]["id"], "path": f"{tree}[0]"},
+        ],
+    }
     return {
         f"list{noun}s": {"200": page(summary(first, tree, **counts))},
         f"create{noun}": {"request": body, "201": first},
@@ -516,6 +526,7 @@ def _chain(
             "200": page(summary(second, tree, **counts), summary(older, tree, **counts))
         },
         f"create{noun}Version": {"request": body, "200": second},
+        f"diff{noun}Versions": {"200": diff},
         # version 1 archived, then restored; version 2 stays the latest
         f"archive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
         f"unarchive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
