@@ -596,6 +596,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
     },
     "upgradeAssignment": {"request": {"fromDate": "2026-11-30"}, "201": UPGRADED_ASSIGNMENT},
+    "previewAssignmentUpgrade": {
+        "200": {
+            "diff": {
+                "from": TEMPLATE,
+                "to": f"{int(TEMPLATE, 16) + 0x40:024x}",
+                "changes": [
+                    {
+                        "op": "changed",
+                        "kind": "set",
+                        "id": PLANNED_WORKOUT["sections"][0]["exercises"][0]["sets"][1]["id"],
+                        "path": "workouts[0].sections[0].exercises[0].sets[1]",
+                        "fields": {"weight": {"from": 100.0, "to": 105.0}},
+                    }
+                ],
+            },
+            "fromDate": "2026-11-30",
+            "firstNewDate": "2026-11-30",
+            "sessionsToDelete": 10,
+            "sessionsToCreate": 12,
+        }
+    },
     "listWorkoutSessions": {"200": page(SCHEDULED_SESSION)},
     "createWorkoutSession": {
         "request": {
