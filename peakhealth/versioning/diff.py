@@ -23,7 +23,7 @@ children, children in array order) gives the entries of every element found ther
 always give the same list."""
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -104,7 +104,7 @@ class VersionDiff(BaseModel):
     changes: list[Change]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is built slower, and there are many
 class _Element:
     kind: Kind
     id: str
@@ -135,7 +135,8 @@ def _json(value: Any) -> Any:
 
 
 def _element_id(element: Mapping[str, Any]) -> str:
-    return str(element.get("_id", element.get("id", "")))
+    """Stored elements have `_id`, answered ones `id`."""
+    return str(element["_id"] if "_id" in element else element.get("id", ""))
 
 
 def _walk(
@@ -143,22 +144,26 @@ def _walk(
     levels: tuple[tuple[Kind, str], ...],
     parent: str,
     prefix: str,
-) -> Iterator[_Element]:
-    """Pre-order: each element, then its children."""
+    into: dict[str, _Element],
+) -> dict[str, _Element]:
+    """Every element under `items`, by id, in pre-order: each element, then its children."""
     kind, field = levels[0]
     child_field = levels[1][1] if len(levels) > 1 else None
+    leave_out = POSITIONAL | {child_field} if child_field else POSITIONAL
     for index, item in enumerate(items):
-        path = f"{prefix}{'.' if prefix else ''}{field}[{index}]"
-        leave_out = POSITIONAL | ({child_field} if child_field else set())
-        own = {key: value for key, value in item.items() if key not in leave_out}
+        path = f"{prefix}.{field}[{index}]" if prefix else f"{field}[{index}]"
         element_id = _element_id(item)
-        yield _Element(kind, element_id, parent, index, path, own)
+        own = {key: value for key, value in item.items() if key not in leave_out}
+        into[element_id] = _Element(kind, element_id, parent, index, path, own)
         if child_field:
-            yield from _walk(item.get(child_field) or [], levels[1:], element_id, path)
+            _walk(item.get(child_field) or [], levels[1:], element_id, path, into)
+    return into
 
 
 def _field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, FieldChange]:
     """Each field whose value differs, in the order of `after`'s fields, then `before`'s."""
+    if before == after:  # most elements: one comparison in C
+        return {}
     names = list(after) + [name for name in before if name not in after]
     return {
         name: FieldChange(from_=_json(before.get(name)), to=_json(after.get(name)))
@@ -220,8 +225,8 @@ def diff_versions(
     """The changes from the stored version `before` to `after` (raw documents as MongoDB keeps
     them, or as the API shows them), whose trees start at `tree_field`."""
     levels = levels_below(tree_field)
-    old = {e.id: e for e in _walk(before.get(tree_field) or [], levels, "", "")}
-    new = {e.id: e for e in _walk(after.get(tree_field) or [], levels, "", "")}
+    old = _walk(before.get(tree_field) or [], levels, "", "", {})
+    new = _walk(after.get(tree_field) or [], levels, "", "", {})
     changes: list[Change] = []
     skip_doc = BOOKKEEPING | {tree_field}
     document = _field_changes(
