@@ -31,6 +31,8 @@ from typing import Any, Literal
 from bson import ObjectId
 from pydantic import BaseModel, ConfigDict, Field
 
+from peakhealth.plan.reading import ID_PATTERN
+
 Op = Literal["added", "removed", "changed", "moved"]
 Kind = Literal["document", "workout", "section", "exercise", "set"]
 
@@ -84,10 +86,15 @@ class FieldChange(BaseModel):
     to: Any = None
 
 
-class Change(BaseModel):
+class VersionChange(BaseModel):
+    """One change of a version diff."""
+
     op: Op
     kind: Kind
-    id: str = Field(description="The element's id; the version's id for `document`")
+    id: str = Field(
+        description="The element's id; the version's id for `document`",
+        json_schema_extra={"pattern": ID_PATTERN},  # the schema's: ids compare as any text
+    )
     path: str = Field(description="workouts[0].sections[2] style; '' for the document")
     fields: dict[str, FieldChange] | None = Field(
         default=None, description="Only for `changed`: each differing field, from and to"
@@ -101,7 +108,7 @@ class VersionDiff(BaseModel):
 
     from_: str = Field(alias="from", description="The version compared from")
     to: str = Field(description="The version compared to")
-    changes: list[Change]
+    changes: list[VersionChange]
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is built slower, and there are many
@@ -227,7 +234,7 @@ def diff_versions(
     levels = levels_below(tree_field)
     old = _walk(before.get(tree_field) or [], levels, "", "", {})
     new = _walk(after.get(tree_field) or [], levels, "", "", {})
-    changes: list[Change] = []
+    changes: list[VersionChange] = []
     skip_doc = BOOKKEEPING | {tree_field}
     document = _field_changes(
         {k: v for k, v in before.items() if k not in skip_doc},
@@ -235,27 +242,35 @@ def diff_versions(
     )
     if document:
         changes.append(
-            Change(op="changed", kind="document", id=_element_id(after), path="", fields=document)
+            VersionChange(
+                op="changed", kind="document", id=_element_id(after), path="", fields=document
+            )
         )
     moved = _moved(old, new)
     added: set[str] = set()  # an added element's new descendants are not listed
     for id_, element in new.items():
         if id_ not in old:
             if element.parent not in added:
-                changes.append(Change(op="added", kind=element.kind, id=id_, path=element.path))
+                changes.append(
+                    VersionChange(op="added", kind=element.kind, id=id_, path=element.path)
+                )
             added.add(id_)
             continue
         if id_ in moved:  # also an element moved into an added parent
-            changes.append(Change(op="moved", kind=element.kind, id=id_, path=element.path))
+            changes.append(VersionChange(op="moved", kind=element.kind, id=id_, path=element.path))
         fields = _field_changes(old[id_].own, element.own)
         if fields:
             changes.append(
-                Change(op="changed", kind=element.kind, id=id_, path=element.path, fields=fields)
+                VersionChange(
+                    op="changed", kind=element.kind, id=id_, path=element.path, fields=fields
+                )
             )
     removed: set[str] = set()
     for id_, element in old.items():
         if id_ not in new:
             if element.parent not in removed:
-                changes.append(Change(op="removed", kind=element.kind, id=id_, path=element.path))
+                changes.append(
+                    VersionChange(op="removed", kind=element.kind, id=id_, path=element.path)
+                )
             removed.add(id_)
     return VersionDiff(from_=_element_id(before), to=_element_id(after), changes=changes)
