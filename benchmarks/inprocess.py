@@ -798,6 +798,44 @@ def calendar_feed(days: list[str]) -> Scenario:
     return scenario
 
 
+def version_diff(workouts: int) -> Scenario:
+    """GET the diff of two template versions of `workouts` workouts: version 2 published from
+    version 1's GET with a heavier first set in every workout, its last two exercises of the
+    main section swapped, a section added to the first workout and the last workout removed.
+    Driver floor: the one `$in` find of both versions."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        v1 = await bench.post(trainer, TEMPLATES, plans.embedded_template(workouts))
+        edited = json.loads(json.dumps(v1))
+        for workout in edited["workouts"]:
+            main = workout["sections"][-1]["exercises"]
+            main[0]["sets"][0]["weight"] = 120
+            main[-2:] = main[-2:][::-1]
+        edited["workouts"][0]["sections"].append(plans.workout("Extra")["sections"][-1])
+        edited["workouts"].pop()
+        put = bench.http.put(f"{TEMPLATES}/{v1['id']}", json=edited, headers=trainer.headers)
+        v2 = await bench.ok(put)
+        path = f"{TEMPLATES}/{v2['id']}/diff?against={v1['id']}"
+        answer = await bench.get(trainer, path)
+        routines, ids = bench.collection("routines"), [ObjectId(v1["id"]), ObjectId(v2["id"])]
+
+        async def service(_: int) -> None:
+            await bench.get(trainer, path)
+
+        async def driver(_: int) -> None:
+            assert len(await routines.find({"_id": {"$in": ids}}).to_list(None)) == 2
+
+        steps = {
+            SERVICE: Step(service),
+            DRIVER: Step(driver),
+            FRAMEWORK: bench.framework_step("diff", "GET", None, answer, 200),
+        }
+        return steps, {"changes": len(answer["changes"])}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -837,6 +875,7 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("exercise history (20)", "year of 6 d/wk (312)", history(plans.SIX_DAYS)),
         ("assignment adherence report", "year of 3 d/wk (156)", adherence(plans.THREE_DAYS)),
         ("assignment adherence report", "year of 6 d/wk (312)", adherence(plans.SIX_DAYS)),
+        ("diff of two template versions", "14 workouts", version_diff(14)),
         ("explore page (20)", "50 templates", listing(50)),
         ("explore page (20)", "500 templates", listing(500)),
         (

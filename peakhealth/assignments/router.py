@@ -10,7 +10,7 @@ from peakhealth.assignments import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
-from peakhealth.http.responses import location
+from peakhealth.http.responses import json_response, location
 from peakhealth.plan.base import (
     UUID_PATTERN,
     Notes,
@@ -241,3 +241,28 @@ async def upgrade(
     )
     response.headers["Location"] = location(http, "getAssignment", upgraded.id)
     return present_one(response, upgraded)  # the new assignment's tag
+
+
+@router.get(
+    "/{id}/upgrade-preview",
+    response_model=service.UpgradePreview,
+    operation_id="previewAssignmentUpgrade",
+    summary="What upgrading to the latest version would change, without changing anything",
+)
+async def upgrade_preview(
+    id: DocumentId,
+    user: User,
+    directory: Directory,
+    fromDate: Annotated[
+        CalendarDate | None, Query(description="The upgrade's start; defaults to today (UTC)")
+    ] = None,
+) -> Response:
+    """The diff from the assigned version to the latest one of its routine, how many scheduled
+    sessions the upgrade would delete and create, and the first new session's date, decided as
+    `POST /{id}/upgrade` decides (the same 403 and 409); nothing is written."""
+    assignment = await service.load(id, user)
+    start = date.fromisoformat(fromDate) if fromDate else datetime.now(UTC).date()
+    preview = await service.preview_upgrade(
+        assignment, user=user, from_date=start, directory=directory
+    )
+    return json_response(preview)

@@ -1,12 +1,14 @@
 """Scheduling and the assignment lifecycle as pure functions: which workout falls on which day,
 and which status changes an assignment allows."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from peakhealth.errors import FieldError, InvalidTransition, ValidationFailed
 from peakhealth.plan.base import WEEKDAYS, Weekday
+from peakhealth.plan.routines import default_training_days
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,34 @@ def schedule_sessions(
                 )
             )
     return planned
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What assigning a version from a day schedules: its training days in week order, the
+    weeks it runs and every session."""
+
+    trainingDays: list[Weekday]
+    weeks: int
+    sessions: list[PlannedSession]
+
+
+def plan_calendar(
+    version: Mapping[str, Any], start: date, training_days: Sequence[str] | None
+) -> Calendar:
+    """The calendar of a template version (as stored) assigned from `start`: on
+    `training_days`, else the routine's, else its default spread. Assigning, upgrading and the
+    upgrade's preview all decide with this."""
+    workout_count = len(version.get("workouts") or [])
+    weeks = int(version.get("duration", 1))
+    days = (
+        training_days
+        or (version.get("schedule") or {}).get("trainingDays")
+        or default_training_days(workout_count)
+    )
+    # Days stored or sent passed the Weekday rules already.
+    ordered = cast("list[Weekday]", sorted(set(days), key=WEEKDAYS.index))
+    return Calendar(ordered, weeks, schedule_sessions(start, weeks, ordered, workout_count))
 
 
 # PATCH targets and the statuses they may come from (DOMAIN.md section 7).

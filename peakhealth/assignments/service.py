@@ -17,6 +17,7 @@ from typing import Any
 import bson
 from beanie import PydanticObjectId
 from bson.raw_bson import RawBSONDocument
+from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import policy
@@ -25,7 +26,7 @@ from peakhealth.assignments.schedule import (
     check_assignment_move,
     check_assignment_size,
     end_date,
-    schedule_sessions,
+    plan_calendar,
 )
 from peakhealth.errors import (
     Conflict,
@@ -37,8 +38,6 @@ from peakhealth.errors import (
 )
 from peakhealth.identity.directory import UserDirectory
 from peakhealth.identity.users import CurrentUser
-from peakhealth.plan.base import WEEKDAYS
-from peakhealth.plan.routines import default_training_days
 from peakhealth.revisions import FIRST, Expected
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.adherence import (
@@ -53,6 +52,7 @@ from peakhealth.storage import assignments, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
+from peakhealth.versioning.diff import VersionDiff, diff_versions
 
 MAX_REPLACEMENT_ATTEMPTS = 16
 log = logging.getLogger("peakhealth")
@@ -244,14 +244,8 @@ async def _assign(
     pending = replacing  # the precondition, until the write that checks it has run
     parent: PydanticObjectId = version["parentRoutineId"]
     workouts = _snapshots(version)
-    weeks = int(version.get("duration", 1))
-    days = (
-        training_days
-        or (version.get("schedule") or {}).get("trainingDays")
-        or default_training_days(len(workouts))
-    )
-    days = sorted(set(days), key=WEEKDAYS.index)
-    planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
+    calendar = plan_calendar(version, start, training_days)
+    weeks, days, planned = calendar.weeks, calendar.trainingDays, calendar.sessions
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
     key = live_key(client_id, parent)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
@@ -470,6 +464,36 @@ async def update(
     return found
 
 
+async def _upgrade_target(
+    assignment: RoutineAssignment, user: CurrentUser, directory: UserDirectory
+) -> tuple[str | None, PydanticObjectId]:
+    """What upgrading decides before it writes, the same for the upgrade and its preview: the
+    assignment must be live and its client one the caller may assign to now; the answer is the
+    `trainerId` the new assignment records and the chain's latest version id."""
+    if assignment.status not in LIVE:
+        raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
+    trainer_id = policy.trainer_after_upgrade(
+        user,
+        {"userId": assignment.userId, "trainerId": assignment.trainerId},
+        await _check_may_assign(user, assignment.userId, directory),
+    )
+    head = await heads.read_head(assignment.parentRoutineId)
+    latest_id = head.get("latestId") if head else None
+    if latest_id is None:
+        raise Conflict("this routine has no live version to upgrade to")
+    return trainer_id, latest_id
+
+
+def _upgrade_version(version: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
+    """The latest version (as read, None when gone or archived) the upgrade moves to, which the
+    caller must be allowed to read."""
+    if version is None or version.get("isArchived"):
+        raise Conflict("the latest version changed meanwhile; try again")
+    if not policy.READ_VERSION.allows(user, version):
+        raise Conflict("the latest version of this routine is not one you may read")
+    return version
+
+
 async def upgrade(
     assignment: RoutineAssignment,
     *,
@@ -486,25 +510,11 @@ async def upgrade(
     _check_may_manage(assignment, user)
     check_expected(expected, assignment.revision)
     await finish_cleanups(assignment.userId)
-    if assignment.status not in LIVE:
-        raise Conflict(f"a {assignment.status} assignment cannot be upgraded")
-    trainer_id = policy.trainer_after_upgrade(
-        user,
-        {"userId": assignment.userId, "trainerId": assignment.trainerId},
-        await _check_may_assign(user, assignment.userId, directory),
-    )
-    head = await heads.read_head(assignment.parentRoutineId)
-    latest_id = head.get("latestId") if head else None
-    if latest_id is None:
-        raise Conflict("this routine has no live version to upgrade to")
+    trainer_id, latest_id = await _upgrade_target(assignment, user, directory)
     async with heads.chain_lease(assignment.parentRoutineId, kind="template routine"):
-        version = await versions.find(TemplateRoutineDocument, latest_id, isArchived=False)
-        if version is None:
-            raise Conflict("the latest version changed meanwhile; try again")
-        if not policy.READ_VERSION.allows(user, version):
-            raise Conflict("the latest version of this routine is not one you may read")
+        found = await versions.find(TemplateRoutineDocument, latest_id, isArchived=False)
         return await _assign(
-            version,
+            _upgrade_version(found, user),
             client_id=assignment.userId,
             trainer_id=trainer_id,
             user=user,
@@ -514,3 +524,51 @@ async def upgrade(
             notes=assignment.notesForUser,
             replacing=None if expected is None else (assignment.id, expected),  # type: ignore[arg-type]
         )
+
+
+class UpgradePreview(BaseModel):
+    """What upgrading the assignment from `fromDate` would do; nothing is written."""
+
+    diff: VersionDiff = Field(description="From the assigned version to the latest one")
+    fromDate: str = Field(description="The day the new assignment would start")
+    firstNewDate: str | None = Field(
+        description="The first session the new assignment would schedule (null: none)"
+    )
+    sessionsToDelete: int = Field(
+        description="This assignment's sessions still scheduled, which the upgrade deletes"
+        " (in progress, completed, skipped and cancelled ones stay)"
+    )
+    sessionsToCreate: int = Field(description="The sessions the new assignment would schedule")
+
+
+async def preview_upgrade(
+    assignment: RoutineAssignment, *, user: CurrentUser, from_date: date, directory: UserDirectory
+) -> UpgradePreview:
+    """The upgrade's decision without its writes: the same checks (403, 409 as the upgrade
+    answers), the same calendar (`plan_calendar` from `from_date` on the assignment's training
+    days), the scheduled sessions its replacement deletes. Reads only: the assignment, the
+    chain head, both versions in one `$in` query, one count."""
+    assert assignment.id is not None
+    _check_may_manage(assignment, user)
+    _, latest_id = await _upgrade_target(assignment, user, directory)
+    current_id = PydanticObjectId(assignment.routineVersionId)
+    found = {
+        row["_id"]: row
+        for row in await versions.referenced(TemplateRoutineDocument, [current_id, latest_id])
+    }
+    latest = _upgrade_version(found.get(latest_id), user)
+    # The assigned version is pinned (never purged while assigned); whoever may change the
+    # assignment sees what it holds, as its sessions' snapshots show it anyway.
+    current = found.get(current_id)
+    if current is None:
+        raise NotFound("the assigned version no longer exists")
+    calendar = plan_calendar(latest, from_date, list(assignment.trainingDays))
+    return UpgradePreview(
+        diff=diff_versions(current, latest, tree_field=TemplateRoutineDocument.tree_field),
+        fromDate=from_date.isoformat(),
+        firstNewDate=(
+            calendar.sessions[0].scheduledDate.isoformat() if calendar.sessions else None
+        ),
+        sessionsToDelete=await sessions.count_scheduled(assignment.userId, assignment.id),
+        sessionsToCreate=len(calendar.sessions),
+    )

@@ -523,6 +523,16 @@ def _chain(
         parent: first["id"],
     }
     older = {**first, "isLatest": False}
+    element = {"exercises": "exercise", "sections": "section", "workouts": "workout"}[tree]
+    # version 2's elements have new ids (new_ids): the old ones are removed, the new added
+    diff = {
+        "from": first["id"],
+        "to": second["id"],
+        "changes": [
+            {"op": "added", "kind": element, "id": second[tree][0]["id"], "path": f"{tree}[0]"},
+            {"op": "removed", "kind": element, "id": first[tree][0]["id"], "path": f"{tree}[0]"},
+        ],
+    }
     return {
         f"list{noun}s": {"200": page(summary(first, tree, **counts))},
         f"create{noun}": {"request": body, "201": first},
@@ -531,6 +541,7 @@ def _chain(
             "200": page(summary(second, tree, **counts), summary(older, tree, **counts))
         },
         f"create{noun}Version": {"request": body, "200": second},
+        f"diff{noun}Versions": {"200": diff},
         # version 1 archived, then restored; version 2 stays the latest
         f"archive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
         f"unarchive{noun}Version": {"200": {"success": True, "newLatestVersionId": second["id"]}},
@@ -600,6 +611,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
     },
     "upgradeAssignment": {"request": {"fromDate": "2026-11-30"}, "201": UPGRADED_ASSIGNMENT},
+    "previewAssignmentUpgrade": {
+        "200": {
+            "diff": {
+                "from": TEMPLATE,
+                "to": f"{int(TEMPLATE, 16) + 0x40:024x}",
+                "changes": [
+                    {
+                        "op": "changed",
+                        "kind": "set",
+                        "id": PLANNED_WORKOUT["sections"][0]["exercises"][0]["sets"][1]["id"],
+                        "path": "workouts[0].sections[0].exercises[0].sets[1]",
+                        "fields": {"weight": {"from": 100.0, "to": 105.0}},
+                    }
+                ],
+            },
+            "fromDate": "2026-11-30",
+            "firstNewDate": "2026-11-30",
+            "sessionsToDelete": 10,
+            "sessionsToCreate": 12,
+        }
+    },
     "listWorkoutSessions": {"200": page(SCHEDULED_SESSION)},
     "createWorkoutSession": {
         "request": {

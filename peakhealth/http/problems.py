@@ -206,6 +206,8 @@ _OPERATION_PROBLEMS = {
     "/health": (),
     "/api/trainers/me/clients": (401, 403, 404, 422, 429, 503),  # clients have none: 403
     "/calendar/{secret}.ics": (404, 429, 503),  # no token; a malformed secret is unknown: 404
+    # as the upgrade: a caller who may not change it (403), an assignment not live (409)
+    "/api/routine-assignments/{id}/upgrade-preview": (401, 403, 404, 409, 422, 429, 503),
 }
 
 

@@ -16,14 +16,16 @@ from peakhealth import policy
 from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.config import Settings
 from peakhealth.errors import FieldError, ValidationFailed
-from peakhealth.http.dependencies import User, VersionId
+from peakhealth.http.dependencies import ID_PATTERN, User, VersionId
 from peakhealth.http.pagination import Page, PageRequest, page_of, plan_page_request
 from peakhealth.http.preconditions import not_modified, tagged
 from peakhealth.http.responses import answer_response, created_response, json_response, location
 from peakhealth.identity.users import CurrentUser
+from peakhealth.plan.base import is_object_id
 from peakhealth.plan.durations import parse_age
 from peakhealth.revisions import Expected, Tags, revision_of
 from peakhealth.versioning import chains
+from peakhealth.versioning.diff import VersionDiff
 from peakhealth.versioning.documents import D, VersionedDocument
 
 PlanPages = Annotated[PageRequest, Depends(plan_page_request)]
@@ -73,6 +75,24 @@ async def older_than(
 OlderThan = Annotated[timedelta | None, Depends(older_than)]
 # The bulk purge's `status`: it purges archived versions only, and says so in its query.
 ArchivedOnly = Annotated[Literal["archived"], Query(description="Must be 'archived'")]
+
+
+async def against_id(
+    against: Annotated[
+        str,
+        Query(
+            description="The version to compare with (24 hex characters): the diff goes from it"
+            " to `{id}`",
+            json_schema_extra={"pattern": ID_PATTERN},  # checked below, naming the parameter
+        ),
+    ],
+) -> str:
+    if not is_object_id(against):
+        raise ValidationFailed([FieldError("against", "must be an id of 24 hex characters")])
+    return against.lower()
+
+
+Against = Annotated[str, Depends(against_id)]
 
 
 class Publishable(Protocol):
@@ -134,6 +154,9 @@ class ChainEndpoints(Generic[D]):
             self.document, source, user, skip=pages.skip, limit=pages.limit, full=pages.full
         )
         return json_response(page_of(items, total, pages))
+
+    async def diff(self, user: CurrentUser, id: str, against: str) -> Response:
+        return json_response(await chains.compare(self.document, id, against, user))
 
     async def publish(
         self,
@@ -226,6 +249,7 @@ class ChainRoutes:
     create: RouteDoc
     read: RouteDoc
     versions: RouteDoc
+    diff: RouteDoc
     new_version: RouteDoc
     copy: RouteDoc
     archive: RouteDoc
@@ -257,6 +281,17 @@ def chain_routes(document: type[VersionedDocument]) -> ChainRoutes:
             summary=f"Every version of the {kind} chain the caller may read, newest first",
             description="The versions of the chain holding `{id}` (any version of it), newest"
             " first, as summaries unless `view=full`.",
+        ),
+        diff=RouteDoc(
+            response_model=VersionDiff,
+            summary=f"What changed from the {kind} version `against` to `{{id}}`",
+            description=f"Both versions (of any {kind} chains) must be readable by the caller,"
+            f" else 404, as is an id of another kind. Elements are matched by id: each change"
+            " is `added`, `removed`, `moved` (its parent changed, or its order among the"
+            " siblings kept in both) or `changed` (`fields`: each own field, from and to; left"
+            " out on the side that lacks it); kind `document` holds the version's own fields."
+            " `path` is in `{id}`, in `against` for removed elements; changes come in the"
+            " order of `{id}`'s tree, the removed ones after, in the order of `against`'s.",
         ),
         new_version=RouteDoc(
             response_model=full,

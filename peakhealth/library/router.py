@@ -12,6 +12,7 @@ from peakhealth.http.pagination import PageRequest, page_of
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch
 from peakhealth.http.responses import json_response
 from peakhealth.http.versioned import (
+    Against,
     ArchivedOnly,
     ChainEndpoints,
     LifecycleResult,
@@ -112,6 +113,11 @@ async def list_section_versions(user: User, id: VersionId, pages: PlanPages) -> 
     return await SECTIONS.versions(user, id, pages)
 
 
+@sections.get("/{id}/diff", operation_id="diffLibrarySectionVersions", **SECTIONS.routes.diff)
+async def diff_section_versions(user: User, id: VersionId, against: Against) -> Response:
+    return await SECTIONS.diff(user, id, against)
+
+
 @sections.put("/{id}", operation_id="createLibrarySectionVersion", **SECTIONS.routes.new_version)
 async def publish_section(
     user: Author, id: VersionId, draft: SectionDraft, catalog: Catalog, expected: IfMatch
@@ -193,6 +199,11 @@ async def read_workout(user: User, id: VersionId, held: IfNoneMatch) -> Response
 )
 async def list_workout_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
     return await WORKOUTS.versions(user, id, pages)
+
+
+@workouts.get("/{id}/diff", operation_id="diffLibraryWorkoutVersions", **WORKOUTS.routes.diff)
+async def diff_workout_versions(user: User, id: VersionId, against: Against) -> Response:
+    return await WORKOUTS.diff(user, id, against)
 
 
 @workouts.put("/{id}", operation_id="createLibraryWorkoutVersion", **WORKOUTS.routes.new_version)

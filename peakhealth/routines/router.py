@@ -10,7 +10,13 @@ from peakhealth.http.dependencies import AppSettings, Author, Catalog, User, Ver
 from peakhealth.http.pagination import page_of
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch, tagged
 from peakhealth.http.responses import created_response, json_bytes, json_response, location
-from peakhealth.http.versioned import ChainEndpoints, LifecycleResult, PlanPages, plan_page
+from peakhealth.http.versioned import (
+    Against,
+    ChainEndpoints,
+    LifecycleResult,
+    PlanPages,
+    plan_page,
+)
 from peakhealth.plan.base import MAX_NAME, MAX_TAG_LENGTH, OneLine
 from peakhealth.plan.drafts import TemplateRoutineBody
 from peakhealth.plan.routines import Difficulty, Goal
@@ -80,6 +86,11 @@ async def read(user: User, id: VersionId, held: IfNoneMatch) -> Response:
 @router.get("/{id}/versions", operation_id="listTemplateVersions", **TEMPLATES.routes.versions)
 async def list_versions(user: User, id: VersionId, pages: PlanPages) -> Response:
     return await TEMPLATES.versions(user, id, pages)
+
+
+@router.get("/{id}/diff", operation_id="diffTemplateVersions", **TEMPLATES.routes.diff)
+async def diff_versions(user: User, id: VersionId, against: Against) -> Response:
+    return await TEMPLATES.diff(user, id, against)
 
 
 @router.put("/{id}", operation_id="createTemplateVersion", **TEMPLATES.routes.new_version)

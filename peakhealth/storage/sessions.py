@@ -164,6 +164,13 @@ async def sequences_written(user_id: str, assignment_id: PydanticObjectId) -> se
     return {row.get("sequence") for row in rows}
 
 
+async def count_scheduled(user_id: str, assignment_id: PydanticObjectId) -> int:
+    """How many of the assignment's sessions are still `scheduled` (what `drop_scheduled`
+    would delete)."""
+    count: int = await _sessions().count_documents(_scheduled(user_id, assignment_id))
+    return count
+
+
 # ----- changing --------------------------------------------------------------------------------
 
 
@@ -206,9 +213,13 @@ async def restore_if_scheduled(
     )
 
 
+def _scheduled(user_id: str, assignment_id: PydanticObjectId | None) -> Filter:
+    return {"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"}
+
+
 async def drop_scheduled(user_id: str, assignment_id: PydanticObjectId | None) -> None:
     """Delete the assignment's sessions still `scheduled`; the others stay."""
-    await _drop({"userId": user_id, "routineAssignmentId": assignment_id, "status": "scheduled"})
+    await _drop(_scheduled(user_id, assignment_id))
 
 
 async def drop_all(user_id: str, assignment_id: PydanticObjectId) -> None:

@@ -45,6 +45,7 @@ from peakhealth.revisions import BEFORE_REVISIONS, FIRST, Expected, revision_of
 from peakhealth.storage import versions
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads, rules
+from peakhealth.versioning.diff import VersionDiff, diff_versions
 from peakhealth.versioning.documents import (
     SCHEMA_VERSION,
     CopiedFrom,
@@ -109,6 +110,21 @@ async def revision(cls: type[VersionedDocument], version_id: str, user: CurrentU
     if found is None:
         raise NotFound(f"no {cls.kind} version with id {version_id}")
     return found
+
+
+async def compare(
+    cls: type[VersionedDocument], version_id: str, against_id: str, user: CurrentUser
+) -> VersionDiff:
+    """What changed from the version `against_id` to `version_id`, both of this kind and
+    readable by the caller (NotFound otherwise, so ids do not leak), read in one `$in` query."""
+    wanted = [parse_id(version_id), parse_id(against_id)]
+    found = {row["_id"]: row for row in await versions.referenced(cls, wanted)}
+    for id_ in wanted:
+        if id_ not in found or not policy.READ_VERSION.allows(user, found[id_]):
+            raise NotFound(f"no {cls.kind} version with id {id_}")
+    return diff_versions(
+        upgrade(found[wanted[1]]), upgrade(found[wanted[0]]), tree_field=cls.tree_field
+    )
 
 
 def check_expected(cls: type[VersionedDocument], expected: Expected | None, revision: int) -> None:
