@@ -32,6 +32,7 @@ from peakhealth.http.request_context import REQUEST_ID_HEADER, RequestContext
 from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
 from peakhealth.identity.router import router as directory_router
 from peakhealth.identity.tokens import TokenVerifier
+from peakhealth.imports.router import router as imports_router
 from peakhealth.library.router import router as library_router
 from peakhealth.routines.router import router as templates_router
 from peakhealth.routines.user_router import router as user_routines_router
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(templates_router)
     app.include_router(exercises_router)
     app.include_router(directory_router)
+    app.include_router(imports_router)  # before /api/routines/{id}
     app.include_router(user_routines_router)
     app.include_router(assignments_router)
     app.include_router(sessions_router)
