@@ -1,7 +1,7 @@
 """`POST /api/routines/import` (a plan as text: a dry run answers the draft, else the user
 routine is created and logged) and `GET /api/import-logs` (the caller's imports)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
@@ -14,7 +14,7 @@ from peakhealth.imports import service
 from peakhealth.imports.drafts import ImportedLine
 from peakhealth.imports.service import ImportLogView
 from peakhealth.plan.base import MULTI_LINE, Name, PlanModel
-from peakhealth.routines.user_documents import UserRoutineDraft, UserRoutineView
+from peakhealth.routines.user_documents import UserRoutineView
 
 router = APIRouter(tags=["Routines"])
 
@@ -30,7 +30,11 @@ class ImportBody(PlanModel):
 
 
 class ImportDraft(BaseModel):
-    draft: UserRoutineDraft = Field(description="A body for POST /api/routines")
+    # The createRoutine request body; not its schema by reference, whose answer form would
+    # show the stored `_id` alias of plan elements.
+    draft: dict[str, Any] = Field(
+        description="A body for POST /api/routines (operation createRoutine), as imported"
+    )
     lines: list[ImportedLine]
     unmatched: list[ImportedLine] = Field(
         description="The lines that did not become part of the routine (unmatched, unparsed,"
@@ -71,7 +75,7 @@ async def import_routine(
     left_out = service.unmatched(imported.lines)
     if dryRun:
         return json_response(
-            ImportDraft(draft=imported.draft, lines=imported.lines, unmatched=left_out)
+            ImportDraft(draft=imported.body, lines=imported.lines, unmatched=left_out)
         )
     routine = await service.create(user, body.text, imported, catalog)
     answer = ImportedRoutine(routine=routine, lines=imported.lines, unmatched=left_out)

@@ -24,7 +24,8 @@ CATALOG_PAGE = 1000  # the catalog listed in pages of this size (the cache keeps
 
 
 class Imported(BaseModel):
-    draft: UserRoutineDraft
+    draft: UserRoutineDraft  # validated
+    body: dict[str, Any]  # as built: what the dry run answers (a body for POST /api/routines)
     lines: list[ImportedLine]
 
 
@@ -48,7 +49,7 @@ async def parse(text: str, name: str | None, catalog: ExerciseCatalog) -> Import
         raise ValidationFailed(
             [FieldError("text", f"{error['loc']}: {error['msg']}") for error in invalid.errors()]
         ) from invalid
-    return Imported(draft=body, lines=lines)
+    return Imported(draft=body, body=draft, lines=lines)
 
 
 def unmatched(lines: list[ImportedLine]) -> list[ImportedLine]:

@@ -99,6 +99,8 @@ CREATES: dict[str, tuple[Make, str]] = {
     "createAssignment": (assign, ASSIGNMENTS),
     "upgradeAssignment": (upgrade, ASSIGNMENTS),
     "createWorkoutSession": (session, SESSIONS),
+    # Answers `{routine, lines, unmatched}`: the routine is what it created.
+    "importRoutine": (post(f"{ROUTINES}/import", {"text": "Day 1\nSquat 5x5 @ 100kg"}), ROUTINES),
     # An address, not a name: no DNS in the test.
     "createWebhook": (
         post(WEBHOOKS, {"url": "https://93.184.215.14/in", "events": ["webhook.test"]}),
@@ -125,6 +127,7 @@ async def test_201_locates_what_it_created(
     response = await make(client, trainer)
     assert response.status_code == 201, response.text
     created = response.json()
+    created = created.get("routine", created)  # an import answers the routine beside its lines
     assert response.headers["location"] == f"{collection}/{created['id']}"
     again = await client.get(response.headers["location"], headers=trainer.headers)
     assert again.status_code == 200, again.text
