@@ -83,8 +83,9 @@ class CatalogNames:
     def match(self, written: str) -> Match | None:
         """The best catalog name for `written` and its confidence; None below 70."""
         key = normalize(written)
-        # Equal, or equal but for one plural `s` on either side.
-        same = [key, f"{key}s", key[:-1] if key.endswith("s") else key]
+        # Equal, or equal but for a plural `s` written (not one taken off a catalog name:
+        # `Overhead pres` is a typo of `Overhead Press`, not its singular).
+        same = [key, key[:-1]] if key.endswith("s") else [key]
         exact = next((self._exact[name] for name in same if name in self._exact), None)
         if exact is not None:
             return Match("high", 100.0, exact.exerciseId, exact.variantId, exact.name)

@@ -135,11 +135,13 @@ def _heading(line: str, number: int) -> Heading | None:
         text = text.lstrip("#").strip()
     elif text.endswith(":"):
         text = text[:-1].strip()
-    elif not (_DAY.match(text) or text.casefold() in _WEEKDAY_NAMES):
+    first = re.split(r"[\s:,-]+", text, maxsplit=1)[0].casefold()
+    if not (line.startswith("#") or line.endswith(":") or _DAY.match(text)) and (
+        first not in _WEEKDAY_NAMES
+    ):
         return None
     if not text or _SETS_TIMES.match(text) or _ONE_TIMED.match(text):
         return None
-    first = re.split(r"[\s:,-]+", text, maxsplit=1)[0].casefold()
     return Heading(number, line, text[:200], _WEEKDAY_NAMES.get(first))
 
 
