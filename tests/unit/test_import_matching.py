@@ -64,6 +64,14 @@ def test_a_variant_named_gets_that_variant_else_the_main_variant() -> None:
     assert (by_variant.exerciseId, by_variant.variantId) == (str(squat.id), str(front.id))
 
 
+def test_a_name_both_alternative_and_variant_gets_the_variant() -> None:
+    """`Chin-up` is an alternative name of Pull-up and the name of its Chin-up variant."""
+    pull_up = CATALOG._by_id["49af0ede-72e1-50ba-a155-5882a7f8e420"]
+    chin_up = next(variant for variant in pull_up.variants if variant.name == "Chin-up")
+    match = NAMES.match("Chin-ups")
+    assert match is not None and match.variantId == str(chin_up.id) != str(pull_up.mainVariantId)
+
+
 def test_normalize_drops_punctuation_and_separates_hyphenated_words() -> None:
     assert normalize("  Farmer's   Carry ") == "farmers carry"
     assert normalize("Pull-Up") == "pull up"
