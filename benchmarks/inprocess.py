@@ -614,6 +614,56 @@ def changes_page(weeks: int, days: list[str], replacements: int) -> Scenario:
     return scenario
 
 
+IMPORT_LINES = [
+    "Squat 5x5 @ 100kg",
+    "Romanian deadlift 3 x 8-10 @ RPE 8",
+    "Benchpress 4x6 @ 80kg",
+    "Row 4x10 @ 135 lb",
+    "A1 Overhead press 3x8 @ 40kg",
+    "A2 Pull-ups 3xAMRAP",
+    "Plank 3x60s",
+    "Dumbell curl 3x10",
+    "Run 5 min",
+]
+
+
+def import_plan(days: int) -> Scenario:
+    """POST /api/routines/import of a plan of `days` day headings, each followed by 9 exercise
+    lines (typos and an lb weight among them): matched against the cached catalog, the routine
+    and its import log written. Driver floor: the stored routine and log, two insert_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        text = "\n".join(line for day in range(days) for line in (f"Day {day + 1}:", *IMPORT_LINES))
+        body = {"text": text, "name": "Imported block"}
+        routines, logs = bench.collection("routines"), bench.collection("import_logs")
+        answer = await bench.post(trainer, "/api/routines/import", body)
+        stored = await routines.find_one({"_id": ObjectId(answer["routine"]["id"])})
+        log = await logs.find_one({"routineId": ObjectId(answer["routine"]["id"])})
+
+        async def forget(_: int) -> None:
+            await routines.delete_many({"userId": trainer.id})
+            await logs.delete_many({})
+
+        await forget(0)
+
+        async def service(_: int) -> None:
+            await bench.post(trainer, "/api/routines/import", body)
+
+        async def driver(_: int) -> None:
+            await routines.insert_one({**stored, "_id": ObjectId()})
+            await logs.insert_one({**log, "_id": ObjectId()})
+
+        steps = {
+            SERVICE: Step(service, cleanup=forget),
+            DRIVER: Step(driver, cleanup=forget),
+            FRAMEWORK: bench.framework_step("import", "POST", body, answer, 201),
+        }
+        return steps, {"lines": len(text.splitlines()), "answerBytes": len(json.dumps(answer))}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -653,6 +703,7 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
             "4 assignments of 312, 3 replaced",
             changes_page(52, plans.SIX_DAYS, 3),
         ),
+        ("text import (create)", "40 lines, 4 days", import_plan(4)),
     ]
     if quick:  # one size per operation: the first listed
         first: dict[str, tuple[str, str, Scenario]] = {}
