@@ -3,6 +3,7 @@ routine with its audit log; a dry run writes nothing; bad text is a 4xx with not
 failure at any database call leaves neither a routine without its log nor a log without its
 routine."""
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -181,3 +182,21 @@ async def test_a_failure_at_any_call_leaves_no_routine_without_its_log(
         assert [log["routineId"] for log in done] == [routine["_id"] for routine in routines], at
         listed = (await client.get(LOGS, headers=trainer.headers)).json()["data"]
         assert len(listed) == len(routines), at
+
+
+async def test_a_log_is_not_listed_before_its_routine_exists(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    """The log is written first; while the routine's insert waits, the list shows nothing."""
+    hold = app.state.client.hold_call(1, collection="routines", name="insert_one")
+    importing = asyncio.create_task(
+        client.post(IMPORT, json={"text": PLAN}, headers=trainer.headers)
+    )
+    await hold.reached.wait()
+    assert await ImportLog.get_motor_collection().count_documents({}) == 1
+    during = await client.get(LOGS, headers=trainer.headers)
+    assert during.json()["data"] == []
+    hold.release()
+    assert (await importing).status_code == 201
+    after = await client.get(LOGS, headers=trainer.headers)
+    assert len(after.json()["data"]) == 1
