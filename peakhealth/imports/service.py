@@ -60,7 +60,7 @@ async def create(user: CurrentUser, text: str, imported: Imported, catalog: Exer
     """The user routine of the draft and its log: log (pending), routine, log done; a failure
     in between is undone before it is raised (storage/import_logs.py says why)."""
     content = await user_service.build_routine(imported.draft, user, catalog)
-    routine_id = PydanticObjectId()
+    routine_id, now = PydanticObjectId(), utc_now()
     lines = [line.model_dump(exclude_none=True) for line in imported.lines]
     counted = Counter(line.confidence for line in imported.lines if line.confidence)
     log = ImportLog(
@@ -69,7 +69,8 @@ async def create(user: CurrentUser, text: str, imported: Imported, catalog: Exer
         lines=lines,
         confidences={level: counted.get(level, 0) for level in ("high", "medium", "low")},
         routineId=routine_id,
-        createdAt=utc_now(),
+        createdAt=now,
+        updatedAt=now,
     )
     log.id = PydanticObjectId()
     await import_logs.add_pending(log)

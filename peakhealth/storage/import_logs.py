@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from peakhealth.pages import read_page
-from peakhealth.timestamps import UtcDatetime
+from peakhealth.timestamps import UtcDatetime, utc_now
 
 State = Literal["pending", "done"]
 
@@ -35,6 +35,7 @@ class ImportLogFields(BaseModel):
 class ImportLog(Document, ImportLogFields):
     state: State = "pending"
     schemaVersion: int = 1
+    updatedAt: UtcDatetime
 
     class Settings:
         name = "import_logs"
@@ -53,7 +54,7 @@ async def add_pending(log: ImportLog) -> None:
 
 
 async def mark_done(log_id: PydanticObjectId) -> None:
-    await _logs().update_one({"_id": log_id}, {"$set": {"state": "done"}})
+    await _logs().update_one({"_id": log_id}, {"$set": {"state": "done", "updatedAt": utc_now()}})
 
 
 async def drop(log_id: PydanticObjectId) -> None:
