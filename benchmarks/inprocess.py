@@ -42,6 +42,17 @@ MONTH = ("2027-03-01", "2027-03-31")
 HISTORY_LIMIT = 20
 LISTING_LIMIT = 20
 IDEMPOTENCY_KEY = "Idempotency-Key"
+IMPORT_LINES = [
+    "Squat 5x5 @ 100kg",
+    "Romanian deadlift 3 x 8-10 @ RPE 8",
+    "Benchpress 4x6 @ 80kg",
+    "Row 4x10 @ 135 lb",
+    "A1 Overhead press 3x8 @ 40kg",
+    "A2 Pull-ups 3xAMRAP",
+    "Plank 3x60s",
+    "Dumbell curl 3x10",
+    "Run 5 min",
+]
 EQUIPMENT = "/api/users/me/equipment"
 SQUAT = "f2a91df2-4c31-5add-9e8a-15c61a54dbbb"  # the bundled catalog's Squat
 BARBELL_SQUAT = "b6657115-eeb4-5a08-b08c-00f64e093774"  # and its Barbell Back Squat
@@ -836,6 +847,43 @@ def version_diff(workouts: int) -> Scenario:
     return scenario
 
 
+def import_plan(days: int) -> Scenario:
+    """POST /api/routines/import of a plan of `days` day headings, each followed by 9 exercise
+    lines (typos and an lb weight among them): matched against the cached catalog, the routine
+    and its import log written. Driver floor: the stored routine and log, two insert_one."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        text = "\n".join(line for day in range(days) for line in (f"Day {day + 1}:", *IMPORT_LINES))
+        body = {"text": text, "name": "Imported block"}
+        routines, logs = bench.collection("routines"), bench.collection("import_logs")
+        answer = await bench.post(trainer, "/api/routines/import", body)
+        stored = await routines.find_one({"_id": ObjectId(answer["routine"]["id"])})
+        log = await logs.find_one({"routineId": ObjectId(answer["routine"]["id"])})
+
+        async def forget(_: int) -> None:
+            await routines.delete_many({"userId": trainer.id})
+            await logs.delete_many({})
+
+        await forget(0)
+
+        async def service(_: int) -> None:
+            await bench.post(trainer, "/api/routines/import", body)
+
+        async def driver(_: int) -> None:
+            await routines.insert_one({**stored, "_id": ObjectId()})
+            await logs.insert_one({**log, "_id": ObjectId()})
+
+        steps = {
+            SERVICE: Step(service, cleanup=forget),
+            DRIVER: Step(driver, cleanup=forget),
+            FRAMEWORK: bench.framework_step("import", "POST", body, answer, 201),
+        }
+        return steps, {"lines": len(text.splitlines()), "answerBytes": len(json.dumps(answer))}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -876,6 +924,7 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("assignment adherence report", "year of 3 d/wk (156)", adherence(plans.THREE_DAYS)),
         ("assignment adherence report", "year of 6 d/wk (312)", adherence(plans.SIX_DAYS)),
         ("diff of two template versions", "14 workouts", version_diff(14)),
+        ("text import (create)", "40 lines, 4 days", import_plan(4)),
         ("explore page (20)", "50 templates", listing(50)),
         ("explore page (20)", "500 templates", listing(500)),
         (

@@ -38,6 +38,7 @@ from peakhealth.identity.directory import EmbeddedDirectory, UserDirectory
 from peakhealth.identity.router import router as directory_router
 from peakhealth.identity.router import users_router
 from peakhealth.identity.tokens import TokenVerifier
+from peakhealth.imports.router import router as imports_router
 from peakhealth.library.router import router as library_router
 from peakhealth.metrics.router import router as metrics_router
 from peakhealth.routines.router import router as templates_router
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(exercises_router)
     app.include_router(directory_router)
     app.include_router(users_router)
+    app.include_router(imports_router)  # before /api/routines/{id}
     app.include_router(user_routines_router)
     app.include_router(assignments_router)
     app.include_router(sessions_router)

@@ -30,6 +30,7 @@ from peakhealth.storage.equipment import UserEquipment
 from peakhealth.storage.idempotency import IdempotencyKey
 from peakhealth.storage.metrics import ClientMetric
 from peakhealth.storage.records import PersonalRecordDocument
+from peakhealth.storage.import_logs import ImportLog
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
@@ -58,6 +59,7 @@ MODELS: list[Any] = [
     UserEquipment,
     ClientMetric,
     PersonalRecordDocument,
+    ImportLog,
 ]
 
 

@@ -920,3 +920,73 @@ EXAMPLES |= {
         },
     },
 }
+
+# ----- text import -----------------------------------------------------------------------------
+
+IMPORT_TEXT = "Leg day:\nSquat 5x5 @ 100kg\nJefferson curl 3x8"
+IMPORT_LINES: list[dict[str, Any]] = [
+    {"lineNumber": 1, "line": "Leg day:", "status": "heading"},
+    {
+        "lineNumber": 2,
+        "line": "Squat 5x5 @ 100kg",
+        "status": "matched",
+        "name": "Squat",
+        "confidence": "high",
+        "score": 100.0,
+        "matchedName": "Squat",
+        "exerciseId": SQUAT["exerciseId"],
+        "variantId": SQUAT["exerciseVariantId"],
+    },
+    {
+        "lineNumber": 3,
+        "line": "Jefferson curl 3x8",
+        "status": "unmatched",
+        "name": "Jefferson curl",
+        "reason": "no catalog exercise scored 70 or more",
+    },
+]
+IMPORT_DRAFT: dict[str, Any] = {
+    "name": "Leg day block",
+    "difficulty": "intermediate",
+    "goal": "general-fitness",
+    "duration": 4,
+    "workouts": [
+        {
+            "name": "Leg day",
+            "type": "strength",
+            "sections": [
+                {
+                    "name": "Main",
+                    "type": "basic",
+                    "exercises": [
+                        {
+                            "type": "strength",
+                            **SQUAT,
+                            "sets": [{"repType": "fixed", "reps": 5, "weight": 100.0}] * 5,
+                        }
+                    ],
+                }
+            ],
+        }
+    ],
+}
+EXAMPLES |= {
+    "importRoutine": {
+        "request": {"text": IMPORT_TEXT, "name": "Leg day block"},
+        "200": {"draft": IMPORT_DRAFT, "lines": IMPORT_LINES, "unmatched": IMPORT_LINES[2:]},
+        "201": {"routine": NEW_USER_ROUTINE, "lines": IMPORT_LINES, "unmatched": IMPORT_LINES[2:]},
+    },
+    "listImportLogs": {
+        "200": page(
+            {
+                "id": "6b153d571208ac42e8918090",
+                "userId": CLIENT,
+                "text": IMPORT_TEXT,
+                "lines": IMPORT_LINES,
+                "confidences": {"high": 1, "medium": 0, "low": 0},
+                "routineId": NEW_ROUTINE,
+                "createdAt": COPY_TIME,
+            }
+        )
+    },
+}

@@ -133,10 +133,15 @@ async def build_routine(
 
 
 async def create(
-    user: CurrentUser, content: UserRoutineContent, *, copied_from: CopiedFrom | None = None
+    user: CurrentUser,
+    content: UserRoutineContent,
+    *,
+    copied_from: CopiedFrom | None = None,
+    routine_id: PydanticObjectId | None = None,
 ) -> Any:
-    """A new user routine of the caller, neither active nor favorite."""
-    routine_id = PydanticObjectId()
+    """A new user routine of the caller, neither active nor favorite; `routine_id` when another
+    document must name it before it exists (an import's log)."""
+    routine_id = routine_id or PydanticObjectId()
     document = UserRoutineDocument(
         id=routine_id,
         userId=user.id,
