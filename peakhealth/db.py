@@ -28,9 +28,9 @@ from peakhealth.storage.calendar_feeds import CalendarFeed
 from peakhealth.storage.changes import Tombstone
 from peakhealth.storage.equipment import UserEquipment
 from peakhealth.storage.idempotency import IdempotencyKey
+from peakhealth.storage.import_logs import ImportLog
 from peakhealth.storage.metrics import ClientMetric
 from peakhealth.storage.records import PersonalRecordDocument
-from peakhealth.storage.import_logs import ImportLog
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
