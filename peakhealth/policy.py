@@ -279,6 +279,18 @@ CHANGE_WEBHOOK = Rule(
 """Only the subscriber changes, rotates, tests or deletes a subscription, admins not excepted:
 its secret is shown to whoever rotates it."""
 
+# ----- groups ----------------------------------------------------------------------------------
+
+USE_GROUP = admin_or_field_is_caller("read or change a group", "trainerId")
+"""A group is its trainer's alone, and admins'; anyone else (its members included) sees none."""
+
+
+def check_may_keep_groups(user: CurrentUser) -> None:
+    """Trainers (and admins) keep groups of their clients; a client has none."""
+    if not user.authors_plans:
+        raise Forbidden("groups are kept by trainers")
+
+
 RULES: tuple[Rule, ...] = (
     READ_VERSION,
     SEE_ARCHIVED,
@@ -299,4 +311,5 @@ RULES: tuple[Rule, ...] = (
     CHANGE_LINK,
     READ_WEBHOOK,
     CHANGE_WEBHOOK,
+    USE_GROUP,
 )

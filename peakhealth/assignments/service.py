@@ -192,18 +192,50 @@ async def finish_cleanups(user_id: str) -> None:
         await _clean_up(assignment_id, user_id)
 
 
-async def _roll_back(assignment_id: PydanticObjectId, user_id: str) -> None:
-    """Undo an assignment whose scheduling failed half-way, so the request that answers 503
-    leaves nothing half-written: its sessions and the assignment go. Best effort: while the
-    database stays away, the half-made assignment stays live until it is replaced (the same
+async def _roll_back(made: list[RoutineAssignment]) -> None:
+    """Undo assignments whose scheduling failed half-way, so the request that answers 503
+    leaves nothing half-written: their sessions and the assignments go. Best effort: while the
+    database stays away, a half-made assignment stays live until it is replaced (the same
     request repeated replaces it)."""
+    ids: list[PydanticObjectId] = [assignment.id for assignment in made if assignment.id]
+    users = sorted({assignment.userId for assignment in made})
     try:
-        await sessions.drop_all(user_id, assignment_id)
-        await assignments.delete(assignment_id, user_id)
+        await sessions.drop_all(users, ids)
+        await assignments.delete(ids, users)
     except PyMongoError:
-        log.warning(
-            "assignment %s was left half-scheduled; assigning again replaces it", assignment_id
-        )
+        log.warning("assignments %s were left half-scheduled; assigning again replaces them", ids)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One client an assignment is made for: the trainer it records, its first day and the
+    planned days of its sessions."""
+
+    client_id: str
+    trainer_id: str | None
+    start: date
+    planned: list[PlannedSession]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What every assignment one request makes shares."""
+
+    end: date
+    days: list[str]
+    scheduled_time: str | None
+    notes: str | None
+    group_id: PydanticObjectId | None = None
+    group_assignment_id: PydanticObjectId | None = None
+
+
+def _training_days(version: dict[str, Any], training_days: list[str] | None) -> list[str]:
+    days = (
+        training_days
+        or (version.get("schedule") or {}).get("trainingDays")
+        or default_training_days(len(version.get("workouts", [])))
+    )
+    return sorted(set(days), key=WEEKDAYS.index)
 
 
 async def _assign(
@@ -221,144 +253,193 @@ async def _assign(
     """Insert the assignment (replacing a live one of the same routine) and its sessions.
     `replacing`: the assignment an upgrade replaces and the revision If-Match expects of it,
     checked by the write that cancels it, before anything else of this request is written."""
-    pending = replacing  # the precondition, until the write that checks it has run
-    parent: PydanticObjectId = version["parentRoutineId"]
     workouts = _snapshots(version)
     weeks = int(version.get("duration", 1))
-    days = (
-        training_days
-        or (version.get("schedule") or {}).get("trainingDays")
-        or default_training_days(len(workouts))
-    )
-    days = sorted(set(days), key=WEEKDAYS.index)
+    days = _training_days(version, training_days)
     planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
-    key = live_key(client_id, parent)
+    terms = Terms(end_date(start, weeks), days, scheduled_time, notes)
+    [made] = await _assign_all(
+        version, workouts, [Member(client_id, trainer_id, start, planned)], terms, user, replacing
+    )
+    return made
+
+
+async def _assign_all(
+    version: dict[str, Any],
+    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
+    members: list[Member],
+    terms: Terms,
+    user: CurrentUser,
+    replacing: tuple[PydanticObjectId, Expected] | None = None,
+) -> list[RoutineAssignment]:
+    """Assign the version to every member, each replacing their live assignment of the same
+    routine (section 7): one read of the live ones, one write of the assignments, one of all
+    their sessions, one check that they are still live, whatever the number of members.
+    `replacing` (upgrades, one member): see `_assign`."""
+    if not members:
+        return []
+    pending = replacing  # the precondition, until the write that checks it has run
+    parent: PydanticObjectId = version["parentRoutineId"]
+    keys = {member.client_id: live_key(member.client_id, parent) for member in members}
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
-        replaced: PydanticObjectId | None = None
-        # The live assignment of this routine, and any cancellation of the client's that a
+        replaced: dict[str, PydanticObjectId] = {}
+        # The live assignments of this routine, and any cancellation of the clients' that a
         # failure cut short (finished here: see `finish_cleanups`), in one read.
-        for old in await assignments.live_or_interrupted(client_id, key):
-            if old.get("liveKey") != key:
-                await _clean_up(old["_id"], client_id)
+        found = await assignments.live_or_interrupted(list(keys), list(keys.values()))
+        live = [old for old in found if old.get("liveKey") == keys.get(old["userId"])]
+        if not all(policy.CHANGE_ASSIGNMENT.allows(user, old) for old in live):
+            raise Conflict(
+                "this client has a live assignment of this routine made by someone else;"
+                " only they or an admin may replace it"
+            )
+        for old in found:
+            if old not in live:
+                await _clean_up(old["_id"], old["userId"])
                 continue
-            if not policy.CHANGE_ASSIGNMENT.allows(user, old):
-                raise Conflict(
-                    "this client has a live assignment of this routine made by someone else;"
-                    " only they or an admin may replace it"
-                )
             expected = pending[1] if pending and old["_id"] == pending[0] else None
-            if await _end_live(old["_id"], client_id, "cancelled", expected):
-                replaced = old["_id"]
+            if await _end_live(old["_id"], old["userId"], "cancelled", expected):
+                replaced[old["userId"]] = old["_id"]
             if expected is not None:
                 pending = None
         if pending is not None:  # no longer the live one: it changed since the caller's read
-            await _check_current(pending[0], client_id, pending[1])
+            await _check_current(pending[0], members[0].client_id, pending[1])
             raise Conflict("this assignment changed meanwhile; read it again")
         now = utc_now()
-        assignment = RoutineAssignment(
-            id=PydanticObjectId(),
-            routineVersionId=version["_id"],
-            parentRoutineId=parent,
-            userId=client_id,
-            trainerId=trainer_id,
-            assignedBy=user.id,
-            assignedAt=now,
-            startDate=start.isoformat(),
-            endDate=end_date(start, weeks).isoformat(),
-            trainingDays=days,
-            scheduledTime=scheduled_time,
-            notesForUser=notes,
-            replacesAssignmentId=replaced,
-            revision=FIRST,
-        )
-        assignment.progress.totalWorkouts = len(planned)
-        stored = assignment.model_dump(by_alias=True, exclude={"revision_id"})
-        stored["liveKey"] = key
+        made: list[RoutineAssignment] = []
+        stored: list[dict[str, Any]] = []
+        for member in members:
+            assignment = RoutineAssignment(
+                id=PydanticObjectId(),
+                routineVersionId=version["_id"],
+                parentRoutineId=parent,
+                userId=member.client_id,
+                trainerId=member.trainer_id,
+                assignedBy=user.id,
+                assignedAt=now,
+                startDate=member.start.isoformat(),
+                endDate=terms.end.isoformat(),
+                trainingDays=terms.days,
+                scheduledTime=terms.scheduled_time,
+                notesForUser=terms.notes,
+                replacesAssignmentId=replaced.get(member.client_id),
+                groupId=terms.group_id,
+                groupAssignmentId=terms.group_assignment_id,
+                revision=FIRST,
+            )
+            assignment.progress.totalWorkouts = len(member.planned)
+            # Group fields only on group assignments: the sparse index leaves the rest out.
+            absent = {"groupId", "groupAssignmentId"} if terms.group_id is None else set()
+            row = assignment.model_dump(by_alias=True, exclude={"revision_id", *absent})
+            row["liveKey"] = keys[member.client_id]
+            made.append(assignment)
+            stored.append(row)
         try:
-            await assignments.insert(stored)
+            await assignments.insert_all(stored)
         except DuplicateKeyError:
+            if len(made) > 1:  # the ordered write stopped there: take back what it wrote
+                await _roll_back(made)
             continue  # a concurrent assignment became live first: replace it in turn
         except PyMongoError:
-            await _roll_back(assignment.id, client_id)  # type: ignore[arg-type]
+            await _roll_back(made)
             raise
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
-    plan = _Scheduling(version, workouts, planned, key)
+    plan = _Scheduling(
+        version,
+        workouts,
+        {assignment.id: member.planned for assignment, member in zip(made, members, strict=True)},
+        stored,
+    )
     try:
-        still_live = await _schedule(assignment, plan, planned)
+        still_live = await _schedule(made, plan, plan.planned)
     except PyMongoError:
-        still_live = await _recover(assignment, plan)
-    if not still_live:  # replaced by a concurrent request while its sessions were written
-        await sessions.drop_scheduled(client_id, assignment.id)
-        await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
-        found = await assignments.find(assignment.id, {"userId": client_id})
-        assert found is not None
-        return found
-    return assignment
+        still_live = await _recover(made, plan)
+    answered: list[RoutineAssignment] = []
+    for assignment in made:
+        if assignment.id in still_live:
+            answered.append(assignment)
+            continue
+        # Replaced by a concurrent request while its sessions were written.
+        await sessions.drop_scheduled(assignment.userId, assignment.id)
+        await refresh_progress(assignment.id, assignment.userId)  # type: ignore[arg-type]
+        found_now = await assignments.find(assignment.id, {"userId": assignment.userId})
+        assert found_now is not None
+        answered.append(found_now)
+    return answered
 
 
 @dataclass(frozen=True)
 class _Scheduling:
-    """What scheduling an assignment writes from: the version, its workouts' encoded
-    snapshots, the planned days, and the live key the assignment must still hold."""
+    """What scheduling assignments writes from: the version, its workouts' encoded snapshots,
+    each assignment's planned days, and the assignments as stored (the live keys they must
+    still hold)."""
 
     version: dict[str, Any]
     workouts: list[tuple[PydanticObjectId, RawBSONDocument]]
-    planned: list[PlannedSession]
-    key: str
+    planned: dict[Any, list[PlannedSession]]
+    stored: list[dict[str, Any]]
 
 
-async def _recover(assignment: RoutineAssignment, plan: _Scheduling) -> bool:
+async def _recover(made: list[RoutineAssignment], plan: _Scheduling) -> set[Any]:
     """Scheduling failed part-way (a failover, a timeout). Once the database answers again,
     finish it: write the sessions that are missing (a lost answer may hide a bulk insert that
-    ran) and answer as if nothing happened. If it still fails, take the assignment back and
+    ran) and answer as if nothing happened. If it still fails, take the assignments back and
     raise: the request answers 503 and leaves nothing half-written."""
-    assert assignment.id is not None
     try:
-        written = await sessions.sequences_written(assignment.userId, assignment.id)
-        missing = [day for day in plan.planned if day.sequence not in written]
-        return await _schedule(assignment, plan, missing)
+        written = await sessions.sequences_written(
+            sorted({assignment.userId for assignment in made}),
+            [assignment.id for assignment in made if assignment.id],
+        )
+        missing = {
+            key: [day for day in days if (key, day.sequence) not in written]
+            for key, days in plan.planned.items()
+        }
+        return await _schedule(made, plan, missing)
     except PyMongoError:
-        await _roll_back(assignment.id, assignment.userId)
+        await _roll_back(made)
         raise
 
 
+def _session(
+    assignment: RoutineAssignment, plan: _Scheduling, day: PlannedSession
+) -> dict[str, Any]:
+    """One planned session of the assignment, as stored."""
+    workout_id, snapshot = plan.workouts[day.workoutIndex]
+    now = assignment.assignedAt
+    return {
+        "_id": PydanticObjectId(),
+        "userId": assignment.userId,
+        "trainerId": assignment.trainerId,
+        "routineAssignmentId": assignment.id,
+        "parentRoutineId": assignment.parentRoutineId,
+        "routineVersionId": plan.version["_id"],
+        "workoutId": workout_id,
+        "scheduledDate": day.scheduledDate.isoformat(),
+        "scheduledTime": assignment.scheduledTime,
+        "weekIndex": day.weekIndex,
+        "sequence": day.sequence,
+        "status": "scheduled",
+        "revision": FIRST,
+        "workoutSnapshot": snapshot,
+        "schemaVersion": 1,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+
+
 async def _schedule(
-    assignment: RoutineAssignment, plan: _Scheduling, planned: list[PlannedSession]
-) -> bool:
-    """Write these planned sessions of the assignment (one bulk insert); True while it is still
-    the live one."""
-    version, workouts, key = plan.version, plan.workouts, plan.key
-    client_id, trainer_id, now = assignment.userId, assignment.trainerId, assignment.assignedAt
-    scheduled_time = assignment.scheduledTime
-    if planned:
-        await sessions.add_scheduled(
-            [
-                {
-                    "_id": PydanticObjectId(),
-                    "userId": client_id,
-                    "trainerId": trainer_id,
-                    "routineAssignmentId": assignment.id,
-                    "parentRoutineId": assignment.parentRoutineId,
-                    "routineVersionId": version["_id"],
-                    "workoutId": workouts[day.workoutIndex][0],
-                    "scheduledDate": day.scheduledDate.isoformat(),
-                    "scheduledTime": scheduled_time,
-                    "weekIndex": day.weekIndex,
-                    "sequence": day.sequence,
-                    "status": "scheduled",
-                    "revision": FIRST,
-                    "workoutSnapshot": workouts[day.workoutIndex][1],
-                    "schemaVersion": 1,
-                    "createdAt": now,
-                    "updatedAt": now,
-                }
-                for day in planned
-            ]
-        )
-    return await assignments.holds_key(assignment.id, client_id, key)
+    made: list[RoutineAssignment], plan: _Scheduling, planned: dict[Any, list[PlannedSession]]
+) -> set[Any]:
+    """Write these planned sessions of the assignments (one bulk insert for all); the ids of
+    the assignments still the live ones of their routine."""
+    rows = [
+        _session(assignment, plan, day) for assignment in made for day in planned[assignment.id]
+    ]
+    if rows:
+        await sessions.add_scheduled(rows)
+    return await assignments.holding_keys(plan.stored)
 
 
 async def create(
