@@ -20,6 +20,7 @@ from peakhealth.catalog.router import router as exercises_router
 from peakhealth.changes.router import router as changes_router
 from peakhealth.changes.service import ChangeFeed
 from peakhealth.config import Settings
+from peakhealth.groups.router import router as groups_router
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
 from peakhealth.http.media_type import RequireJsonBodies
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(sessions_router)
     app.include_router(webhooks_router)
     app.include_router(changes_router)
+    app.include_router(groups_router)
 
     @app.get(
         "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"

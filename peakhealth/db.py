@@ -25,6 +25,7 @@ from peakhealth.storage.assignments import (
     pinned_versions,
 )
 from peakhealth.storage.changes import Tombstone
+from peakhealth.storage.groups import Group
 from peakhealth.storage.idempotency import IdempotencyKey
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
@@ -48,6 +49,7 @@ MODELS: list[Any] = [
     WebhookSubscription,
     WebhookDelivery,
     WebhookLease,
+    Group,
     Tombstone,
 ]
 

@@ -44,7 +44,7 @@ from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
-from peakhealth.storage import assignments, sessions, versions
+from peakhealth.storage import assignments, groups, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
@@ -575,3 +575,152 @@ async def upgrade(
             notes=assignment.notesForUser,
             replacing=None if expected is None else (assignment.id, expected),  # type: ignore[arg-type]
         )
+
+
+# ----- groups (DOMAIN.md section 15) -----------------------------------------------------------
+
+# Every member's sessions of one group assignment, added up (a class of 100 on a long routine).
+MAX_GROUP_ASSIGNMENT_BYTES = 256 * 1024 * 1024
+
+
+async def _linked_members(user: CurrentUser, members: list[str], directory: UserDirectory) -> None:
+    """`check_may_assign` for every member, their links read in one directory request."""
+    needing = [member for member in members if policy.assigning_needs_link(user, member)]
+    linked = await directory.clients_among(user.id, needing) if needing else set()
+    for member in members:
+        try:
+            policy.check_may_assign(user, member, linked=member in linked)
+        except Forbidden as refused:
+            raise Forbidden(f"member {member}: {refused.detail}") from refused
+
+
+async def assign_group(
+    *,
+    routine_version_id: str,
+    group_id: str,
+    start: date,
+    training_days: list[str] | None,
+    scheduled_time: str | None,
+    notes: str | None,
+    user: CurrentUser,
+    directory: UserDirectory,
+) -> tuple[PydanticObjectId, list[RoutineAssignment]]:
+    """Assign a template routine version to every member of a group (each replacing their live
+    assignment of the same routine), and record it on the group for members who join later.
+    Every member's assignment records the group's trainer. Nothing is written unless every
+    member may be assigned."""
+    group = await groups.find(PydanticObjectId(group_id), policy.USE_GROUP.filter(user))
+    if group is None:
+        raise NotFound(f"no group with id {group_id}")
+    members: list[str] = list(group["memberIds"])
+    await _linked_members(user, members, directory)
+    version_id = PydanticObjectId(routine_version_id)  # checked at the edge
+    version = await _load_version(version_id, user)
+    async with heads.chain_lease(version["parentRoutineId"], kind="template routine"):
+        version = await _load_version(version_id, user)  # not purged while we waited
+        workouts = _snapshots(version)
+        weeks = int(version.get("duration", 1))
+        days = _training_days(version, training_days)
+        planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
+        sizes = [len(snapshot.raw) for _, snapshot in workouts]
+        check_assignment_size(planned, sizes)
+        if sum(sizes[day.workoutIndex] for day in planned) * len(members) > (
+            MAX_GROUP_ASSIGNMENT_BYTES
+        ):
+            raise ValidationFailed(
+                [FieldError("groupId", "the group is too large for this routine; split it")]
+            )
+        group_assignment_id = PydanticObjectId()
+        terms = Terms(
+            end_date(start, weeks), days, scheduled_time, notes, group["_id"], group_assignment_id
+        )
+        trainer_id = group["trainerId"]
+        made = await _assign_all(
+            version,
+            workouts,
+            [Member(member, trainer_id, start, planned) for member in members],
+            terms,
+            user,
+        )
+        record = {
+            "groupAssignmentId": group_assignment_id,
+            "routineVersionId": version["_id"],
+            "parentRoutineId": version["parentRoutineId"],
+            "startDate": start.isoformat(),
+            "endDate": terms.end.isoformat(),
+            "trainingDays": days,
+            "scheduledTime": scheduled_time,
+            "notesForUser": notes,
+            "assignedBy": user.id,
+            "assignedAt": utc_now(),
+        }
+        try:
+            # Only onto the group as read: a member who joined meanwhile was not assigned.
+            recorded = await groups.change(
+                group["_id"],
+                {"trainerId": trainer_id},
+                {"$push": {"assignments": record}},
+                Expected(frozenset({int(group.get("revision") or 0)})),
+            )
+        except PyMongoError:
+            await _roll_back(made)
+            raise
+        if recorded is None:
+            await _roll_back(made)
+            raise Conflict("the group changed meanwhile; try again")
+        return group_assignment_id, made
+
+
+async def assign_joiner(
+    group: dict[str, Any], member: str, *, today: date, user: CurrentUser
+) -> None:
+    """A member who joins is assigned every group assignment not over yet, from `today`: the
+    group's own days and workouts from then on (the class's calendar), ending with the group's.
+    Repeatable: a group assignment the member already has is skipped."""
+    current = [entry for entry in group.get("assignments", []) if entry["endDate"] >= str(today)]
+    if not current:
+        return
+    have = {
+        row["groupAssignmentId"]
+        for row in await assignments.group_assignments_of(
+            member, [entry["groupAssignmentId"] for entry in current]
+        )
+    }
+    for entry in current:
+        if entry["groupAssignmentId"] in have:
+            continue
+        async with heads.chain_lease(entry["parentRoutineId"], kind="template routine"):
+            # The version the group has (pinned by its members' assignments: never purged; an
+            # archived one still serves the class it was assigned to).
+            version = await versions.find(TemplateRoutineDocument, entry["routineVersionId"])
+            if version is None or not policy.READ_VERSION.allows(user, version):
+                raise Conflict("a routine of this group is not one you may assign; reassign it")
+            workouts = _snapshots(version)
+            start = date.fromisoformat(entry["startDate"])
+            weeks = int(version.get("duration", 1))
+            planned = [
+                day
+                for day in schedule_sessions(start, weeks, entry["trainingDays"], len(workouts))
+                if day.scheduledDate >= today
+            ]
+            terms = Terms(
+                date.fromisoformat(entry["endDate"]),
+                entry["trainingDays"],
+                entry.get("scheduledTime"),
+                entry.get("notesForUser"),
+                group["_id"],
+                entry["groupAssignmentId"],
+            )
+            joined = Member(member, group["trainerId"], max(start, today), planned)
+            await _assign_all(version, workouts, [joined], terms, user)
+
+
+async def cancel_leaver(group: dict[str, Any], member: str) -> None:
+    """A member who leaves has their live group assignments cancelled (the section 7 clean-up:
+    scheduled sessions go, every other stays). Repeatable."""
+    ids = [entry["groupAssignmentId"] for entry in group.get("assignments", [])]
+    if not ids:
+        return
+    for row in await assignments.group_assignments_of(member, ids):
+        if row["status"] in LIVE:
+            await _end_live(row["_id"], member, "cancelled")

@@ -48,6 +48,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "The change feed: what changed since a cursor, for integrators that"
         " keep a copy in sync.",
     },
+    {
+        "name": "Groups",
+        "description": "A trainer's groups of their clients: assigned a routine together, with"
+        " a shared calendar.",
+    },
     {"name": "Operations", "description": "Liveness and readiness, without a token."},
 ]
 
