@@ -104,6 +104,7 @@ CREATES: dict[str, tuple[Make, str]] = {
         post(WEBHOOKS, {"url": "https://93.184.215.14/in", "events": ["webhook.test"]}),
         WEBHOOKS,
     ),
+    "createGroup": (post("/api/groups", {"name": "6 am class"}), "/api/groups"),
 }
 
 
