@@ -10,6 +10,7 @@ the template chain's lease, so a version cannot be purged between the check and 
 that pins it."""
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -664,6 +665,13 @@ async def assign_group(
             )
         except PyMongoError:
             await _roll_back(made)
+            with suppress(PyMongoError):  # a lost answer may hide a push that ran
+                await groups.change(
+                    group["_id"],
+                    {"trainerId": trainer_id},
+                    {"$pull": {"assignments": {"groupAssignmentId": group_assignment_id}}},
+                    None,
+                )
             raise
         if recorded is None:
             await _roll_back(made)

@@ -1,14 +1,18 @@
 """Groups over HTTP (DOMAIN.md section 15): a trainer's class assigned one routine in one
 request, members joining later and leaving, the group calendar, who sees a group, bad input."""
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 import time_machine
+from beanie import PydanticObjectId
 from fastapi import FastAPI
 
 from peakhealth.config import DEVELOPMENT_JWT_SECRET
+from peakhealth.embedded import EmbeddedClient
 from peakhealth.identity.tokens import mint_token
 from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.storage.groups import Group
@@ -224,3 +228,61 @@ async def test_a_group_is_a_revisioned_document(
     )
     assert gone.status_code == 204
     assert (await client.get(f"{GROUPS}/{group_id}", headers=trainer.headers)).status_code == 404
+
+
+async def members_settled(group_id: str, members: list[Caller]) -> None:
+    """Each member has at most one live assignment of the group's routine, and every live one
+    has all its sessions: nothing half-written."""
+    for member in members:
+        rows = await (
+            RoutineAssignment.get_motor_collection()
+            .find({"userId": member.id, "status": {"$in": ["active", "paused"]}})
+            .to_list(None)
+        )
+        assert len(rows) <= 1, rows
+        for row in rows:
+            assert len(await raw_sessions(str(row["_id"]))) == row["progress"]["totalWorkouts"]
+    group = await Group.get_motor_collection().find_one({"_id": PydanticObjectId(group_id)})
+    assert group is not None
+    recorded = {entry["groupAssignmentId"] for entry in group["assignments"]}
+    made = await RoutineAssignment.get_motor_collection().distinct("groupAssignmentId")
+    assert recorded <= set(made)  # no group assignment recorded without its members'
+
+
+@pytest.mark.parametrize("lost_answer", [False, True])
+async def test_a_group_assignment_failing_at_any_call_leaves_nothing_half_written(
+    app: FastAPI, client: httpx.AsyncClient, admin: Caller, trainer: Caller, lost_answer: bool
+) -> None:
+    store: EmbeddedClient = app.state.client
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    group_id, members = await class_of(client, admin, trainer, 3)
+    before = store.total_calls()
+    assert (await assign_group(client, trainer, routine["id"], group_id)).status_code == 201
+    total = store.total_calls() - before
+    outcomes = []
+    for at in range(1, total + 1):
+        store.fail_call(at, lost_answer=lost_answer)
+        response = await assign_group(client, trainer, routine["id"], group_id)
+        store.heal()
+        outcomes.append(response.status_code)
+        assert response.status_code in (201, 503), (at, response.text)
+        await members_settled(group_id, members)
+        again = await assign_group(client, trainer, routine["id"], group_id)
+        assert again.status_code == 201, (at, again.text)
+        await members_settled(group_id, members)
+    assert 503 in outcomes
+
+
+async def test_two_trainers_requests_assigning_one_group_at_once_leave_one_live_each(
+    interleaved_client: httpx.AsyncClient,
+) -> None:
+    http = interleaved_client
+    admin, trainer = make_caller("admin"), make_caller("trainer")
+    routine = await create(http, trainer, TEMPLATES, two_workouts())
+    group_id, members = await class_of(http, admin, trainer, 5)
+    answers = await asyncio.gather(
+        *(assign_group(http, trainer, routine["id"], group_id) for _ in range(3))
+    )
+    assert {answer.status_code for answer in answers} <= {201, 409}, [a.text for a in answers]
+    assert 201 in {answer.status_code for answer in answers}
+    await members_settled(group_id, members)
