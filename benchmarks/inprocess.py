@@ -884,6 +884,67 @@ def import_plan(days: int) -> Scenario:
     return scenario
 
 
+def assign_group(members: int, weeks: int, days: list[str]) -> Scenario:
+    """POST an assignment to a group of `members` linked clients (`groupId`), scheduling
+    weeks x days sessions each; its database calls are the same whatever `members` is. Driver
+    floor: every member's session documents inserted with one insert_many."""
+
+    async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
+        trainer = plans.caller("trainer")
+        group = await bench.post(trainer, "/api/groups", {"name": "class"})
+        for _ in range(members):
+            client = plans.caller("client")
+            await _link(bench, trainer, client)
+            path = f"/api/groups/{group['id']}/members/{client.id}"
+            response = await bench.http.put(path, headers=trainer.headers)
+            assert response.status_code == 204, response.text
+        body = plans.embedded_template(len(days), weeks=weeks, days=days)
+        routine = await bench.post(trainer, TEMPLATES, body)
+        request = {"routineVersionId": routine["id"], "groupId": group["id"]}
+        request["startDate"] = plans.START
+        assignments, sessions = (
+            bench.collection("routine_assignments"),
+            bench.collection("workout_sessions"),
+        )
+        groups = bench.collection("groups")
+
+        async def forget() -> None:
+            await assignments.delete_many({"groupId": ObjectId(group["id"])})
+            await sessions.delete_many({"parentRoutineId": ObjectId(routine["id"])})
+            await groups.update_one({"_id": ObjectId(group["id"])}, {"$set": {"assignments": []}})
+
+        first = await bench.post(trainer, ASSIGNMENTS, request)
+        stored = await sessions.find({"parentRoutineId": ObjectId(routine["id"])}).to_list(None)
+        await forget()
+
+        async def service(_: int) -> None:
+            await bench.post(trainer, ASSIGNMENTS, request)
+
+        async def service_cleanup(_: int) -> None:
+            await forget()
+
+        batch: list[dict[str, Any]] = []
+        marker = ObjectId()
+
+        async def driver_prepare(_: int) -> None:
+            batch[:] = [{**row, "_id": ObjectId(), "routineAssignmentId": marker} for row in stored]
+
+        async def driver(_: int) -> None:
+            await sessions.insert_many(batch)
+
+        async def driver_cleanup(_: int) -> None:
+            await sessions.delete_many({"routineAssignmentId": marker})
+
+        steps = {
+            SERVICE: Step(service, cleanup=service_cleanup),
+            DRIVER: Step(driver, driver_prepare, driver_cleanup),
+            FRAMEWORK: bench.framework_step("assign-group", "POST", request, first, 201),
+        }
+        return steps, {"sessions": len(stored), "members": members}
+
+    return scenario
+
+
 def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
     """(operation, size, scenario) of every in-process cell, in the order of the table."""
     listed = [
@@ -924,6 +985,12 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("assignment adherence report", "year of 3 d/wk (156)", adherence(plans.THREE_DAYS)),
         ("assignment adherence report", "year of 6 d/wk (312)", adherence(plans.SIX_DAYS)),
         ("diff of two template versions", "14 workouts", version_diff(14)),
+        ("assign a group", "1 member, 12 wk x 3 d (36)", assign_group(1, 12, plans.THREE_DAYS)),
+        (
+            "assign a group",
+            "30 members, 12 wk x 3 d (1080)",
+            assign_group(30, 12, plans.THREE_DAYS),
+        ),
         ("text import (create)", "40 lines, 4 days", import_plan(4)),
         ("explore page (20)", "50 templates", listing(50)),
         ("explore page (20)", "500 templates", listing(500)),

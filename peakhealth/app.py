@@ -23,6 +23,7 @@ from peakhealth.changes.router import router as changes_router
 from peakhealth.changes.service import ChangeFeed
 from peakhealth.config import Settings
 from peakhealth.equipment.router import router as equipment_router
+from peakhealth.groups.router import router as groups_router
 from peakhealth.http.body_limit import DeclaredBodyLimit
 from peakhealth.http.idempotency import REPLAYED, Idempotency, document_idempotency
 from peakhealth.http.media_type import RequireJsonBodies
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None, *, on_startup: Any = None) -> F
     app.include_router(equipment_router)
     app.include_router(calendar_feeds_router)
     app.include_router(calendar_ics_router)
+    app.include_router(groups_router)
 
     @app.get(
         "/health", tags=["Operations"], operation_id="getHealth", summary="The process is alive"

@@ -27,6 +27,7 @@ from peakhealth.storage.assignments import (
 from peakhealth.storage.calendar_feeds import CalendarFeed
 from peakhealth.storage.changes import Tombstone
 from peakhealth.storage.equipment import UserEquipment
+from peakhealth.storage.groups import Group
 from peakhealth.storage.idempotency import IdempotencyKey
 from peakhealth.storage.import_logs import ImportLog
 from peakhealth.storage.metrics import ClientMetric
@@ -54,6 +55,7 @@ MODELS: list[Any] = [
     WebhookSubscription,
     WebhookDelivery,
     WebhookLease,
+    Group,
     Tombstone,
     CalendarFeed,
     UserEquipment,

@@ -305,6 +305,17 @@ USE_CALENDAR_FEED = Rule(
     lambda user, feed: feed.get("userId") == user.id,
 )
 """A feed is its user's alone, admins not excepted: rotating it shows its secret."""
+# ----- groups ----------------------------------------------------------------------------------
+
+USE_GROUP = admin_or_field_is_caller("read or change a group", "trainerId")
+"""A group is its trainer's alone, and admins'; anyone else (its members included) sees none."""
+
+
+def check_may_keep_groups(user: CurrentUser) -> None:
+    """Trainers (and admins) keep groups of their clients; a client has none."""
+    if not user.authors_plans:
+        raise Forbidden("groups are kept by trainers")
+
 
 RULES: tuple[Rule, ...] = (
     READ_VERSION,
@@ -327,4 +338,5 @@ RULES: tuple[Rule, ...] = (
     READ_WEBHOOK,
     CHANGE_WEBHOOK,
     USE_CALENDAR_FEED,
+    USE_GROUP,
 )

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from peakhealth.assignments import service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
@@ -18,6 +18,7 @@ from peakhealth.plan.base import (
     Reference,
     Uuid,
     Weekday,
+    raise_field_errors,
 )
 from peakhealth.plan.calendar import CalendarDate, ClockTime
 from peakhealth.plan.reading import ReadWithId
@@ -33,10 +34,12 @@ router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])
 
 
 class AssignmentDraft(PlanModel):
-    """Assign a template routine version to a client from a start date."""
+    """Assign a template routine version from a start date to a client (`userId`) or to every
+    member of a group (`groupId`): exactly one of the two."""
 
     routineVersionId: Reference
-    userId: Uuid
+    userId: Uuid | None = None
+    groupId: Reference | None = None
     startDate: CalendarDate
     trainingDays: list[Weekday] | None = Field(
         default=None,
@@ -46,6 +49,13 @@ class AssignmentDraft(PlanModel):
     )
     scheduledTime: ClockTime | None = None
     notesForUser: Notes | None = None
+
+    @model_validator(mode="after")
+    def _one_assignee(self) -> "AssignmentDraft":
+        if (self.userId is None) == (self.groupId is None):
+            message = "give exactly one of userId and groupId"
+            raise_field_errors([(("userId",), message), (("groupId",), message)], self)
+        return self
 
 
 class FeedbackPatch(PlanModel):
@@ -75,6 +85,13 @@ class AssignmentView(AssignmentFields, ReadWithId):
     progress: ProgressView  # Progress, as the OpenAPI document names it
 
 
+class GroupAssignmentView(PlanModel):
+    """A version assigned to every member of a group: each member's assignment."""
+
+    groupAssignmentId: Reference
+    assignments: list[AssignmentView]
+
+
 class AssignmentPage(Page[AssignmentView]):
     """One page of assignments."""
 
@@ -95,10 +112,10 @@ def present_one(response: Response, assignment: RoutineAssignment) -> dict[str, 
 @router.post(
     "",
     status_code=201,
-    response_model=AssignmentView,
+    response_model=AssignmentView | GroupAssignmentView,
     **OMIT_ABSENT,
     operation_id="createAssignment",
-    summary="Assign a routine version and schedule its sessions",
+    summary="Assign a routine version to a client or a group and schedule its sessions",
 )
 async def create(
     request: Request, response: Response, draft: AssignmentDraft, user: User, directory: Directory
@@ -106,7 +123,29 @@ async def create(
     """Assigns a template routine version from `startDate` and schedules every session of it on
     the training days: a trainer to one of their clients, an admin to anyone, anyone to
     themselves. An active or paused assignment of the same routine to that user is cancelled and
-    replaced (`replacesAssignmentId`). `Location` is the new assignment's URL."""
+    replaced (`replacesAssignmentId`). `Location` is the new assignment's URL.
+
+    With `groupId` instead of `userId`: assigned to every member of the group (each replacing
+    their own live assignment of the routine as above; nothing is written unless every member
+    may be assigned), answered as `{groupAssignmentId, assignments}`; `Location` is the
+    group's URL. Members who join later are assigned from the day they join."""
+    if draft.groupId is not None:
+        group_assignment_id, made = await service.assign_group(
+            routine_version_id=draft.routineVersionId,
+            group_id=draft.groupId,
+            start=date.fromisoformat(draft.startDate),
+            training_days=list(draft.trainingDays) if draft.trainingDays else None,
+            scheduled_time=draft.scheduledTime,
+            notes=draft.notesForUser,
+            user=user,
+            directory=directory,
+        )
+        response.headers["Location"] = location(request, "getGroup", draft.groupId)
+        return {
+            "groupAssignmentId": str(group_assignment_id),
+            "assignments": [present(assignment) for assignment in made],
+        }
+    assert draft.userId is not None  # one of the two, checked by the draft
     created = await service.create(
         routine_version_id=draft.routineVersionId,
         client_id=draft.userId,

@@ -10,6 +10,7 @@ the template chain's lease, so a version cannot be purged between the check and 
 that pins it."""
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,7 +49,7 @@ from peakhealth.sessions.adherence import (
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
-from peakhealth.storage import assignments, sessions, versions
+from peakhealth.storage import assignments, groups, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
@@ -212,18 +213,41 @@ async def finish_cleanups(user_id: str) -> None:
         await _clean_up(assignment_id, user_id)
 
 
-async def _roll_back(assignment_id: PydanticObjectId, user_id: str) -> None:
-    """Undo an assignment whose scheduling failed half-way, so the request that answers 503
-    leaves nothing half-written: its sessions and the assignment go. Best effort: while the
-    database stays away, the half-made assignment stays live until it is replaced (the same
+async def _roll_back(made: list[RoutineAssignment]) -> None:
+    """Undo assignments whose scheduling failed half-way, so the request that answers 503
+    leaves nothing half-written: their sessions and the assignments go. Best effort: while the
+    database stays away, a half-made assignment stays live until it is replaced (the same
     request repeated replaces it)."""
+    ids: list[PydanticObjectId] = [assignment.id for assignment in made if assignment.id]
+    users = sorted({assignment.userId for assignment in made})
     try:
-        await sessions.drop_all(user_id, assignment_id)
-        await assignments.delete(assignment_id, user_id)
+        await sessions.drop_all(users, ids)
+        await assignments.delete(ids, users)
     except PyMongoError:
-        log.warning(
-            "assignment %s was left half-scheduled; assigning again replaces it", assignment_id
-        )
+        log.warning("assignments %s were left half-scheduled; assigning again replaces them", ids)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One client an assignment is made for: the trainer it records, its first day and the
+    planned days of its sessions."""
+
+    client_id: str
+    trainer_id: str | None
+    start: date
+    planned: list[PlannedSession]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What every assignment one request makes shares."""
+
+    end: date
+    days: list[str]
+    scheduled_time: str | None
+    notes: str | None
+    group_id: PydanticObjectId | None = None
+    group_assignment_id: PydanticObjectId | None = None
 
 
 async def _assign(
@@ -241,138 +265,192 @@ async def _assign(
     """Insert the assignment (replacing a live one of the same routine) and its sessions.
     `replacing`: the assignment an upgrade replaces and the revision If-Match expects of it,
     checked by the write that cancels it, before anything else of this request is written."""
-    pending = replacing  # the precondition, until the write that checks it has run
-    parent: PydanticObjectId = version["parentRoutineId"]
     workouts = _snapshots(version)
     calendar = plan_calendar(version, start, training_days)
-    weeks, days, planned = calendar.weeks, calendar.trainingDays, calendar.sessions
+    weeks, days, planned = calendar.weeks, list[str](calendar.trainingDays), calendar.sessions
     check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
-    key = live_key(client_id, parent)
+    terms = Terms(end_date(start, weeks), days, scheduled_time, notes)
+    [made] = await _assign_all(
+        version, workouts, [Member(client_id, trainer_id, start, planned)], terms, user, replacing
+    )
+    return made
+
+
+async def _assign_all(
+    version: dict[str, Any],
+    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
+    members: list[Member],
+    terms: Terms,
+    user: CurrentUser,
+    replacing: tuple[PydanticObjectId, Expected] | None = None,
+) -> list[RoutineAssignment]:
+    """Assign the version to every member, each replacing their live assignment of the same
+    routine (section 7): one read of the live ones, one write of the assignments, one of all
+    their sessions, one check that they are still live, whatever the number of members.
+    `replacing` (upgrades, one member): see `_assign`."""
+    if not members:
+        return []
+    pending = replacing  # the precondition, until the write that checks it has run
+    parent: PydanticObjectId = version["parentRoutineId"]
+    keys = {member.client_id: live_key(member.client_id, parent) for member in members}
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
-        replaced: PydanticObjectId | None = None
-        # The live assignment of this routine, and any cancellation of the client's that a
+        replaced: dict[str, PydanticObjectId] = {}
+        # The live assignments of this routine, and any cancellation of the clients' that a
         # failure cut short (finished here: see `finish_cleanups`), in one read.
-        for old in await assignments.live_or_interrupted(client_id, key):
-            if old.get("liveKey") != key:
-                await _clean_up(old["_id"], client_id)
+        found = await assignments.live_or_interrupted(list(keys), list(keys.values()))
+        live = [old for old in found if old.get("liveKey") == keys.get(old["userId"])]
+        if not all(policy.CHANGE_ASSIGNMENT.allows(user, old) for old in live):
+            raise Conflict(
+                "this client has a live assignment of this routine made by someone else;"
+                " only they or an admin may replace it"
+            )
+        for old in found:
+            if old not in live:
+                await _clean_up(old["_id"], old["userId"])
                 continue
-            if not policy.CHANGE_ASSIGNMENT.allows(user, old):
-                raise Conflict(
-                    "this client has a live assignment of this routine made by someone else;"
-                    " only they or an admin may replace it"
-                )
             expected = pending[1] if pending and old["_id"] == pending[0] else None
-            if await _end_live(old["_id"], client_id, "cancelled", expected):
-                replaced = old["_id"]
+            if await _end_live(old["_id"], old["userId"], "cancelled", expected):
+                replaced[old["userId"]] = old["_id"]
             if expected is not None:
                 pending = None
         if pending is not None:  # no longer the live one: it changed since the caller's read
-            await _check_current(pending[0], client_id, pending[1])
+            await _check_current(pending[0], members[0].client_id, pending[1])
             raise Conflict("this assignment changed meanwhile; read it again")
         now = utc_now()
-        assignment = RoutineAssignment(
-            id=PydanticObjectId(),
-            routineVersionId=version["_id"],
-            parentRoutineId=parent,
-            userId=client_id,
-            trainerId=trainer_id,
-            assignedBy=user.id,
-            assignedAt=now,
-            startDate=start.isoformat(),
-            endDate=end_date(start, weeks).isoformat(),
-            trainingDays=days,
-            scheduledTime=scheduled_time,
-            notesForUser=notes,
-            replacesAssignmentId=replaced,
-            revision=FIRST,
-        )
-        assignment.progress.totalWorkouts = len(planned)
-        stored = assignment.model_dump(by_alias=True, exclude={"revision_id"})
-        stored["liveKey"] = key
+        made: list[RoutineAssignment] = []
+        stored: list[dict[str, Any]] = []
+        for member in members:
+            assignment = RoutineAssignment(
+                id=PydanticObjectId(),
+                routineVersionId=version["_id"],
+                parentRoutineId=parent,
+                userId=member.client_id,
+                trainerId=member.trainer_id,
+                assignedBy=user.id,
+                assignedAt=now,
+                startDate=member.start.isoformat(),
+                endDate=terms.end.isoformat(),
+                trainingDays=terms.days,
+                scheduledTime=terms.scheduled_time,
+                notesForUser=terms.notes,
+                replacesAssignmentId=replaced.get(member.client_id),
+                groupId=terms.group_id,
+                groupAssignmentId=terms.group_assignment_id,
+                revision=FIRST,
+            )
+            assignment.progress.totalWorkouts = len(member.planned)
+            # Group fields only on group assignments: the sparse index leaves the rest out.
+            absent = {"groupId", "groupAssignmentId"} if terms.group_id is None else set()
+            row = assignment.model_dump(by_alias=True, exclude={"revision_id", *absent})
+            row["liveKey"] = keys[member.client_id]
+            made.append(assignment)
+            stored.append(row)
         try:
-            await assignments.insert(stored)
+            await assignments.insert_all(stored)
         except DuplicateKeyError:
+            if len(made) > 1:  # the ordered write stopped there: take back what it wrote
+                await _roll_back(made)
             continue  # a concurrent assignment became live first: replace it in turn
         except PyMongoError:
-            await _roll_back(assignment.id, client_id)  # type: ignore[arg-type]
+            await _roll_back(made)
             raise
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
-    plan = _Scheduling(version, workouts, planned, key)
+    plan = _Scheduling(
+        version,
+        workouts,
+        {assignment.id: member.planned for assignment, member in zip(made, members, strict=True)},
+        stored,
+    )
     try:
-        still_live = await _schedule(assignment, plan, planned)
+        still_live = await _schedule(made, plan, plan.planned)
     except PyMongoError:
-        still_live = await _recover(assignment, plan)
-    if not still_live:  # replaced by a concurrent request while its sessions were written
-        await sessions.drop_scheduled(client_id, assignment.id)
-        await refresh_progress(assignment.id, client_id)  # type: ignore[arg-type]
-        found = await assignments.find(assignment.id, {"userId": client_id})
-        assert found is not None
-        return found
-    return assignment
+        still_live = await _recover(made, plan)
+    answered: list[RoutineAssignment] = []
+    for assignment in made:
+        if assignment.id in still_live:
+            answered.append(assignment)
+            continue
+        # Replaced by a concurrent request while its sessions were written.
+        await sessions.drop_scheduled(assignment.userId, assignment.id)
+        await refresh_progress(assignment.id, assignment.userId)  # type: ignore[arg-type]
+        found_now = await assignments.find(assignment.id, {"userId": assignment.userId})
+        assert found_now is not None
+        answered.append(found_now)
+    return answered
 
 
 @dataclass(frozen=True)
 class _Scheduling:
-    """What scheduling an assignment writes from: the version, its workouts' encoded
-    snapshots, the planned days, and the live key the assignment must still hold."""
+    """What scheduling assignments writes from: the version, its workouts' encoded snapshots,
+    each assignment's planned days, and the assignments as stored (the live keys they must
+    still hold)."""
 
     version: dict[str, Any]
     workouts: list[tuple[PydanticObjectId, RawBSONDocument]]
-    planned: list[PlannedSession]
-    key: str
+    planned: dict[Any, list[PlannedSession]]
+    stored: list[dict[str, Any]]
 
 
-async def _recover(assignment: RoutineAssignment, plan: _Scheduling) -> bool:
+async def _recover(made: list[RoutineAssignment], plan: _Scheduling) -> set[Any]:
     """Scheduling failed part-way (a failover, a timeout). Once the database answers again,
     finish it: write the sessions that are missing (a lost answer may hide a bulk insert that
-    ran) and answer as if nothing happened. If it still fails, take the assignment back and
+    ran) and answer as if nothing happened. If it still fails, take the assignments back and
     raise: the request answers 503 and leaves nothing half-written."""
-    assert assignment.id is not None
     try:
-        written = await sessions.sequences_written(assignment.userId, assignment.id)
-        missing = [day for day in plan.planned if day.sequence not in written]
-        return await _schedule(assignment, plan, missing)
+        written = await sessions.sequences_written(
+            sorted({assignment.userId for assignment in made}),
+            [assignment.id for assignment in made if assignment.id],
+        )
+        missing = {
+            key: [day for day in days if (key, day.sequence) not in written]
+            for key, days in plan.planned.items()
+        }
+        return await _schedule(made, plan, missing)
     except PyMongoError:
-        await _roll_back(assignment.id, assignment.userId)
+        await _roll_back(made)
         raise
 
 
+def _session(
+    assignment: RoutineAssignment, plan: _Scheduling, day: PlannedSession
+) -> dict[str, Any]:
+    """One planned session of the assignment, as stored."""
+    workout_id, snapshot = plan.workouts[day.workoutIndex]
+    now = assignment.assignedAt
+    return {
+        "_id": PydanticObjectId(),
+        "userId": assignment.userId,
+        "trainerId": assignment.trainerId,
+        "routineAssignmentId": assignment.id,
+        "parentRoutineId": assignment.parentRoutineId,
+        "routineVersionId": plan.version["_id"],
+        "workoutId": workout_id,
+        "scheduledDate": day.scheduledDate.isoformat(),
+        "scheduledTime": assignment.scheduledTime,
+        "weekIndex": day.weekIndex,
+        "sequence": day.sequence,
+        "status": "scheduled",
+        "revision": FIRST,
+        "workoutSnapshot": snapshot,
+        "schemaVersion": 1,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+
+
 async def _schedule(
-    assignment: RoutineAssignment, plan: _Scheduling, planned: list[PlannedSession]
-) -> bool:
-    """Write these planned sessions of the assignment (one bulk insert); True while it is still
-    the live one."""
-    version, workouts, key = plan.version, plan.workouts, plan.key
-    client_id, trainer_id, now = assignment.userId, assignment.trainerId, assignment.assignedAt
-    scheduled_time = assignment.scheduledTime
-    if planned:
-        await sessions.add_scheduled(
-            [
-                {
-                    "_id": PydanticObjectId(),
-                    "userId": client_id,
-                    "trainerId": trainer_id,
-                    "routineAssignmentId": assignment.id,
-                    "parentRoutineId": assignment.parentRoutineId,
-                    "routineVersionId": version["_id"],
-                    "workoutId": workouts[day.workoutIndex][0],
-                    "scheduledDate": day.scheduledDate.isoformat(),
-                    "scheduledTime": scheduled_time,
-                    "weekIndex": day.weekIndex,
-                    "sequence": day.sequence,
-                    "status": "scheduled",
-                    "revision": FIRST,
-                    "workoutSnapshot": workouts[day.workoutIndex][1],
-                    "schemaVersion": 1,
-                    "createdAt": now,
-                    "updatedAt": now,
-                }
-                for day in planned
-            ]
-        )
-    return await assignments.holds_key(assignment.id, client_id, key)
+    made: list[RoutineAssignment], plan: _Scheduling, planned: dict[Any, list[PlannedSession]]
+) -> set[Any]:
+    """Write these planned sessions of the assignments (one bulk insert for all); the ids of
+    the assignments still the live ones of their routine."""
+    rows = [
+        _session(assignment, plan, day) for assignment in made for day in planned[assignment.id]
+    ]
+    if rows:
+        await sessions.add_scheduled(rows)
+    return await assignments.holding_keys(plan.stored)
 
 
 async def create(
@@ -572,3 +650,154 @@ async def preview_upgrade(
         sessionsToDelete=await sessions.count_scheduled(assignment.userId, assignment.id),
         sessionsToCreate=len(calendar.sessions),
     )
+
+
+# ----- groups (DOMAIN.md section 15) -----------------------------------------------------------
+
+# Every member's sessions of one group assignment, added up (a class of 100 on a long routine).
+MAX_GROUP_ASSIGNMENT_BYTES = 256 * 1024 * 1024
+
+
+async def _linked_members(user: CurrentUser, members: list[str], directory: UserDirectory) -> None:
+    """`check_may_assign` for every member, their links read in one directory request."""
+    needing = [member for member in members if policy.assigning_needs_link(user, member)]
+    linked = await directory.clients_among(user.id, needing) if needing else set()
+    for member in members:
+        try:
+            policy.check_may_assign(user, member, linked=member in linked)
+        except Forbidden as refused:
+            raise Forbidden(f"member {member}: {refused.detail}") from refused
+
+
+async def assign_group(
+    *,
+    routine_version_id: str,
+    group_id: str,
+    start: date,
+    training_days: list[str] | None,
+    scheduled_time: str | None,
+    notes: str | None,
+    user: CurrentUser,
+    directory: UserDirectory,
+) -> tuple[PydanticObjectId, list[RoutineAssignment]]:
+    """Assign a template routine version to every member of a group (each replacing their live
+    assignment of the same routine), and record it on the group for members who join later.
+    Every member's assignment records the group's trainer. Nothing is written unless every
+    member may be assigned."""
+    group = await groups.find(PydanticObjectId(group_id), policy.USE_GROUP.filter(user))
+    if group is None:
+        raise NotFound(f"no group with id {group_id}")
+    members: list[str] = list(group["memberIds"])
+    await _linked_members(user, members, directory)
+    version_id = PydanticObjectId(routine_version_id)  # checked at the edge
+    version = await _load_version(version_id, user)
+    async with heads.chain_lease(version["parentRoutineId"], kind="template routine"):
+        version = await _load_version(version_id, user)  # not purged while we waited
+        workouts = _snapshots(version)
+        calendar = plan_calendar(version, start, training_days)
+        weeks, days, planned = calendar.weeks, list[str](calendar.trainingDays), calendar.sessions
+        sizes = [len(snapshot.raw) for _, snapshot in workouts]
+        check_assignment_size(planned, sizes)
+        if sum(sizes[day.workoutIndex] for day in planned) * len(members) > (
+            MAX_GROUP_ASSIGNMENT_BYTES
+        ):
+            raise ValidationFailed(
+                [FieldError("groupId", "the group is too large for this routine; split it")]
+            )
+        group_assignment_id = PydanticObjectId()
+        terms = Terms(
+            end_date(start, weeks), days, scheduled_time, notes, group["_id"], group_assignment_id
+        )
+        trainer_id = group["trainerId"]
+        made = await _assign_all(
+            version,
+            workouts,
+            [Member(member, trainer_id, start, planned) for member in members],
+            terms,
+            user,
+        )
+        record = {
+            "groupAssignmentId": group_assignment_id,
+            "routineVersionId": version["_id"],
+            "parentRoutineId": version["parentRoutineId"],
+            "startDate": start.isoformat(),
+            "endDate": terms.end.isoformat(),
+            "trainingDays": days,
+            "scheduledTime": scheduled_time,
+            "notesForUser": notes,
+            "assignedBy": user.id,
+            "assignedAt": utc_now(),
+        }
+        try:
+            # Only onto the group as read: a member who joined meanwhile was not assigned.
+            recorded = await groups.change(
+                group["_id"],
+                {"trainerId": trainer_id},
+                {"$push": {"assignments": record}},
+                Expected(frozenset({int(group.get("revision") or 0)})),
+            )
+        except PyMongoError:
+            await _roll_back(made)
+            with suppress(PyMongoError):  # a lost answer may hide a push that ran
+                await groups.change(
+                    group["_id"],
+                    {"trainerId": trainer_id},
+                    {"$pull": {"assignments": {"groupAssignmentId": group_assignment_id}}},
+                    None,
+                )
+            raise
+        if recorded is None:
+            await _roll_back(made)
+            raise Conflict("the group changed meanwhile; try again")
+        return group_assignment_id, made
+
+
+async def assign_joiner(
+    group: dict[str, Any], member: str, *, today: date, user: CurrentUser
+) -> None:
+    """A member who joins is assigned every group assignment not over yet, from `today`: the
+    group's own days and workouts from then on (the class's calendar), ending with the group's.
+    Repeatable: a group assignment the member already has is skipped."""
+    current = [entry for entry in group.get("assignments", []) if entry["endDate"] >= str(today)]
+    if not current:
+        return
+    have = {
+        row["groupAssignmentId"]
+        for row in await assignments.group_assignments_of(
+            member, [entry["groupAssignmentId"] for entry in current]
+        )
+    }
+    for entry in current:
+        if entry["groupAssignmentId"] in have:
+            continue
+        async with heads.chain_lease(entry["parentRoutineId"], kind="template routine"):
+            # The version the group has (pinned by its members' assignments: never purged; an
+            # archived one still serves the class it was assigned to).
+            version = await versions.find(TemplateRoutineDocument, entry["routineVersionId"])
+            if version is None or not policy.READ_VERSION.allows(user, version):
+                raise Conflict("a routine of this group is not one you may assign; reassign it")
+            workouts = _snapshots(version)
+            start = date.fromisoformat(entry["startDate"])
+            calendar = plan_calendar(version, start, entry["trainingDays"])
+            planned = [day for day in calendar.sessions if day.scheduledDate >= today]
+            terms = Terms(
+                date.fromisoformat(entry["endDate"]),
+                entry["trainingDays"],
+                entry.get("scheduledTime"),
+                entry.get("notesForUser"),
+                group["_id"],
+                entry["groupAssignmentId"],
+            )
+            joined = Member(member, group["trainerId"], max(start, today), planned)
+            await _assign_all(version, workouts, [joined], terms, user)
+
+
+async def cancel_leaver(group: dict[str, Any], member: str) -> None:
+    """A member who leaves has their live group assignments cancelled (the section 7 clean-up:
+    scheduled sessions go, every other stays). Repeatable."""
+    ids = [entry["groupAssignmentId"] for entry in group.get("assignments", [])]
+    if not ids:
+        return
+    for row in await assignments.group_assignments_of(member, ids):
+        if row["status"] in LIVE:
+            await _end_live(row["_id"], member, "cancelled")

@@ -990,3 +990,47 @@ EXAMPLES |= {
         )
     },
 }
+
+# ----- groups ----------------------------------------------------------------------------------
+
+GROUP = "6b153d571208ac42e89180b0"
+GROUP_ASSIGNMENT = "6b153d571208ac42e89180b1"
+GROUP_TIME = "2026-11-20T12:00:00.000Z"
+GROUP_VIEW: dict[str, Any] = {
+    "id": GROUP,
+    "trainerId": TRAINER,
+    "name": "6 am class",
+    "memberIds": [CLIENT],
+    "assignments": [
+        {
+            "groupAssignmentId": GROUP_ASSIGNMENT,
+            "routineVersionId": TEMPLATE,
+            "parentRoutineId": TEMPLATE,
+            "startDate": "2026-11-23",
+            "endDate": ASSIGNMENT_VIEW["endDate"],
+            "trainingDays": ASSIGNMENT_VIEW["trainingDays"],
+            "assignedBy": TRAINER,
+            "assignedAt": ASSIGNED_TIME,
+        }
+    ],
+    "revision": 3,
+    "schemaVersion": 1,
+    "createdAt": GROUP_TIME,
+    "updatedAt": ASSIGNED_TIME,
+}
+NEW_GROUP = {**GROUP_VIEW, "memberIds": [], "assignments": [], "revision": 1}
+NEW_GROUP["updatedAt"] = GROUP_TIME
+SCHEDULED_SUMMARY = {
+    **{key: value for key, value in SCHEDULED_SESSION.items() if key != "workoutSnapshot"},
+    "workoutSnapshot": {"name": SNAPSHOT["name"], "type": SNAPSHOT["type"]},
+}
+EXAMPLES |= {
+    "createGroup": {"request": {"name": "6 am class"}, "201": NEW_GROUP},
+    "listGroups": {"200": page(GROUP_VIEW)},
+    "getGroup": {"200": GROUP_VIEW},
+    "updateGroup": {
+        "request": {"name": "7 am class"},
+        "200": {**GROUP_VIEW, "name": "7 am class", "revision": 4},
+    },
+    "listGroupSessions": {"200": page(SCHEDULED_SUMMARY)},
+}

@@ -57,6 +57,11 @@ TAGS: list[dict[str, Any]] = [
         "name": "Calendar",
         "description": "Secret iCalendar URLs of the caller's sessions, for calendar apps.",
     },
+    {
+        "name": "Groups",
+        "description": "A trainer's groups of their clients: assigned a routine together, with"
+        " a shared calendar.",
+    },
     {"name": "Operations", "description": "Liveness and readiness, without a token."},
 ]
 

@@ -59,6 +59,11 @@ class UserDirectory(Protocol):
         """The trainer's active clients, oldest link first, and how many there are."""
         ...
 
+    async def clients_among(self, trainer_id: str, client_ids: list[str]) -> set[str]:
+        """Those of `client_ids` an active link joins to the trainer, in one request (a group's
+        members, checked together)."""
+        ...
+
     async def link(self, trainer_id: str, client_id: str) -> None:
         """Make (or re-activate) the link; embedded mode only."""
         ...
@@ -126,6 +131,19 @@ class EmbeddedDirectory:
             {"trainerId": trainer_id, "clientId": client_id, "status": "active"}, {"_id": 1}
         )
         return found is not None
+
+    async def clients_among(self, trainer_id: str, client_ids: list[str]) -> set[str]:
+        if not client_ids:
+            return set()
+        rows = await (
+            self._collection()
+            .find(
+                {"trainerId": trainer_id, "clientId": {"$in": client_ids}, "status": "active"},
+                {"_id": 0, "clientId": 1},
+            )
+            .to_list(None)
+        )
+        return {row["clientId"] for row in rows}
 
     async def clients_of(
         self, trainer_id: str, *, offset: int, limit: int

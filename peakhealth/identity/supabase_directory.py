@@ -36,6 +36,18 @@ class SupabaseDirectory:
         rows, _ = await execute(request, service=SERVICE)
         return bool(rows)
 
+    async def clients_among(self, trainer_id: str, client_ids: list[str]) -> set[str]:
+        if not client_ids:
+            return set()
+        request = (
+            self._links("client_id")
+            .eq("trainer_id", trainer_id)
+            .in_("client_id", client_ids)
+            .eq("status", "active")
+        )
+        rows, _ = await execute(request, service=SERVICE)
+        return {str(row["client_id"]) for row in rows}
+
     async def clients_of(
         self, trainer_id: str, *, offset: int, limit: int
     ) -> tuple[list[ClientLink], int]:

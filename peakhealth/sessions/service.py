@@ -81,6 +81,7 @@ async def list_calendar(
     skip: int,
     limit: int,
     full: bool = True,
+    scope: dict[str, Any] | None = None,
 ) -> tuple[list[bytes], int]:
     """One page of the sessions the caller may read, by date, time and sequence, as the JSON
     answers of each, and how many match in all; whole, or without sections and log. A `userId`
@@ -105,6 +106,8 @@ async def list_calendar(
         conditions.append({"status": status})
     if assignment_id is not None:
         conditions.append({"routineAssignmentId": PydanticObjectId(assignment_id)})
+    if scope is not None:  # a narrower calendar (a group's)
+        conditions.append(scope)
     query = {"$and": conditions}
     rows, total = await sessions.page(
         query,

@@ -8,6 +8,7 @@ from beanie import Document, PydanticObjectId, SortDirection
 from bson import ObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from peakhealth.pages import total_items
 from peakhealth.plan.base import UUID_PATTERN, Weekday
@@ -82,6 +83,8 @@ class AssignmentFields(BaseModel):
     status: AssignmentStatus
     notesForUser: str | None = None
     replacesAssignmentId: IdText | None = None
+    groupId: IdText | None = None  # made for a group's member (DOMAIN.md section 15)
+    groupAssignmentId: IdText | None = None  # the same on every member's of one group assignment
     progress: Progress
     revision: Revision = BEFORE_REVISIONS
     schemaVersion: int
@@ -105,6 +108,8 @@ class RoutineAssignment(Document, Stamped, AssignmentFields):
             IndexModel([("trainerId", ASCENDING)]),
             IndexModel([("routineVersionId", ASCENDING), ("userId", ASCENDING)]),
             IndexModel([("userId", ASCENDING), ("parentRoutineId", ASCENDING)]),
+            # A group's assignments (its calendar, a member leaving); sparse: most have none.
+            IndexModel([("groupId", ASCENDING), ("userId", ASCENDING)], sparse=True),
             # The change feed (`GET /api/changes`): each reader field, then the feed's order.
             IndexModel([("userId", ASCENDING), ("changedAt", ASCENDING)]),
             IndexModel([("trainerId", ASCENDING), ("changedAt", ASCENDING)]),
@@ -191,14 +196,42 @@ async def assigned_versions(where: Filter, statuses: tuple[str, ...]) -> list[di
     return rows
 
 
-async def live_or_interrupted(user_id: str, key: str) -> list[dict[str, Any]]:
-    """The client's live assignment holding `key`, and any cancellation of theirs a failure cut
-    short (`pendingCleanup`), in one read: their ids, authors and keys."""
+async def live_or_interrupted(user_ids: list[str], keys: list[str]) -> list[dict[str, Any]]:
+    """The clients' live assignments holding one of `keys`, and any cancellation of theirs a
+    failure cut short (`pendingCleanup`), in one read: their ids, clients, authors and keys."""
     rows: list[dict[str, Any]] = await (
         _assignments()
         .find(
-            {"userId": user_id, "$or": [{"liveKey": key}, {"pendingCleanup": True}]},
-            {"_id": 1, "assignedBy": 1, "liveKey": 1},
+            {
+                "userId": {"$in": user_ids},
+                "$or": [{"liveKey": {"$in": keys}}, {"pendingCleanup": True}],
+            },
+            {"_id": 1, "userId": 1, "assignedBy": 1, "liveKey": 1},
+        )
+        .to_list(None)
+    )
+    return rows
+
+
+async def of_group(group_id: PydanticObjectId, user_ids: list[str], where: Filter) -> list[Any]:
+    """The ids of the group's assignments of these members that also match `where`."""
+    rows = await (
+        _assignments()
+        .find({"groupId": group_id, "userId": {"$in": user_ids}, **where}, {"_id": 1})
+        .to_list(None)
+    )
+    return [row["_id"] for row in rows]
+
+
+async def group_assignments_of(
+    user_id: str, group_assignment_ids: list[PydanticObjectId]
+) -> list[dict[str, Any]]:
+    """The member's assignments made by these group assignments: ids, statuses and whose."""
+    rows: list[dict[str, Any]] = await (
+        _assignments()
+        .find(
+            {"userId": user_id, "groupAssignmentId": {"$in": group_assignment_ids}},
+            {"_id": 1, "status": 1, "groupAssignmentId": 1},
         )
         .to_list(None)
     )
@@ -213,17 +246,41 @@ async def interrupted_cleanups(user_id: str) -> list[PydanticObjectId]:
     return [row["_id"] for row in rows]
 
 
-async def holds_key(assignment_id: PydanticObjectId | None, user_id: str, key: str) -> bool:
-    """True while the assignment is the live one of its routine (it holds `key`)."""
-    found = await _assignments().find_one(
-        {"_id": assignment_id, "userId": user_id, "liveKey": key}, {"_id": 1}
+async def holding_keys(stored: list[dict[str, Any]]) -> set[Any]:
+    """Of these assignments (as stored), the ids of those still the live one of their routine
+    (they hold their `liveKey`), in one read."""
+    if not stored:
+        return set()
+    rows = await (
+        _assignments()
+        .find(
+            {
+                "userId": {"$in": sorted({row["userId"] for row in stored})},
+                "$or": [{"_id": row["_id"], "liveKey": row["liveKey"]} for row in stored],
+            },
+            {"_id": 1},
+        )
+        .to_list(None)
     )
-    return found is not None
+    return {row["_id"] for row in rows}
 
 
-async def insert(stored: dict[str, Any]) -> None:
-    """A new assignment as stored; DuplicateKeyError when its live key is taken."""
-    await _assignments().insert_one(stamped_new(stored))
+async def insert_all(stored: list[dict[str, Any]]) -> None:
+    """New assignments as stored, in one write (in order: a failure leaves a prefix written);
+    DuplicateKeyError when a live key is taken."""
+    if len(stored) == 1:
+        await _assignments().insert_one(stamped_new(stored[0]))
+        return
+    try:
+        await _assignments().insert_many([stamped_new(row) for row in stored], ordered=True)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if errors and all(item.get("code") == DUPLICATE_KEY for item in errors):
+            raise DuplicateKeyError(str(errors[0].get("errmsg", "duplicate key"))) from error
+        raise
+
+
+DUPLICATE_KEY = 11000
 
 
 async def end_live(
@@ -285,15 +342,14 @@ async def clear_cleanup_mark(assignment_id: PydanticObjectId, user_id: str) -> N
     )
 
 
-async def delete(assignment_id: PydanticObjectId, user_id: str) -> None:
-    """Delete the assignment, tombstoned first."""
-    found = await _assignments().find_one(
-        {"_id": assignment_id, "userId": user_id}, TOMBSTONE_PROJECTION
-    )
-    if found is None:
+async def delete(assignment_ids: list[PydanticObjectId], user_ids: list[str]) -> None:
+    """Delete these assignments (of these clients), tombstoned first."""
+    query = {"_id": {"$in": assignment_ids}, "userId": {"$in": user_ids}}
+    found = await _assignments().find(query, TOMBSTONE_PROJECTION).to_list(None)
+    if not found:
         return
-    await leave_tombstones("assignment", [found])
-    await _assignments().delete_one({"_id": assignment_id, "userId": user_id})
+    await leave_tombstones("assignment", found)
+    await _assignments().delete_many({**query, "_id": {"$in": [row["_id"] for row in found]}})
 
 
 # An assignment's progress is recounted from its sessions (`sessions.progress`): each recount

@@ -151,17 +151,19 @@ async def for_adherence(
     return rows
 
 
-async def sequences_written(user_id: str, assignment_id: PydanticObjectId) -> set[Any]:
-    """The sequence numbers of the assignment's sessions already stored."""
+async def sequences_written(
+    user_ids: list[str], assignment_ids: list[PydanticObjectId]
+) -> set[tuple[Any, Any]]:
+    """The (assignment, sequence number) of these assignments' sessions already stored."""
     rows = await (
         _sessions()
         .find(
-            {"userId": user_id, "routineAssignmentId": assignment_id},
-            {"_id": 0, "sequence": 1},
+            {"userId": {"$in": user_ids}, "routineAssignmentId": {"$in": assignment_ids}},
+            {"_id": 0, "routineAssignmentId": 1, "sequence": 1},
         )
         .to_list(None)
     )
-    return {row.get("sequence") for row in rows}
+    return {(row.get("routineAssignmentId"), row.get("sequence")) for row in rows}
 
 
 async def count_scheduled(user_id: str, assignment_id: PydanticObjectId) -> int:
@@ -222,9 +224,9 @@ async def drop_scheduled(user_id: str, assignment_id: PydanticObjectId | None) -
     await _drop(_scheduled(user_id, assignment_id))
 
 
-async def drop_all(user_id: str, assignment_id: PydanticObjectId) -> None:
-    """Delete every session of the assignment (one whose scheduling is taken back)."""
-    await _drop({"userId": user_id, "routineAssignmentId": assignment_id})
+async def drop_all(user_ids: list[str], assignment_ids: list[PydanticObjectId]) -> None:
+    """Delete every session of these assignments (whose scheduling is taken back)."""
+    await _drop({"userId": {"$in": user_ids}, "routineAssignmentId": {"$in": assignment_ids}})
 
 
 async def _drop(query: Filter) -> None:

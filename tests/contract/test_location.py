@@ -113,6 +113,7 @@ CREATES: dict[str, tuple[Make, str]] = {
         WEBHOOKS,
     ),
     "createCalendarFeed": (post(CALENDAR_FEEDS, {"name": "Phone"}), CALENDAR_FEEDS),
+    "createGroup": (post("/api/groups", {"name": "6 am class"}), "/api/groups"),
 }
 
 

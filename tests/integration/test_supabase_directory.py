@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from peakhealth.identity.supabase_directory import SupabaseDirectory
 from tests.support import serving, supabase_caller, supabase_settings
 from tests.support.postgrest import PostgrestServer, closed_port_url
 
@@ -97,3 +98,19 @@ async def test_the_profile_unit_system_comes_from_supabase(server: PostgrestServ
         )
         assert edited.status_code == 409
     assert server.tables["profiles"][0]["unit_system"] == "imperial"
+
+
+async def test_a_groups_members_links_are_read_in_one_request(server: PostgrestServer) -> None:
+    trainer, linked, ended, stranger = (supabase_caller(server.url, "client") for _ in range(4))
+    server.tables["trainer_clients"].extend(
+        {"trainer_id": trainer.id, "client_id": who.id, "status": status, "created_at": "2026"}
+        for who, status in ((linked, "active"), (ended, "ended"))
+    )
+    directory = SupabaseDirectory(server.url, "service-role-key")
+    try:
+        before = server.total_requests()
+        found = await directory.clients_among(trainer.id, [linked.id, ended.id, stranger.id])
+        assert found == {linked.id}
+        assert server.total_requests() == before + 1
+    finally:
+        await directory.aclose()

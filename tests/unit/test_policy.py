@@ -87,6 +87,11 @@ CALENDAR_FEEDS: dict[str, dict[str, Any]] = {
     "admin's": {"userId": "admin"},
     "another's": {"userId": "someone"},
 }
+GROUPS: dict[str, dict[str, Any]] = {
+    "trainer's": {"trainerId": "trainer"},
+    "another trainer's": {"trainerId": "someone"},
+    "naming the client as member": {"trainerId": "someone", "memberIds": ["client"]},
+}
 CLIENTS_OWN = {
     "client's, by trainer",
     "client's, by another",
@@ -182,6 +187,8 @@ TABLE: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = {
     policy.READ_WEBHOOK.name: (WEBHOOKS, OWNERS_AND_ADMINS),
     policy.CHANGE_WEBHOOK.name: (WEBHOOKS, OWNERS),
     policy.USE_CALENDAR_FEED.name: (CALENDAR_FEEDS, OWNERS),
+    # Only the group's trainer and admins: a member reads nothing of the group.
+    policy.USE_GROUP.name: (GROUPS, {"client": set(), "trainer": {"trainer's"}, "admin": EVERY}),
 }
 RULES = {rule.name: rule for rule in policy.RULES}
 

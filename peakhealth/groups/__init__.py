@@ -1,0 +1,1 @@
+"""Groups: a trainer's named set of their own clients, assigned routines together."""
