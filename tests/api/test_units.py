@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from peakhealth.routines.documents import TemplateRoutineDocument
-from tests.support.actions import put_session, squat_log
+from tests.support.actions import link, put_session, squat_log
 from tests.support.callers import Caller
 from tests.support.paths import SESSIONS, TEMPLATES
 from tests.support.plans import strength_section, template_body, variant
@@ -193,3 +193,42 @@ async def test_each_representation_has_its_own_tag(
     )
     assert written.status_code == 200, written.text
     assert written.headers["ETag"].endswith('-imperial"')
+
+
+async def test_records_and_metrics_read_in_both_units(
+    client: httpx.AsyncClient, plan: Plan, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    """An imperial client's 225 lb triple is a 102.058 kg record for their metric trainer, and a
+    maximum recorded in pounds is kept in kilograms."""
+    routine, workout = plan
+    await link(client, admin, trainer, client_user)
+    await imperial(client, client_user)
+    session_id = await insert_session(routine, workout, client_user, trainer=trainer)
+    log = squat_log(workout, {"reps": 3, "weight": 225})
+    logged = await put_session(
+        client, client_user, session_id, {"status": "completed", "performanceLog": log}
+    )
+    records = {item["type"]: item["value"] for item in logged.json()["newRecords"]}
+    # Epley: 102.058 x (1 + 3/30) = 112.264 kg = 247.5 lb; volume 3 x 225 lb.
+    assert records == {
+        "estimatedOneRepMax": 247.5,
+        "heaviestWeight": 225.0,
+        "bestSetVolume": 675.0,
+        "sessionVolume": 675.0,
+        "mostReps": 3,
+    }
+    path = f"/api/users/{client_user.id}/records?exerciseId={SQUAT['exerciseId']}"
+    seen = await client.get(path, headers=trainer.headers)
+    assert seen.headers["Content-Units"] == "metric"
+    kilograms = {item["type"]: item["value"] for item in seen.json()["data"]}
+    assert kilograms["heaviestWeight"] == 102.058 and kilograms["mostReps"] == 3
+    assert kilograms["estimatedOneRepMax"] == pytest.approx(112.264, abs=0.001)
+
+    body = {"kind": "oneRepMax", "exerciseId": SQUAT["exerciseId"], "value": 315}
+    made = await client.post("/api/users/me/metrics", json=body, headers=client_user.headers)
+    assert made.status_code == 201, made.text
+    assert made.json()["value"] == 315.0
+    metric = await client.get(
+        f"/api/users/{client_user.id}/metrics?current=true", headers=trainer.headers
+    )
+    assert metric.json()["data"][0]["value"] == 142.882  # 315 x 0.45359237 = 142.8816
