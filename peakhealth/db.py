@@ -26,6 +26,7 @@ from peakhealth.storage.assignments import (
 )
 from peakhealth.storage.changes import Tombstone
 from peakhealth.storage.idempotency import IdempotencyKey
+from peakhealth.storage.metrics import ClientMetric
 from peakhealth.storage.webhooks import WebhookDelivery, WebhookLease, WebhookSubscription
 from peakhealth.versioning.chains import PurgeGuard
 from peakhealth.versioning.heads import ChainHead
@@ -49,6 +50,7 @@ MODELS: list[Any] = [
     WebhookDelivery,
     WebhookLease,
     Tombstone,
+    ClientMetric,
 ]
 
 

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from peakhealth.assignments import service
+from peakhealth.assignments import progression, service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
@@ -31,6 +31,23 @@ from peakhealth.storage.assignments import (
 router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])
 
 
+def _round_to(value: float) -> float:
+    if value not in progression.ROUND_TO_CHOICES:
+        choices = ", ".join(f"{choice:g}" for choice in progression.ROUND_TO_CHOICES)
+        raise ValueError(f"must be one of {choices} (kg; the last four are 1, 2.5, 5, 10 lb)")
+    return value
+
+
+RoundTo = Annotated[
+    float,
+    AfterValidator(_round_to),
+    Field(
+        description="kg computed loads are rounded to (nearest multiple, halves up)",
+        json_schema_extra={"enum": list(progression.ROUND_TO_CHOICES)},
+    ),
+]
+
+
 class AssignmentDraft(PlanModel):
     """Assign a template routine version to a client from a start date."""
 
@@ -45,6 +62,7 @@ class AssignmentDraft(PlanModel):
     )
     scheduledTime: ClockTime | None = None
     notesForUser: Notes | None = None
+    roundTo: RoundTo = progression.DEFAULT_ROUND_TO
 
 
 class FeedbackPatch(PlanModel):
@@ -115,6 +133,7 @@ async def create(
         notes=draft.notesForUser,
         user=user,
         directory=directory,
+        round_to=draft.roundTo,
     )
     response.headers["Location"] = location(request, "getAssignment", created.id)
     return present_one(response, created)

@@ -2,12 +2,13 @@
 pause, resume, complete, cancel and upgrade.
 
 Scheduling costs one read of the routine version and one bulk insert of the sessions whatever
-their number; each workout's snapshot is encoded to BSON once and the same bytes are reused by
-every session of that workout. At most one active or paused assignment of a routine per client
-is enforced by a unique index on (`userId`, `liveKey`) (the key names the routine while the
-assignment is live), so two concurrent assignments cannot both stay live. Assigning runs under
-the template chain's lease, so a version cannot be purged between the check and the assignment
-that pins it."""
+their number (and one read of the client's maxima when a load is taken of one); each workout's
+snapshot is encoded to BSON once per week its numbers are computed for (once when none is) and
+the same bytes are reused by every session of that workout and week. At most one active or
+paused assignment of a routine per client is enforced by a unique index on (`userId`,
+`liveKey`) (the key names the routine while the assignment is live), so two concurrent
+assignments cannot both stay live. Assigning runs under the template chain's lease, so a version
+cannot be purged between the check and the assignment that pins it."""
 
 import logging
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bson.raw_bson import RawBSONDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import policy
+from peakhealth.assignments import progression
 from peakhealth.assignments.schedule import (
     PlannedSession,
     check_assignment_move,
@@ -44,7 +46,7 @@ from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
-from peakhealth.storage import assignments, sessions, versions
+from peakhealth.storage import assignments, metrics, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
@@ -118,18 +120,48 @@ async def _check_may_assign(
     return policy.check_may_assign(user, client_id, linked=linked)
 
 
-def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
-    """Each workout of the version with its snapshot, encoded to BSON once; a workout too large
-    for a session's snapshot is refused (422)."""
-    snapshots = []
-    for workout in version.get("workouts", []):
-        raw = RawBSONDocument(
-            bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
-        )
-        check_snapshot_size(
-            len(raw.raw), field="routineVersionId", workout=str(workout.get("name", ""))
-        )
-        snapshots.append((workout["_id"], raw))
+def _workouts(version: dict[str, Any]) -> list[dict[str, Any]]:
+    """The version's workouts as sessions snapshot them."""
+    return [
+        {key: workout[key] for key in ("_id", *SNAPSHOT_FIELDS) if key in workout}
+        for workout in version.get("workouts", [])
+    ]
+
+
+def _encode(workout: dict[str, Any]) -> RawBSONDocument:
+    """A session's snapshot of `workout`, encoded to BSON once for every session that shares
+    it; a workout too large for a session's snapshot is refused (422)."""
+    raw = RawBSONDocument(
+        bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
+    )
+    check_snapshot_size(
+        len(raw.raw), field="routineVersionId", workout=str(workout.get("name", ""))
+    )
+    return raw
+
+
+def _snapshots(
+    workouts: list[dict[str, Any]],
+    planned: list[PlannedSession],
+    maxima: dict[str, float],
+    round_to: float,
+) -> dict[int, RawBSONDocument]:
+    """The encoded snapshot of each planned session, by `sequence`. A workout whose numbers a
+    rule or a percentage computes is computed and encoded once per week (its `prescribedBy`
+    names the week), any other once; sessions of the same (workout, week) share the bytes."""
+    encoded: dict[tuple[int, int], RawBSONDocument] = {}
+    snapshots: dict[int, RawBSONDocument] = {}
+    for day in planned:
+        workout = workouts[day.workoutIndex]
+        computed = progression.is_computed(workout)
+        key = (day.workoutIndex, day.weekIndex if computed else 0)
+        if key not in encoded:
+            encoded[key] = _encode(
+                progression.materialize(workout, day.weekIndex, maxima, round_to)
+                if computed
+                else workout
+            )
+        snapshots[day.sequence] = encoded[key]
     return snapshots
 
 
@@ -216,6 +248,7 @@ async def _assign(
     training_days: list[str] | None,
     scheduled_time: str | None,
     notes: str | None,
+    round_to: float,
     replacing: tuple[PydanticObjectId, Expected] | None = None,
 ) -> RoutineAssignment:
     """Insert the assignment (replacing a live one of the same routine) and its sessions.
@@ -223,7 +256,12 @@ async def _assign(
     checked by the write that cancels it, before anything else of this request is written."""
     pending = replacing  # the precondition, until the write that checks it has run
     parent: PydanticObjectId = version["parentRoutineId"]
-    workouts = _snapshots(version)
+    workouts = _workouts(version)
+    # Loads taken of a maximum need the client's current ones: read (one query) and checked
+    # before anything is written.
+    needed = progression.maxima_needed(workouts)
+    maxima = await metrics.current_one_rep_maxima(client_id, needed) if needed else {}
+    progression.check_maxima(needed, maxima)
     weeks = int(version.get("duration", 1))
     days = (
         training_days
@@ -232,7 +270,8 @@ async def _assign(
     )
     days = sorted(set(days), key=WEEKDAYS.index)
     planned = schedule_sessions(start, weeks, days, len(workouts))  # type: ignore[arg-type]
-    check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
+    snapshots = _snapshots(workouts, planned, maxima, round_to)
+    check_assignment_size(planned, lambda day: len(snapshots[day.sequence].raw))
     key = live_key(client_id, parent)
     for _ in range(MAX_REPLACEMENT_ATTEMPTS):
         replaced: PydanticObjectId | None = None
@@ -270,6 +309,7 @@ async def _assign(
             scheduledTime=scheduled_time,
             notesForUser=notes,
             replacesAssignmentId=replaced,
+            roundTo=round_to,
             revision=FIRST,
         )
         assignment.progress.totalWorkouts = len(planned)
@@ -285,7 +325,7 @@ async def _assign(
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
-    plan = _Scheduling(version, workouts, planned, key)
+    plan = _Scheduling(version, workouts, snapshots, planned, key)
     try:
         still_live = await _schedule(assignment, plan, planned)
     except PyMongoError:
@@ -301,11 +341,13 @@ async def _assign(
 
 @dataclass(frozen=True)
 class _Scheduling:
-    """What scheduling an assignment writes from: the version, its workouts' encoded
-    snapshots, the planned days, and the live key the assignment must still hold."""
+    """What scheduling an assignment writes from: the version, its workouts, each planned
+    session's encoded snapshot (by sequence), the planned days, and the live key the assignment
+    must still hold."""
 
     version: dict[str, Any]
-    workouts: list[tuple[PydanticObjectId, RawBSONDocument]]
+    workouts: list[dict[str, Any]]
+    snapshots: dict[int, RawBSONDocument]
     planned: list[PlannedSession]
     key: str
 
@@ -343,14 +385,14 @@ async def _schedule(
                     "routineAssignmentId": assignment.id,
                     "parentRoutineId": assignment.parentRoutineId,
                     "routineVersionId": version["_id"],
-                    "workoutId": workouts[day.workoutIndex][0],
+                    "workoutId": workouts[day.workoutIndex]["_id"],
                     "scheduledDate": day.scheduledDate.isoformat(),
                     "scheduledTime": scheduled_time,
                     "weekIndex": day.weekIndex,
                     "sequence": day.sequence,
                     "status": "scheduled",
                     "revision": FIRST,
-                    "workoutSnapshot": workouts[day.workoutIndex][1],
+                    "workoutSnapshot": plan.snapshots[day.sequence],
                     "schemaVersion": 1,
                     "createdAt": now,
                     "updatedAt": now,
@@ -371,8 +413,10 @@ async def create(
     notes: str | None,
     user: CurrentUser,
     directory: UserDirectory,
+    round_to: float = progression.DEFAULT_ROUND_TO,
 ) -> RoutineAssignment:
-    """Assign a template routine version to a client and schedule every session."""
+    """Assign a template routine version to a client and schedule every session, its loads
+    computed and rounded to `round_to` kg."""
     trainer_id = await _check_may_assign(user, client_id, directory)
     version_id = PydanticObjectId(routine_version_id)  # checked at the edge
     version = await _load_version(version_id, user)
@@ -387,6 +431,7 @@ async def create(
             training_days=training_days,
             scheduled_time=scheduled_time,
             notes=notes,
+            round_to=round_to,
         )
 
 
@@ -492,5 +537,6 @@ async def upgrade(
             training_days=list(assignment.trainingDays),
             scheduled_time=assignment.scheduledTime,
             notes=assignment.notesForUser,
+            round_to=assignment.roundTo,
             replacing=None if expected is None else (assignment.id, expected),  # type: ignore[arg-type]
         )

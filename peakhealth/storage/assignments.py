@@ -82,6 +82,9 @@ class AssignmentFields(BaseModel):
     status: AssignmentStatus
     notesForUser: str | None = None
     replacesAssignmentId: IdText | None = None
+    roundTo: float = Field(
+        default=2.5, description="kg computed loads are rounded to (nearest multiple, halves up)"
+    )
     progress: Progress
     revision: Revision = BEFORE_REVISIONS
     schemaVersion: int
