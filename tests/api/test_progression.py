@@ -123,3 +123,238 @@ async def test_twelve_week_linear_squat_is_written_into_every_session_and_stays(
     await publish(client, trainer, TEMPLATES, routine["id"], edited)
     await record_maximum(client_user, SQUAT["exerciseId"], 160, "2026-11-30")
     assert [bson.encode(session) for session in await raw_sessions(made.json()["id"])] == before
+
+
+FIVE_THREE_ONE = {
+    "type": "wave",
+    "trainingMaxPercent": 90,
+    "cycleIncrement": 5,
+    "weeks": [
+        [{"percentOfOneRepMax": p, "reps": 5} for p in (65, 75, 85)],
+        [{"percentOfOneRepMax": p, "reps": 3} for p in (70, 80, 90)],
+        [
+            {"percentOfOneRepMax": 75, "reps": 5},
+            {"percentOfOneRepMax": 85, "reps": 3},
+            {"percentOfOneRepMax": 95, "reps": 1},
+        ],
+        [{"percentOfOneRepMax": p, "reps": 5} for p in (40, 50, 60)],
+    ],
+}
+# 1RM 140: training max 126 (cycle 1) and 131 (cycle 2, +5 kg); each load to 2.5 kg.
+FIVE_THREE_ONE_WEEKS = [
+    ([82.5, 95, 107.5], [5, 5, 5]),  # 81.9, 94.5, 107.1
+    ([87.5, 100, 112.5], [3, 3, 3]),  # 88.2, 100.8, 113.4
+    ([95, 107.5, 120], [5, 3, 1]),  # 94.5, 107.1, 119.7
+    ([50, 62.5, 75], [5, 5, 5]),  # 50.4, 63, 75.6
+    ([85, 97.5, 112.5], [5, 5, 5]),  # 85.15, 98.25, 111.35
+    ([92.5, 105, 117.5], [3, 3, 3]),  # 91.7, 104.8, 117.9
+    ([97.5, 112.5, 125], [5, 3, 1]),  # 98.25, 111.35, 124.45
+    ([52.5, 65, 77.5], [5, 5, 5]),  # 52.4, 65.5, 78.6
+]
+
+
+async def test_five_three_one_wave_over_two_cycles_set_by_set(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    bench = {
+        "type": "strength",
+        **BENCH,
+        "progression": FIVE_THREE_ONE,
+        "sets": [{"repType": "range", "repsMin": 3, "repsMax": 5} for _ in range(3)],
+    }
+    routine = await create(
+        client,
+        trainer,
+        TEMPLATES,
+        routine_of(bench, duration=8, schedule={"trainingDays": ["tue"]}),
+    )
+    await link(client, admin, trainer, client_user)
+    await record_maximum(client_user, BENCH["exerciseId"], 130, "2026-10-01")
+    await record_maximum(client_user, BENCH["exerciseId"], 140, "2026-11-02")  # the current one
+    made = await assign(client, trainer, routine["id"], client_user)
+    assert made.status_code == 201, made.text
+    sessions = await raw_sessions(made.json()["id"])
+    assert [session["weekIndex"] for session in sessions] == list(range(1, 9))
+    for session, (weights, reps) in zip(sessions, FIVE_THREE_ONE_WEEKS, strict=True):
+        sets = exercise_sets(session)
+        assert [item["weight"] for item in sets] == weights, session["weekIndex"]
+        assert [item["reps"] for item in sets] == reps
+        assert all(item["repType"] == "fixed" and "repsMin" not in item for item in sets)
+        maximum = 126 if session["weekIndex"] <= 4 else 131
+        assert sets[0]["prescribedBy"] == {
+            "rule": "wave",
+            "week": session["weekIndex"],
+            "maximum": maximum,
+        }
+
+
+async def test_missing_maxima_are_422_naming_each_exercise_and_nothing_is_written(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    bench = {
+        "type": "strength",
+        **BENCH,
+        "progression": {**FIVE_THREE_ONE, "weeks": [[{"percentOfOneRepMax": 70}]]},
+        "sets": [{"repType": "fixed", "reps": 5}],
+    }
+    body = routine_of(linear_squat())
+    body["workouts"][0]["sections"][0]["exercises"].append(bench)
+    routine = await create(client, trainer, TEMPLATES, body)
+    await link(client, admin, trainer, client_user)
+    await record_maximum(trainer, SQUAT["exerciseId"], 140, "2026-11-01")  # someone else's
+    made = await assign(client, trainer, routine["id"], client_user)
+    assert_problem(made, "routineVersionId")
+    messages = " ".join(error["message"] for error in made.json()["errors"])
+    assert SQUAT["exerciseId"] in messages and BENCH["exerciseId"] in messages
+    assert await RoutineAssignment.get_motor_collection().count_documents({}) == 0
+    assert await WorkoutSession.get_motor_collection().count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    ("round_to", "loads"),
+    [
+        (5, [100, 105, 105, 95]),  # 102.5 and 107.5 x 0.9 = 96.75: halves up, nearest 5
+        (2.268, [99.792, 102.06, 104.328, 97.524]),  # 5 lb, as the unit layer sends it
+        (0.5, [100, 102.5, 105, 97]),
+    ],
+)
+async def test_loads_are_rounded_to_the_assignments_round_to(
+    client: httpx.AsyncClient,
+    admin: Caller,
+    trainer: Caller,
+    client_user: Caller,
+    round_to: float,
+    loads: list[float],
+) -> None:
+    squat = linear_squat()
+    squat["sets"] = squat["sets"][1:2]
+    routine = await create(
+        client,
+        trainer,
+        TEMPLATES,
+        routine_of(squat, duration=4, schedule={"trainingDays": ["mon"]}),
+    )
+    await link(client, admin, trainer, client_user)
+    made = await assign(client, trainer, routine["id"], client_user, roundTo=round_to)
+    assert made.status_code == 201, made.text
+    assert made.json()["roundTo"] == round_to
+    sessions = await raw_sessions(made.json()["id"])
+    assert [exercise_sets(session)[0]["weight"] for session in sessions] == loads
+
+
+async def test_round_to_other_than_the_steps_is_422(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    routine = await create(client, trainer, TEMPLATES, routine_of(linear_squat(), duration=1))
+    await link(client, admin, trainer, client_user)
+    for bad in (3, 0, -2.5, "2.5", True):
+        assert_problem(
+            await assign(client, trainer, routine["id"], client_user, roundTo=bad), "roundTo"
+        )
+    assert await RoutineAssignment.get_motor_collection().count_documents({}) == 0
+
+
+def with_exercise(**changes: Any) -> dict[str, Any]:
+    exercise = {**linear_squat(), **changes}
+    return routine_of(exercise)
+
+
+PATH = "workouts[0].sections[0].exercises[0]"
+MOBILITY = {
+    "type": "mobility",
+    **variant("World's Greatest Stretch"),
+    "sets": [{"repType": "time", "duration": 60}],
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            with_exercise(sets=[{"repType": "fixed", "reps": 5, "percentOfOneRepMax": 121}]),
+            f"{PATH}.sets[0].percentOfOneRepMax",
+        ),
+        (
+            with_exercise(sets=[{"repType": "fixed", "reps": 5, "percentOfOneRepMax": 0.5}]),
+            f"{PATH}.sets[0].percentOfOneRepMax",
+        ),
+        (
+            routine_of({**MOBILITY, "progression": {"type": "linear", "repsStep": 1}}),
+            f"{PATH}.progression",
+        ),
+        (
+            with_exercise(progression={"type": "linear", "weightStep": 0}),
+            f"{PATH}.progression.weightStep",
+        ),
+        (
+            with_exercise(
+                progression={
+                    "type": "linear",
+                    "weightStep": 2.5,
+                    "deload": {"everyWeeks": 4, "percent": 80},
+                }
+            ),
+            f"{PATH}.progression.deload.percent",
+        ),
+        (
+            with_exercise(
+                progression={
+                    **FIVE_THREE_ONE,
+                    "weeks": [[{"percentOfOneRepMax": 65}] * 5, [{"percentOfOneRepMax": 65}] * 4],
+                }
+            ),
+            f"{PATH}.progression.weeks[1]",
+        ),
+        (
+            with_exercise(progression={"type": "double", "weightStep": 2.5}),
+            f"{PATH}.sets[1].repType",
+        ),
+        (
+            routine_of(
+                {
+                    "type": "bodyweight",
+                    **variant("Push-up"),
+                    "progression": {"type": "linear", "weightStep": 2.5},
+                    "sets": [{"repType": "fixed", "reps": 10}],
+                }
+            ),
+            f"{PATH}.progression.weightStep",
+        ),
+        (
+            with_exercise(progression={"type": "linear", "repsStep": "1"}),
+            f"{PATH}.progression.repsStep",
+        ),
+    ],
+)
+async def test_bad_progressions_name_the_field_and_write_nothing(
+    client: httpx.AsyncClient, trainer: Caller, body: dict[str, Any], field: str
+) -> None:
+    response = await client.post(TEMPLATES, json=body, headers=trainer.headers)
+    assert first_error_field(response) == field
+    assert await TemplateRoutineDocument.get_motor_collection().count_documents({}) == 0
+
+
+async def test_rules_travel_through_library_sections_template_snapshots_and_copies(
+    client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    squat = linear_squat()
+    squat["progression"] = {**squat["progression"], "everyWeeks": 2}
+    section = await create(
+        client, trainer, SECTIONS, {"type": "basic", "name": "Squats", "exercises": [squat]}
+    )
+    day = {"name": "Legs", "type": "strength", "sections": [section["id"]]}
+    routine = await create(client, trainer, TEMPLATES, template_body([day]))
+    copied = await client.post(f"{TEMPLATES}/{routine['id']}/copy", headers=trainer.headers)
+    assert copied.status_code == 201, copied.text
+    for exercise in (
+        section["exercises"][0],
+        routine["workouts"][0]["sections"][0]["exercises"][0],
+        copied.json()["workouts"][0]["sections"][0]["exercises"][0],
+    ):
+        assert exercise["progression"] == {**squat["progression"]}
+        assert exercise["sets"][4]["percentOfOneRepMax"] == 60
+    stored = await TemplateRoutineDocument.get_motor_collection().find_one(
+        {"_id": PydanticObjectId(routine["id"])}
+    )
+    assert stored is not None
+    assert stored["workouts"][0]["sections"][0]["exercises"][0]["progression"]["everyWeeks"] == 2
