@@ -14,7 +14,7 @@ from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.storage.metrics import ClientMetric
 from tests.support.actions import assign, create, link, publish
 from tests.support.callers import Caller
-from tests.support.paths import SECTIONS, SESSIONS, TEMPLATES
+from tests.support.paths import ASSIGNMENTS, SECTIONS, SESSIONS, TEMPLATES
 from tests.support.plans import template_body, variant
 from tests.support.problems import assert_problem, first_error_field
 from tests.support.stored import raw_sessions
@@ -358,3 +358,35 @@ async def test_rules_travel_through_library_sections_template_snapshots_and_copi
     )
     assert stored is not None
     assert stored["workouts"][0]["sections"][0]["exercises"][0]["progression"]["everyWeeks"] == 2
+
+
+async def test_upgrade_computes_the_new_versions_loads_with_the_new_maximum_and_round_to(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    """Applying a new maximum is a replacement: the upgrade's sessions take the maximum current
+    then, rounded as the assignment it replaces was."""
+    squat = linear_squat()
+    squat["sets"] = squat["sets"][-1:]  # 60% of the maximum
+    routine = await create(
+        client,
+        trainer,
+        TEMPLATES,
+        routine_of(squat, duration=2, schedule={"trainingDays": ["mon"]}),
+    )
+    await link(client, admin, trainer, client_user)
+    await record_maximum(client_user, SQUAT["exerciseId"], 140, "2026-11-01")
+    first = await assign(client, trainer, routine["id"], client_user, roundTo=5)
+    assert first.status_code == 201, first.text
+    await publish(client, trainer, TEMPLATES, routine["id"], routine_of(squat, duration=2))
+    await record_maximum(client_user, SQUAT["exerciseId"], 150, "2026-11-20")
+    upgraded = await client.post(
+        f"{ASSIGNMENTS}/{first.json()['id']}/upgrade",
+        json={"fromDate": "2026-11-30"},
+        headers=trainer.headers,
+    )
+    assert upgraded.status_code == 201, upgraded.text
+    assert upgraded.json()["roundTo"] == 5
+    sessions = await raw_sessions(upgraded.json()["id"])
+    # 60% of 150 = 90, + 2.5 kg in week 2 = 92.5: to 5 kg, halves up
+    assert [exercise_sets(session)[0]["weight"] for session in sessions] == [90, 95]
+    assert exercise_sets(sessions[0])[0]["prescribedBy"]["maximum"] == 150

@@ -205,3 +205,17 @@ def test_missing_maxima_are_all_named() -> None:
     assert len(failed.value.errors) == 2
     assert all(SQUAT in error.message or bench in error.message for error in failed.value.errors)
     check_maxima(needed, {SQUAT: 100, bench: 80})
+
+
+def test_stored_numbers_are_taken_as_written_not_as_their_binary_value() -> None:
+    # 100.1 + 0.15 = 100.25, half a 0.5 kg step: up to 100.5. Their binary values are a hair
+    # below 100.1 and 0.15, and would round down to 100.
+    planned, step = 100.1, 0.15
+    assert Decimal(planned) + Decimal(step) < Decimal("100.25")
+    squat = {
+        "type": "strength",
+        "exerciseId": SQUAT,
+        "progression": {"type": "linear", "weightStep": step},
+        "sets": [{"repType": "fixed", "reps": 5, "weight": planned}],
+    }
+    assert sets_of(materialize(workout(squat), 2, {}, 0.5))[0]["weight"] == 100.5
