@@ -12,13 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from peakhealth.errors import FieldError, ValidationFailed
+from peakhealth.plan.progression import DEFAULT_ROUND_TO, GRAM, decimal, round_load
+
+__all__ = ["DEFAULT_ROUND_TO", "ROUND_TO_CHOICES", "materialize", "round_load"]
 
 LB = Decimal("0.45359237")
-GRAM = Decimal("0.001")
 HUNDRED = Decimal(100)
 MAX_REPS = 1000  # the plan's and the log's bound: a long linear rule stops there
-MAX_WEIGHT = Decimal(1000)
-DEFAULT_ROUND_TO = 2.5
 # The steps a client rounds to: kg, and the kg of 1, 2.5, 5 and 10 lb (the unit layer turns an
 # imperial body into kg, to the gram, before it is validated).
 _POUND_STEPS = ("1", "2.5", "5", "10")
@@ -30,17 +30,6 @@ ROUND_TO_CHOICES: tuple[float, ...] = (
     5.0,
     *(float((Decimal(pounds) * LB).quantize(GRAM, ROUND_HALF_UP)) for pounds in _POUND_STEPS),
 )
-
-
-def decimal(value: float | int) -> Decimal:
-    """A stored number as the decimal it was written as (its shortest text)."""
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-def round_load(kg: Decimal, step: Decimal) -> Decimal:
-    """`kg` to the nearest multiple of `step`, halves up, to the gram."""
-    multiples = (kg / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return min(multiples * step, MAX_WEIGHT).quantize(GRAM, rounding=ROUND_HALF_UP)
 
 
 def _kg(value: Decimal) -> float:

@@ -393,6 +393,9 @@ async def _schedule(
                     "status": "scheduled",
                     "revision": FIRST,
                     "workoutSnapshot": plan.snapshots[day.sequence],
+                    # Double progression rounds the loads it decides at the session's start as
+                    # the assignment does, without reading the assignment then.
+                    "roundTo": assignment.roundTo,
                     "schemaVersion": 1,
                     "createdAt": now,
                     "updatedAt": now,

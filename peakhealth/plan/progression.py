@@ -1,13 +1,19 @@
 """Loads from a maximum and progression rules as plan fields (DOMAIN.md section 13): what a
 trainer writes on a strength or bodyweight exercise, validated on save like every plan field.
-The computation they drive lives in `peakhealth.assignments.progression`."""
+The computation they drive lives in `peakhealth.assignments.progression` (at scheduling) and
+`peakhealth.sessions.targets` (double progression, at a session's start); both round loads
+here."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from peakhealth.plan.base import PlanModel, raise_field_errors, tagged_union
 
+DEFAULT_ROUND_TO = 2.5  # kg, an assignment's `roundTo` unless it says otherwise
+GRAM = Decimal("0.001")
+MAX_WEIGHT = Decimal(1000)  # the plan's and the log's bound: a long linear rule stops there
 MAX_WAVE_WEEKS = 12
 MAX_WAVE_SETS = 50  # the most sets an exercise has (plan.exercises.MAX_SETS)
 
@@ -135,3 +141,14 @@ def progression_errors(
                     )
                 )
     return errors
+
+
+def decimal(value: float | int) -> Decimal:
+    """A stored number as the decimal it was written as (its shortest text)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def round_load(kg: Decimal, step: Decimal) -> Decimal:
+    """`kg` to the nearest multiple of `step`, halves up, to the gram."""
+    multiples = (kg / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return min(multiples * step, MAX_WEIGHT).quantize(GRAM, rounding=ROUND_HALF_UP)
