@@ -6,8 +6,8 @@ Loads are computed in `Decimal` from the decimal text of each stored number, so 
 rounding ("nearest multiple, halves up") are exact: 102.5 to a 5 kg step is 105, never 100 by
 a float's error."""
 
-import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -78,20 +78,9 @@ def check_maxima(needed: Mapping[str, str], maxima: Mapping[str, float]) -> None
         raise ValidationFailed(missing)
 
 
-def varies_by_week(workout: Mapping[str, Any]) -> bool:
-    """True when a rule makes the workout's sessions differ from week to week."""
-    return any(
-        (exercise.get("progression") or {}).get("type") in ("linear", "wave")
-        for exercise in _exercises(workout.get("sections") or [])
-    )
-
-
 def is_computed(workout: Mapping[str, Any]) -> bool:
     """True when scheduling computes any number of the workout (a rule or a percentage)."""
-    return any(
-        needs_maximum(exercise) or (exercise.get("progression") or {}).get("type") == "linear"
-        for exercise in _exercises(workout.get("sections") or [])
-    )
+    return any(_computes(exercise) for exercise in _exercises(workout.get("sections") or []))
 
 
 def _prescribed(rule: str, week: int, maximum: Decimal | None) -> dict[str, Any]:
@@ -115,7 +104,7 @@ def _wave(
         rule.get("trainingMaxPercent", 100)
     ) / HUNDRED + cycle * decimal(rule.get("cycleIncrement") or 0)
     for planned, entry in zip(exercise["sets"], entries, strict=True):
-        planned["weight"] = _kg(
+        planned["weight"] = float(
             round_load(maximum * decimal(entry["percentOfOneRepMax"]) / HUNDRED, step)
         )
         if entry.get("reps") is not None:
@@ -126,11 +115,27 @@ def _wave(
         planned["prescribedBy"] = _prescribed("wave", week, maximum)
 
 
-def _stepped(rule: Mapping[str, Any], week: int) -> tuple[int, bool]:
-    """The linear rule's step count this week and whether it is a deload week."""
-    k = (week - 1) // int(rule.get("everyWeeks", 1))
-    deload = rule.get("deload")
-    return k, deload is not None and week % int(deload["everyWeeks"]) == 0
+@dataclass(frozen=True)
+class _Linear:
+    """A linear rule's effect in one week, worked out once per exercise."""
+
+    weight_added: Decimal | None  # kg added to every working set's weight
+    reps_added: int
+    deload: Decimal | None  # the factor of a deload week
+
+    @classmethod
+    def of(cls, rule: Mapping[str, Any], week: int) -> "_Linear":
+        k = (week - 1) // int(rule.get("everyWeeks", 1))
+        step, deload = rule.get("weightStep"), rule.get("deload")
+        return cls(
+            weight_added=None if step is None else k * decimal(step),
+            reps_added=k * int(rule.get("repsStep") or 0),
+            deload=(
+                1 - decimal(deload["percent"]) / HUNDRED
+                if deload is not None and week % int(deload["everyWeeks"]) == 0
+                else None
+            ),
+        )
 
 
 def _linear_or_percentage(
@@ -140,10 +145,10 @@ def _linear_or_percentage(
     one_rep_max: Decimal | None,
     step: Decimal,
 ) -> None:
-    linear = rule.get("type") == "linear"
+    linear = _Linear.of(rule, week) if rule.get("type") == "linear" else None
     for planned in exercise["sets"]:
         percent = planned.get("percentOfOneRepMax")
-        progressed = linear and planned.get("setType", "working") != "warmup"
+        progressed = linear is not None and planned.get("setType", "working") != "warmup"
         if percent is None and not progressed:
             continue
         maximum = None
@@ -155,42 +160,60 @@ def _linear_or_percentage(
             load = decimal(planned["weight"])
         computed = percent is not None
         if progressed:
-            k, deload = _stepped(rule, week)
-            if load is not None and rule.get("weightStep") is not None:
-                load += k * decimal(rule["weightStep"])
+            assert linear is not None
+            if load is not None and linear.weight_added is not None:
+                load += linear.weight_added
                 computed = True
-            if rule.get("repsStep") is not None:
-                added = k * int(rule["repsStep"])
+            if linear.reps_added:
                 for name in ("reps", "repsMin", "repsMax"):
                     if planned.get(name) is not None:
-                        planned[name] = min(int(planned[name]) + added, MAX_REPS)
-            if load is not None and deload:
-                load *= 1 - decimal(rule["deload"]["percent"]) / HUNDRED
+                        planned[name] = min(int(planned[name]) + linear.reps_added, MAX_REPS)
+            if load is not None and linear.deload is not None:
+                load *= linear.deload
                 computed = True
         if computed and load is not None:
-            planned["weight"] = _kg(round_load(load, step))
+            planned["weight"] = float(round_load(load, step))
         planned["prescribedBy"] = _prescribed(
             "linear" if progressed else "percentage", week, maximum
         )
 
 
+def _computes(exercise: Mapping[str, Any]) -> bool:
+    return needs_maximum(exercise) or (exercise.get("progression") or {}).get("type") == "linear"
+
+
 def materialize(
     workout: Mapping[str, Any], week: int, maxima: Mapping[str, float], round_to: float
 ) -> dict[str, Any]:
-    """A deep copy of the stored workout with the numbers of the session of `week` (its
-    `weekIndex`, from 1): linear steps and deloads, wave weeks, loads from the maximum, each
-    computed set marked `prescribedBy`. Every maximum a load needs is in `maxima` (kg by
-    exerciseId; see `check_maxima`). Double progression is decided later, when the session
-    starts."""
-    computed = copy.deepcopy(dict(workout))
+    """The stored workout with the numbers of the session of `week` (its `weekIndex`, from 1):
+    linear steps and deloads, wave weeks, loads from the maximum, each computed set marked
+    `prescribedBy`. Every maximum a load needs is in `maxima` (kg by exerciseId; see
+    `check_maxima`). Double progression is decided later, when the session starts.
+
+    `workout` is left as it was: the exercises computed are copied (their sets one level deep,
+    all that changes), the rest is shared with it, which costs far less than a deep copy when
+    hundreds of sessions are scheduled."""
     step = decimal(round_to)
-    for exercise in _exercises(computed.get("sections") or []):
-        rule = exercise.get("progression") or {}
-        known = maxima.get(str(exercise.get("exerciseId")))
-        one_rep_max = None if known is None else decimal(known)
-        if rule.get("type") == "wave":
-            assert one_rep_max is not None, "check_maxima first"
-            _wave(exercise, rule, week, one_rep_max, step)
-        else:
-            _linear_or_percentage(exercise, rule, week, one_rep_max, step)
-    return computed
+    sections = []
+    for section in workout.get("sections") or []:
+        exercises = section.get("exercises") or []
+        if not any(_computes(exercise) for exercise in exercises):
+            sections.append(section)
+            continue
+        copied = []
+        for exercise in exercises:
+            if not _computes(exercise):
+                copied.append(exercise)
+                continue
+            exercise = {**exercise, "sets": [dict(planned) for planned in exercise["sets"]]}
+            rule = exercise.get("progression") or {}
+            known = maxima.get(str(exercise.get("exerciseId")))
+            one_rep_max = None if known is None else decimal(known)
+            if rule.get("type") == "wave":
+                assert one_rep_max is not None, "check_maxima first"
+                _wave(exercise, rule, week, one_rep_max, step)
+            else:
+                _linear_or_percentage(exercise, rule, week, one_rep_max, step)
+            copied.append(exercise)
+        sections.append({**section, "exercises": copied})
+    return {**workout, "sections": sections}

@@ -177,10 +177,11 @@ def test_percentage_replaces_the_planned_weight_and_names_the_maximum() -> None:
     assert computed[1] == squat["sets"][1]  # type: ignore[index]
 
 
-def test_materialize_leaves_the_stored_workout_as_it_was() -> None:
-    stored = workout(LINEAR)
+@pytest.mark.parametrize("rule", [LINEAR["progression"], WAVE_531])
+def test_materialize_leaves_the_stored_workout_as_it_was(rule: dict[str, Any]) -> None:
+    stored = workout({**LINEAR, "progression": rule})
     before = repr(stored)
-    materialize(stored, 6, {}, 2.5)
+    materialize(stored, 6, {SQUAT: 140}, 2.5)
     assert repr(stored) == before
 
 
