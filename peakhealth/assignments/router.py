@@ -40,6 +40,7 @@ def _round_to(value: float) -> float:
 
 RoundTo = Annotated[
     float,
+    Field(gt=0, le=5),
     AfterValidator(_round_to),
     Field(
         description="kg computed loads are rounded to (nearest multiple, halves up)",

@@ -90,8 +90,10 @@ class PrescribedBy(PlanModel):
     computed; never read from a plan."""
 
     rule: Literal["linear", "wave", "percentage"]
-    week: int
-    maximum: float | None = Field(default=None, description="kilograms the percentage was taken of")
+    week: Annotated[int, Field(ge=1, le=52, description="the session's weekIndex")]
+    maximum: Annotated[float, Field(ge=0, le=2000)] | None = Field(
+        default=None, description="kilograms the percentage was taken of"
+    )
 
 
 def drop_prescribed_by(value: Any) -> Any:
