@@ -281,13 +281,17 @@ def get_template(workouts: int, *, unchanged: bool = False) -> Scenario:
 
 
 async def _assigned(
-    bench: Harness, weeks: int, days: list[str]
+    bench: Harness, weeks: int, days: list[str], progression: bool = False
 ) -> tuple[plans.Caller, plans.Caller, dict[str, Any], dict[str, Any]]:
     """A trainer, a linked client, a template of one workout per training day and its
-    assignment to the client (all through the API)."""
+    assignment to the client (all through the API); with `progression`, the template's main
+    lifts progress linearly with a set at a percentage of the client's maximum (stored)."""
     trainer, client = plans.caller("trainer"), plans.caller("client")
     await _link(bench, trainer, client)
     body = plans.embedded_template(len(days), weeks=weeks, days=days)
+    if progression:
+        body = plans.with_progression(body)
+        await bench.collection("client_metrics").insert_many(plans.maxima(client.id))
     routine = await bench.post(trainer, TEMPLATES, body)
     assignment = await bench.post(
         trainer,
@@ -297,13 +301,14 @@ async def _assigned(
     return trainer, client, routine, assignment
 
 
-def assign(weeks: int, days: list[str], keyed: bool = False) -> Scenario:
+def assign(weeks: int, days: list[str], keyed: bool = False, progression: bool = False) -> Scenario:
     """POST an assignment (trainer to a linked client), scheduling weeks x days sessions;
-    `keyed`: each with a new Idempotency-Key. Driver floor: the assignment's session documents
-    inserted with one insert_many."""
+    `keyed`: each with a new Idempotency-Key; `progression`: every main lift's loads computed
+    per week (a linear rule and a percentage of the maximum). Driver floor: the assignment's
+    session documents inserted with one insert_many."""
 
     async def scenario(bench: Harness) -> tuple[dict[str, Step], dict[str, Any]]:
-        trainer, client, routine, first = await _assigned(bench, weeks, days)
+        trainer, client, routine, first = await _assigned(bench, weeks, days, progression)
         assignments, sessions = (
             bench.collection("routine_assignments"),
             bench.collection("workout_sessions"),
@@ -959,6 +964,11 @@ def cells(quick: bool) -> list[tuple[str, str, Scenario]]:
         ("304 one template (If-None-Match)", "14 workouts", get_template(14, unchanged=True)),
         ("assign", "12 wk x 3 d (36)", assign(12, plans.THREE_DAYS)),
         ("assign", "52 wk x 6 d (312)", assign(52, plans.SIX_DAYS)),
+        (
+            "assign with progression",
+            "52 wk x 6 d (312)",
+            assign(52, plans.SIX_DAYS, progression=True),
+        ),
         (
             "POST with Idempotency-Key: assign",
             "12 wk x 3 d (36)",

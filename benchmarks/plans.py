@@ -3,6 +3,7 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from peakhealth.catalog.embedded import load_bundled
@@ -103,6 +104,36 @@ def template(
 
 def embedded_template(count: int, **extra: Any) -> dict[str, Any]:
     return template([workout(f"Day {index + 1}") for index in range(count)], **extra)
+
+
+def with_progression(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with every main lift on a linear rule (+2.5 kg a week, a 10% deload every fourth
+    week) and its last set at 75% of the one-rep maximum: every set of it computed."""
+    for day in body["workouts"]:
+        for exercise in day["sections"][1]["exercises"]:
+            exercise["progression"] = {
+                "type": "linear",
+                "weightStep": 2.5,
+                "deload": {"everyWeeks": 4, "percent": 10},
+            }
+            exercise["sets"][-1] = {"repType": "fixed", "reps": 5, "percentOfOneRepMax": 75}
+    return body
+
+
+def maxima(user_id: str) -> list[dict[str, Any]]:
+    """A one-rep maximum of each main lift, as `client_metrics` stores it."""
+    return [
+        {
+            "userId": user_id,
+            "kind": "oneRepMax",
+            "exerciseId": variant(name)["exerciseId"],
+            "value": 140.0,
+            "measuredOn": START,
+            "recordedBy": user_id,
+            "createdAt": datetime(2026, 11, 1, tzinfo=UTC),
+        }
+        for name in MAIN_LIFTS
+    ]
 
 
 def completion_log(session: dict[str, Any]) -> dict[str, Any]:

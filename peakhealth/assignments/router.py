@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from peakhealth.assignments import service
+from peakhealth.assignments import progression, service
 from peakhealth.http.dependencies import OMIT_ABSENT, Directory, DocumentId, User
 from peakhealth.http.pagination import Page, Pages, page_of
 from peakhealth.http.preconditions import IfMatch, IfNoneMatch, not_modified, tagged
@@ -33,6 +33,24 @@ from peakhealth.storage.assignments import (
 router = APIRouter(prefix="/api/routine-assignments", tags=["Assignments"])
 
 
+def _round_to(value: float) -> float:
+    if value not in progression.ROUND_TO_CHOICES:
+        choices = ", ".join(f"{choice:g}" for choice in progression.ROUND_TO_CHOICES)
+        raise ValueError(f"must be one of {choices} (kg; the last four are 1, 2.5, 5, 10 lb)")
+    return value
+
+
+RoundTo = Annotated[
+    float,
+    Field(gt=0, le=5),
+    AfterValidator(_round_to),
+    Field(
+        description="kg computed loads are rounded to (nearest multiple, halves up)",
+        json_schema_extra={"enum": list(progression.ROUND_TO_CHOICES)},
+    ),
+]
+
+
 class AssignmentDraft(PlanModel):
     """Assign a template routine version from a start date to a client (`userId`) or to every
     member of a group (`groupId`): exactly one of the two."""
@@ -49,6 +67,7 @@ class AssignmentDraft(PlanModel):
     )
     scheduledTime: ClockTime | None = None
     notesForUser: Notes | None = None
+    roundTo: RoundTo = progression.DEFAULT_ROUND_TO
 
     @model_validator(mode="after")
     def _one_assignee(self) -> "AssignmentDraft":
@@ -139,6 +158,7 @@ async def create(
             notes=draft.notesForUser,
             user=user,
             directory=directory,
+            round_to=draft.roundTo,
         )
         response.headers["Location"] = location(request, "getGroup", draft.groupId)
         return {
@@ -155,6 +175,7 @@ async def create(
         notes=draft.notesForUser,
         user=user,
         directory=directory,
+        round_to=draft.roundTo,
     )
     response.headers["Location"] = location(request, "getAssignment", created.id)
     return present_one(response, created)

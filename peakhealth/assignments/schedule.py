@@ -1,7 +1,7 @@
 """Scheduling and the assignment lifecycle as pure functions: which workout falls on which day,
 and which status changes an assignment allows."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -25,10 +25,13 @@ class PlannedSession:
 MAX_ASSIGNMENT_BYTES = 32 * 1024 * 1024
 
 
-def check_assignment_size(planned: Sequence[PlannedSession], workout_bytes: Sequence[int]) -> None:
-    """The sessions an assignment would write, added up, stay under MAX_ASSIGNMENT_BYTES
-    (422 naming the limit): fewer training days or a shorter routine fit."""
-    total = sum(workout_bytes[day.workoutIndex] for day in planned)
+def check_assignment_size(
+    planned: Sequence[PlannedSession], session_bytes: Callable[[PlannedSession], int]
+) -> None:
+    """The sessions an assignment would write (`session_bytes`: the snapshot size of each),
+    added up, stay under MAX_ASSIGNMENT_BYTES (422 naming the limit): fewer training days or a
+    shorter routine fit."""
+    total = sum(session_bytes(day) for day in planned)
     if total > MAX_ASSIGNMENT_BYTES:
         mib = 1024 * 1024
         raise ValidationFailed(

@@ -3,13 +3,15 @@ pause, resume, complete, cancel and upgrade.
 
 Scheduling costs one read of the routine version and one bulk insert of the sessions whatever
 their number; each workout's snapshot is encoded to BSON once and the same bytes are reused by
-every session of that workout. At most one active or paused assignment of a routine per client
-is enforced by a unique index on (`userId`, `liveKey`) (the key names the routine while the
-assignment is live), so two concurrent assignments cannot both stay live. Assigning runs under
-the template chain's lease, so a version cannot be purged between the check and the assignment
-that pins it."""
+every session of that workout, or once per week (and client maxima) when progression rules or
+percentages compute its loads (DOMAIN.md section 13: materialized when scheduled, never later).
+At most one active or paused assignment of a routine per client is enforced by a unique index on
+(`userId`, `liveKey`) (the key names the routine while the assignment is live), so two concurrent
+assignments cannot both stay live. Assigning runs under the template chain's lease, so a version
+cannot be purged between the check and the assignment that pins it."""
 
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +24,7 @@ from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from peakhealth import policy
+from peakhealth.assignments import progression
 from peakhealth.assignments.schedule import (
     PlannedSession,
     check_assignment_move,
@@ -49,7 +52,7 @@ from peakhealth.sessions.adherence import (
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
-from peakhealth.storage import assignments, groups, sessions, versions
+from peakhealth.storage import assignments, groups, metrics, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
 from peakhealth.versioning import heads
@@ -139,19 +142,74 @@ async def _check_may_assign(
     return policy.check_may_assign(user, client_id, linked=linked)
 
 
-def _snapshots(version: dict[str, Any]) -> list[tuple[PydanticObjectId, RawBSONDocument]]:
-    """Each workout of the version with its snapshot, encoded to BSON once; a workout too large
-    for a session's snapshot is refused (422)."""
-    snapshots = []
-    for workout in version.get("workouts", []):
-        raw = RawBSONDocument(
-            bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
-        )
-        check_snapshot_size(
-            len(raw.raw), field="routineVersionId", workout=str(workout.get("name", ""))
-        )
-        snapshots.append((workout["_id"], raw))
+def _workouts(version: dict[str, Any]) -> list[dict[str, Any]]:
+    """The version's workouts as sessions snapshot them."""
+    return [
+        {key: workout[key] for key in ("_id", *SNAPSHOT_FIELDS) if key in workout}
+        for workout in version.get("workouts", [])
+    ]
+
+
+def _encode(workout: dict[str, Any]) -> RawBSONDocument:
+    """A session's snapshot of `workout`, encoded to BSON once for every session that shares
+    it; a workout too large for a session's snapshot is refused (422)."""
+    raw = RawBSONDocument(
+        bson.encode({key: workout[key] for key in SNAPSHOT_FIELDS if key in workout})
+    )
+    check_snapshot_size(
+        len(raw.raw), field="routineVersionId", workout=str(workout.get("name", ""))
+    )
+    return raw
+
+
+Encoded = dict[tuple[Any, ...], RawBSONDocument]
+
+
+def _snapshots(
+    workouts: list[dict[str, Any]],
+    planned: list[PlannedSession],
+    maxima: dict[str, float],
+    round_to: float,
+    encoded: Encoded,
+) -> dict[int, RawBSONDocument]:
+    """The encoded snapshot of each planned session, by `sequence`. A workout whose numbers a
+    rule or a percentage computes is computed and encoded once per week and maxima (its
+    `prescribedBy` names the week), any other once; sessions (of every client in `encoded`)
+    that get the same numbers share the bytes."""
+    snapshots: dict[int, RawBSONDocument] = {}
+    known = tuple(sorted(maxima.items()))
+    for day in planned:
+        workout = workouts[day.workoutIndex]
+        computed = progression.is_computed(workout)
+        key = (day.workoutIndex, day.weekIndex, known) if computed else (day.workoutIndex,)
+        if key not in encoded:
+            encoded[key] = _encode(
+                progression.materialize(workout, day.weekIndex, maxima, round_to)
+                if computed
+                else workout
+            )
+        snapshots[day.sequence] = encoded[key]
     return snapshots
+
+
+def _snapshot_bytes(snapshots: dict[int, RawBSONDocument]) -> Callable[[PlannedSession], int]:
+    """The size of each planned session's snapshot, for `check_assignment_size`."""
+    return lambda day: len(snapshots[day.sequence].raw)
+
+
+async def _maxima(
+    workouts: list[dict[str, Any]], clients: list[str]
+) -> dict[str, dict[str, float]]:
+    """Each client's current one-rep maximums the workouts' percentages and waves take loads
+    of: one query for every client, checked (422 naming every missing exercise) before
+    anything is written."""
+    needed = progression.maxima_needed(workouts)
+    if not needed:
+        return {client: {} for client in clients}
+    found = await metrics.current_one_rep_maxima_of(clients, needed)
+    for client in clients:
+        progression.check_maxima(needed, found.get(client, {}))
+    return {client: found.get(client, {}) for client in clients}
 
 
 async def _load_version(version_id: PydanticObjectId, user: CurrentUser) -> dict[str, Any]:
@@ -236,6 +294,7 @@ class Member:
     trainer_id: str | None
     start: date
     planned: list[PlannedSession]
+    snapshots: dict[int, RawBSONDocument]  # by sequence: each planned session's
 
 
 @dataclass(frozen=True)
@@ -246,6 +305,7 @@ class Terms:
     days: list[str]
     scheduled_time: str | None
     notes: str | None
+    round_to: float = progression.DEFAULT_ROUND_TO
     group_id: PydanticObjectId | None = None
     group_assignment_id: PydanticObjectId | None = None
 
@@ -260,25 +320,28 @@ async def _assign(
     training_days: list[str] | None,
     scheduled_time: str | None,
     notes: str | None,
+    round_to: float,
     replacing: tuple[PydanticObjectId, Expected] | None = None,
 ) -> RoutineAssignment:
-    """Insert the assignment (replacing a live one of the same routine) and its sessions.
-    `replacing`: the assignment an upgrade replaces and the revision If-Match expects of it,
-    checked by the write that cancels it, before anything else of this request is written."""
-    workouts = _snapshots(version)
+    """Insert the assignment (replacing a live one of the same routine) and its sessions, their
+    loads computed and rounded to `round_to` kg. `replacing`: the assignment an upgrade
+    replaces and the revision If-Match expects of it, checked by the write that cancels it,
+    before anything else of this request is written."""
+    workouts = _workouts(version)
+    maxima = await _maxima(workouts, [client_id])
     calendar = plan_calendar(version, start, training_days)
     weeks, days, planned = calendar.weeks, list[str](calendar.trainingDays), calendar.sessions
-    check_assignment_size(planned, [len(snapshot.raw) for _, snapshot in workouts])
-    terms = Terms(end_date(start, weeks), days, scheduled_time, notes)
-    [made] = await _assign_all(
-        version, workouts, [Member(client_id, trainer_id, start, planned)], terms, user, replacing
-    )
+    snapshots = _snapshots(workouts, planned, maxima[client_id], round_to, {})
+    check_assignment_size(planned, _snapshot_bytes(snapshots))
+    terms = Terms(end_date(start, weeks), days, scheduled_time, notes, round_to)
+    member = Member(client_id, trainer_id, start, planned, snapshots)
+    [made] = await _assign_all(version, workouts, [member], terms, user, replacing)
     return made
 
 
 async def _assign_all(
     version: dict[str, Any],
-    workouts: list[tuple[PydanticObjectId, RawBSONDocument]],
+    workouts: list[dict[str, Any]],
     members: list[Member],
     terms: Terms,
     user: CurrentUser,
@@ -333,6 +396,7 @@ async def _assign_all(
                 trainingDays=terms.days,
                 scheduledTime=terms.scheduled_time,
                 notesForUser=terms.notes,
+                roundTo=terms.round_to,
                 replacesAssignmentId=replaced.get(member.client_id),
                 groupId=terms.group_id,
                 groupAssignmentId=terms.group_assignment_id,
@@ -357,10 +421,12 @@ async def _assign_all(
         break
     else:
         raise Conflict("this routine is being assigned to this user by other requests; try again")
+    pairs = list(zip(made, members, strict=True))
     plan = _Scheduling(
         version,
-        workouts,
-        {assignment.id: member.planned for assignment, member in zip(made, members, strict=True)},
+        [workout["_id"] for workout in workouts],
+        {assignment.id: member.planned for assignment, member in pairs},
+        {assignment.id: member.snapshots for assignment, member in pairs},
         stored,
     )
     try:
@@ -383,13 +449,14 @@ async def _assign_all(
 
 @dataclass(frozen=True)
 class _Scheduling:
-    """What scheduling assignments writes from: the version, its workouts' encoded snapshots,
-    each assignment's planned days, and the assignments as stored (the live keys they must
-    still hold)."""
+    """What scheduling assignments writes from: the version, its workouts' ids, each
+    assignment's planned days and their encoded snapshots (by sequence), and the assignments as
+    stored (the live keys they must still hold)."""
 
     version: dict[str, Any]
-    workouts: list[tuple[PydanticObjectId, RawBSONDocument]]
+    workout_ids: list[PydanticObjectId]
     planned: dict[Any, list[PlannedSession]]
+    snapshots: dict[Any, dict[int, RawBSONDocument]]
     stored: list[dict[str, Any]]
 
 
@@ -417,7 +484,6 @@ def _session(
     assignment: RoutineAssignment, plan: _Scheduling, day: PlannedSession
 ) -> dict[str, Any]:
     """One planned session of the assignment, as stored."""
-    workout_id, snapshot = plan.workouts[day.workoutIndex]
     now = assignment.assignedAt
     return {
         "_id": PydanticObjectId(),
@@ -426,14 +492,17 @@ def _session(
         "routineAssignmentId": assignment.id,
         "parentRoutineId": assignment.parentRoutineId,
         "routineVersionId": plan.version["_id"],
-        "workoutId": workout_id,
+        "workoutId": plan.workout_ids[day.workoutIndex],
         "scheduledDate": day.scheduledDate.isoformat(),
         "scheduledTime": assignment.scheduledTime,
         "weekIndex": day.weekIndex,
         "sequence": day.sequence,
         "status": "scheduled",
         "revision": FIRST,
-        "workoutSnapshot": snapshot,
+        "workoutSnapshot": plan.snapshots[assignment.id][day.sequence],
+        # Double progression rounds the loads it decides at the session's start as the
+        # assignment does, without reading the assignment then.
+        "roundTo": assignment.roundTo,
         "schemaVersion": 1,
         "createdAt": now,
         "updatedAt": now,
@@ -463,8 +532,10 @@ async def create(
     notes: str | None,
     user: CurrentUser,
     directory: UserDirectory,
+    round_to: float = progression.DEFAULT_ROUND_TO,
 ) -> RoutineAssignment:
-    """Assign a template routine version to a client and schedule every session."""
+    """Assign a template routine version to a client and schedule every session, its loads
+    computed and rounded to `round_to` kg."""
     trainer_id = await _check_may_assign(user, client_id, directory)
     version_id = PydanticObjectId(routine_version_id)  # checked at the edge
     version = await _load_version(version_id, user)
@@ -479,6 +550,7 @@ async def create(
             training_days=training_days,
             scheduled_time=scheduled_time,
             notes=notes,
+            round_to=round_to,
         )
 
 
@@ -600,6 +672,7 @@ async def upgrade(
             training_days=list(assignment.trainingDays),
             scheduled_time=assignment.scheduledTime,
             notes=assignment.notesForUser,
+            round_to=assignment.roundTo,
             replacing=None if expected is None else (assignment.id, expected),  # type: ignore[arg-type]
         )
 
@@ -679,6 +752,7 @@ async def assign_group(
     notes: str | None,
     user: CurrentUser,
     directory: UserDirectory,
+    round_to: float = progression.DEFAULT_ROUND_TO,
 ) -> tuple[PydanticObjectId, list[RoutineAssignment]]:
     """Assign a template routine version to every member of a group (each replacing their live
     assignment of the same routine), and record it on the group for members who join later.
@@ -693,12 +767,25 @@ async def assign_group(
     version = await _load_version(version_id, user)
     async with heads.chain_lease(version["parentRoutineId"], kind="template routine"):
         version = await _load_version(version_id, user)  # not purged while we waited
-        workouts = _snapshots(version)
+        workouts = _workouts(version)
+        maxima = await _maxima(workouts, members)
         calendar = plan_calendar(version, start, training_days)
         weeks, days, planned = calendar.weeks, list[str](calendar.trainingDays), calendar.sessions
-        sizes = [len(snapshot.raw) for _, snapshot in workouts]
-        check_assignment_size(planned, sizes)
-        if sum(sizes[day.workoutIndex] for day in planned) * len(members) > (
+        trainer_id = group["trainerId"]
+        encoded: Encoded = {}  # members with the same maxima share every snapshot's bytes
+        each = [
+            Member(
+                member,
+                trainer_id,
+                start,
+                planned,
+                _snapshots(workouts, planned, maxima[member], round_to, encoded),
+            )
+            for member in members
+        ]
+        for one in each:
+            check_assignment_size(planned, _snapshot_bytes(one.snapshots))
+        if sum(len(raw.raw) for one in each for raw in one.snapshots.values()) > (
             MAX_GROUP_ASSIGNMENT_BYTES
         ):
             raise ValidationFailed(
@@ -706,16 +793,15 @@ async def assign_group(
             )
         group_assignment_id = PydanticObjectId()
         terms = Terms(
-            end_date(start, weeks), days, scheduled_time, notes, group["_id"], group_assignment_id
+            end_date(start, weeks),
+            days,
+            scheduled_time,
+            notes,
+            round_to,
+            group["_id"],
+            group_assignment_id,
         )
-        trainer_id = group["trainerId"]
-        made = await _assign_all(
-            version,
-            workouts,
-            [Member(member, trainer_id, start, planned) for member in members],
-            terms,
-            user,
-        )
+        made = await _assign_all(version, workouts, each, terms, user)
         record = {
             "groupAssignmentId": group_assignment_id,
             "routineVersionId": version["_id"],
@@ -725,6 +811,7 @@ async def assign_group(
             "trainingDays": days,
             "scheduledTime": scheduled_time,
             "notesForUser": notes,
+            "roundTo": round_to,
             "assignedBy": user.id,
             "assignedAt": utc_now(),
         }
@@ -776,19 +863,23 @@ async def assign_joiner(
             version = await versions.find(TemplateRoutineDocument, entry["routineVersionId"])
             if version is None or not policy.READ_VERSION.allows(user, version):
                 raise Conflict("a routine of this group is not one you may assign; reassign it")
-            workouts = _snapshots(version)
+            workouts = _workouts(version)
+            maxima = await _maxima(workouts, [member])
             start = date.fromisoformat(entry["startDate"])
             calendar = plan_calendar(version, start, entry["trainingDays"])
             planned = [day for day in calendar.sessions if day.scheduledDate >= today]
+            round_to = entry.get("roundTo", progression.DEFAULT_ROUND_TO)
             terms = Terms(
                 date.fromisoformat(entry["endDate"]),
                 entry["trainingDays"],
                 entry.get("scheduledTime"),
                 entry.get("notesForUser"),
+                round_to,
                 group["_id"],
                 entry["groupAssignmentId"],
             )
-            joined = Member(member, group["trainerId"], max(start, today), planned)
+            snapshots = _snapshots(workouts, planned, maxima[member], round_to, {})
+            joined = Member(member, group["trainerId"], max(start, today), planned, snapshots)
             await _assign_all(version, workouts, [joined], terms, user)
 
 

@@ -16,6 +16,13 @@ from peakhealth.plan.base import (
     Uuid,
     raise_field_errors,
 )
+from peakhealth.plan.progression import (
+    Percent,
+    PrescribedBy,
+    Progression,
+    drop_prescribed_by,
+    progression_errors,
+)
 
 MAX_SETS = 50
 
@@ -96,10 +103,20 @@ class StrengthSet(PlannedSet):
     repsMin: Reps | None = None
     repsMax: Reps | None = None
     weight: Weight | None = None
+    percentOfOneRepMax: Percent | None = Field(
+        default=None,
+        description="The load as a percentage of the client's one-rep maximum, computed into"
+        " `weight` when sessions are scheduled",
+    )
     rpe: Rpe | None = None
     duration: Seconds | None = None
     tempo: Tempo | None = None
     unilateralSide: Side | None = None
+    prescribedBy: PrescribedBy | None = Field(
+        default=None, description="In session snapshots: the rule that computed this set"
+    )
+
+    _server_fields = model_validator(mode="before")(drop_prescribed_by)
 
 
 class BodyweightSet(PlannedSet):
@@ -109,6 +126,11 @@ class BodyweightSet(PlannedSet):
     duration: Seconds | None = None
     rpe: Rpe | None = None
     unilateralSide: Side | None = None
+    prescribedBy: PrescribedBy | None = Field(
+        default=None, description="In session snapshots: the rule that computed this set"
+    )
+
+    _server_fields = model_validator(mode="before")(drop_prescribed_by)
 
 
 class MobilitySet(PlannedSet):
@@ -161,15 +183,29 @@ class StrengthExercise(_WithSets):
     type: Literal["strength"]
     sets: list[StrengthSet] = Field(min_length=1, max_length=MAX_SETS)
     progressionMethod: ProgressionMethod | None = None
+    progression: Progression | None = None
     supersetGroupId: Label | None = Field(
         default=None, description="Strength exercises of one section sharing it form a superset"
     )
+
+    @model_validator(mode="after")
+    def _progression_fits(self) -> "StrengthExercise":
+        raise_field_errors(progression_errors(self.progression, self.sets, bodyweight=False), self)
+        return self
 
 
 class BodyweightExercise(_WithSets):
     type: Literal["bodyweight"]
     sets: list[BodyweightSet] = Field(min_length=1, max_length=MAX_SETS)
     progressionMethod: ProgressionMethod | None = None
+    progression: Progression | None = Field(
+        default=None, description="Only `linear` with `repsStep` (no weights)"
+    )
+
+    @model_validator(mode="after")
+    def _progression_fits(self) -> "BodyweightExercise":
+        raise_field_errors(progression_errors(self.progression, self.sets, bodyweight=True), self)
+        return self
 
 
 class MobilityExercise(_WithSets):

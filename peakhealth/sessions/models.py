@@ -85,6 +85,17 @@ class SnapshotRead(SnapshotSummary):
 PerformanceLogRead: Any = read_model(PerformanceLog)
 
 
+class TargetView(BaseModel):
+    """What one working set of a double-progression exercise aims at."""
+
+    model_config = READ_CONFIG
+
+    exerciseEntryId: IdText
+    setId: IdText
+    weight: float | None = Field(default=None, description="kilograms")
+    reps: int
+
+
 class SessionFields(BaseModel):
     """What every stored session holds besides its snapshot and log, and every view of it shows:
     the one list of these fields (`WorkoutSession` stores them, the views answer them)."""
@@ -105,6 +116,14 @@ class SessionFields(BaseModel):
     completedAt: UtcDatetime | None = None
     durationMinutes: int | None = None
     notes: str | None = None
+    targets: list[TargetView] | None = Field(
+        default=None,
+        description="Double progression: each working set's weight and reps, decided when the"
+        " session starts",
+    )
+    targetsFinal: bool | None = Field(
+        default=None, description="false while the session is scheduled (provisional targets)"
+    )
     revision: Revision = BEFORE_REVISIONS
     schemaVersion: int = 1
     createdAt: UtcDatetime

@@ -25,6 +25,7 @@ from peakhealth.errors import (
 )
 from peakhealth.identity.users import CurrentUser
 from peakhealth.metrics import service as coaching
+from peakhealth.plan.progression import DEFAULT_ROUND_TO
 from peakhealth.revisions import FIRST, Expected, revision_of
 from peakhealth.sessions.documents import RESOLVED, WorkoutSession, workout_snapshot
 from peakhealth.sessions.history import HistoryEntry, history_entry
@@ -37,6 +38,7 @@ from peakhealth.sessions.models import (
 )
 from peakhealth.sessions.performance import substituted_variants, validate_log
 from peakhealth.sessions.progress import refresh_progress
+from peakhealth.sessions.targets import decide_targets, double_entries, logged_working_sets
 from peakhealth.sessions.transitions import (
     apply_transition,
     check_loggable,
@@ -47,6 +49,7 @@ from peakhealth.storage.assignments import is_live
 from peakhealth.timestamps import utc_now
 
 MAX_RANGE_DAYS = 366
+STARTED = frozenset({"in-progress", "completed"})  # double progression decides on entering them
 MAX_UPDATE_ATTEMPTS = 5
 CALENDAR_ORDER = [
     ("scheduledDate", ASCENDING),
@@ -260,6 +263,11 @@ async def update(
             variants = await _catalog_variants(change, stored["workoutSnapshot"], catalog)
         now = utc_now()
         changes = session_changes(stored, change, now, variants)
+        started = changes.get("status", stored["status"]) in STARTED
+        if changes and started and "targets" not in stored:
+            targets = await _double_targets(stored)
+            if targets is not None:  # decided as it starts, then frozen: written with the move
+                changes["targets"], changes["targetsFinal"] = targets, True
         if not changes:
             if stored["status"] in RESOLVED:
                 # A repeat of a request whose recount a failure cut short: recount now.
@@ -309,6 +317,31 @@ async def _with_records(
         read_history=read_history,
     )
     return {**updated, "newRecords": [record.answer() for record in new_records]}
+
+
+async def _double_targets(stored: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The targets of the session's double-progression exercises (None when it has none), from
+    the latest completed session of the same assignment (or user routine) and workout in which
+    each exercise has logged working sets: one query, read only as far as needed."""
+    entries = double_entries(stored["workoutSnapshot"])
+    if not entries:
+        return None
+    source = (
+        {"routineAssignmentId": stored["routineAssignmentId"]}
+        if stored.get("routineAssignmentId") is not None
+        else {"routineId": stored.get("routineId")}
+    )
+    found: dict[str, list[Any]] = {}
+    async for earlier in sessions.completed_logs(
+        stored["userId"], source, stored["workoutId"], stored["_id"]
+    ):
+        for entry_id in entries.keys() - found.keys():
+            logged = logged_working_sets(earlier.get("performanceLog"), entry_id)
+            if logged:
+                found[entry_id] = logged
+        if len(found) == len(entries):
+            break
+    return decide_targets(stored["workoutSnapshot"], found, stored.get("roundTo", DEFAULT_ROUND_TO))
 
 
 ENDED_ASSIGNMENT = "this session's assignment has ended; its sessions cannot be scheduled again"

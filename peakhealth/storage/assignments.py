@@ -85,6 +85,9 @@ class AssignmentFields(BaseModel):
     replacesAssignmentId: IdText | None = None
     groupId: IdText | None = None  # made for a group's member (DOMAIN.md section 15)
     groupAssignmentId: IdText | None = None  # the same on every member's of one group assignment
+    roundTo: float = Field(
+        default=2.5, description="kg computed loads are rounded to (nearest multiple, halves up)"
+    )
     progress: Progress
     revision: Revision = BEFORE_REVISIONS
     schemaVersion: int

@@ -63,10 +63,10 @@ def _latest_per_kind(query: dict[str, Any]) -> list[dict[str, Any]]:
     """The pipeline: the newest measurement of each kind and exercise that `query` matches."""
     return [
         {"$match": query},
-        {"$sort": {"kind": 1, "exerciseId": 1, **dict(NEWEST_FIRST)}},
+        {"$sort": {"userId": 1, "kind": 1, "exerciseId": 1, **dict(NEWEST_FIRST)}},
         {
             "$group": {
-                "_id": {"kind": "$kind", "exerciseId": "$exerciseId"},
+                "_id": {"userId": "$userId", "kind": "$kind", "exerciseId": "$exerciseId"},
                 "doc": {"$first": "$$ROOT"},
             }
         },
@@ -84,7 +84,23 @@ async def current(query: dict[str, Any]) -> list[dict[str, Any]]:
 async def current_one_rep_maxima(user_id: str, exercise_ids: Collection[str]) -> dict[str, float]:
     """The client's current one-rep maximum of each of `exercise_ids` that has one, in kg: one
     aggregation, whatever the number of exercises (what scheduling with percentages reads)."""
-    if not exercise_ids:
+    found = await current_one_rep_maxima_of([user_id], exercise_ids)
+    return found.get(user_id, {})
+
+
+async def current_one_rep_maxima_of(
+    user_ids: Collection[str], exercise_ids: Collection[str]
+) -> dict[str, dict[str, float]]:
+    """`current_one_rep_maxima` of several clients (a group assigned at once), by client: one
+    aggregation whatever the number of clients and exercises."""
+    if not exercise_ids or not user_ids:
         return {}
-    query = {"userId": user_id, "kind": "oneRepMax", "exerciseId": {"$in": list(exercise_ids)}}
-    return {row["exerciseId"]: float(row["value"]) for row in await current(query)}
+    query = {
+        "userId": {"$in": list(user_ids)},
+        "kind": "oneRepMax",
+        "exerciseId": {"$in": list(exercise_ids)},
+    }
+    found: dict[str, dict[str, float]] = {}
+    for row in await current(query):
+        found.setdefault(row["userId"], {})[row["exerciseId"]] = float(row["value"])
+    return found

@@ -52,6 +52,26 @@ async def read_answer(query: Filter, kind: answers.Kind) -> tuple[bytes, dict[st
     return await answers.read_answer(_sessions(), query, kind)
 
 
+def completed_logs(
+    user_id: str, source: Filter, workout_id: PydanticObjectId, but: PydanticObjectId
+) -> Any:
+    """The logs of the client's completed sessions of one workout of `source` (an assignment or
+    a user routine), latest completion first, `but` one session left out: a cursor (one query,
+    read in batches as far as the caller goes)."""
+    query = {
+        "userId": user_id,
+        **source,
+        "workoutId": workout_id,
+        "status": "completed",
+        "_id": {"$ne": but},
+    }
+    return (
+        _sessions()
+        .find(query, {"performanceLog": 1})
+        .sort([("completedAt", DESCENDING), ("_id", DESCENDING)])
+    )
+
+
 async def revision(query: Filter) -> int | None:
     """The revision alone of the session `query` finds (what a 304 costs)."""
     found = await _sessions().find_one(query, {"revision": 1})
