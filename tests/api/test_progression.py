@@ -11,10 +11,9 @@ from beanie import PydanticObjectId
 from peakhealth.routines.documents import TemplateRoutineDocument
 from peakhealth.sessions.documents import WorkoutSession
 from peakhealth.storage.assignments import RoutineAssignment
-from peakhealth.storage.metrics import ClientMetric
 from tests.support.actions import assign, create, link, publish
-from tests.support.callers import Caller
-from tests.support.paths import ASSIGNMENTS, SECTIONS, SESSIONS, TEMPLATES
+from tests.support.callers import Caller, make_caller
+from tests.support.paths import ASSIGNMENTS, MONDAY, SECTIONS, SESSIONS, TEMPLATES
 from tests.support.plans import template_body, variant
 from tests.support.problems import assert_problem, first_error_field
 from tests.support.stored import raw_sessions
@@ -49,15 +48,13 @@ def routine_of(exercise: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return template_body([day], **extra)
 
 
-async def record_maximum(who: Caller, exercise_id: str, kg: float, on: str) -> None:
-    await ClientMetric(
-        userId=who.id,
-        kind="oneRepMax",
-        exerciseId=exercise_id,
-        value=kg,
-        measuredOn=on,
-        recordedBy=who.id,
-    ).insert()
+async def record_maximum(
+    client: httpx.AsyncClient, who: Caller, exercise_id: str, kg: float, on: str
+) -> None:
+    """`who` records their one-rep maximum of the exercise, measured `on`."""
+    body = {"kind": "oneRepMax", "exerciseId": exercise_id, "value": kg, "measuredOn": on}
+    recorded = await client.post("/api/users/me/metrics", json=body, headers=who.headers)
+    assert recorded.status_code == 201, recorded.text
 
 
 def exercise_sets(session: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,7 +93,7 @@ async def test_twelve_week_linear_squat_is_written_into_every_session_and_stays(
         routine_of(linear_squat(), duration=12, schedule={"trainingDays": ["mon", "wed", "fri"]}),
     )
     await link(client, admin, trainer, client_user)
-    await record_maximum(client_user, SQUAT["exerciseId"], 140, "2026-11-01")
+    await record_maximum(client, client_user, SQUAT["exerciseId"], 140, "2026-11-01")
     made = await assign(client, trainer, routine["id"], client_user)
     assert made.status_code == 201, made.text
     assert made.json()["roundTo"] == 2.5
@@ -121,7 +118,7 @@ async def test_twelve_week_linear_squat_is_written_into_every_session_and_stays(
     before = [bson.encode(session) for session in sessions]
     edited = routine_of(linear_squat(weightStep=5), duration=12)
     await publish(client, trainer, TEMPLATES, routine["id"], edited)
-    await record_maximum(client_user, SQUAT["exerciseId"], 160, "2026-11-30")
+    await record_maximum(client, client_user, SQUAT["exerciseId"], 160, "2026-11-30")
     assert [bson.encode(session) for session in await raw_sessions(made.json()["id"])] == before
 
 
@@ -169,8 +166,9 @@ async def test_five_three_one_wave_over_two_cycles_set_by_set(
         routine_of(bench, duration=8, schedule={"trainingDays": ["tue"]}),
     )
     await link(client, admin, trainer, client_user)
-    await record_maximum(client_user, BENCH["exerciseId"], 130, "2026-10-01")
-    await record_maximum(client_user, BENCH["exerciseId"], 140, "2026-11-02")  # the current one
+    await record_maximum(client, client_user, BENCH["exerciseId"], 130, "2026-10-01")
+    # The later one is the current one.
+    await record_maximum(client, client_user, BENCH["exerciseId"], 140, "2026-11-02")
     made = await assign(client, trainer, routine["id"], client_user)
     assert made.status_code == 201, made.text
     sessions = await raw_sessions(made.json()["id"])
@@ -201,7 +199,7 @@ async def test_missing_maxima_are_422_naming_each_exercise_and_nothing_is_writte
     body["workouts"][0]["sections"][0]["exercises"].append(bench)
     routine = await create(client, trainer, TEMPLATES, body)
     await link(client, admin, trainer, client_user)
-    await record_maximum(trainer, SQUAT["exerciseId"], 140, "2026-11-01")  # someone else's
+    await record_maximum(client, trainer, SQUAT["exerciseId"], 140, "2026-11-01")  # someone else's
     made = await assign(client, trainer, routine["id"], client_user)
     assert_problem(made, "routineVersionId")
     messages = " ".join(error["message"] for error in made.json()["errors"])
@@ -374,11 +372,11 @@ async def test_upgrade_computes_the_new_versions_loads_with_the_new_maximum_and_
         routine_of(squat, duration=2, schedule={"trainingDays": ["mon"]}),
     )
     await link(client, admin, trainer, client_user)
-    await record_maximum(client_user, SQUAT["exerciseId"], 140, "2026-11-01")
+    await record_maximum(client, client_user, SQUAT["exerciseId"], 140, "2026-11-01")
     first = await assign(client, trainer, routine["id"], client_user, roundTo=5)
     assert first.status_code == 201, first.text
     await publish(client, trainer, TEMPLATES, routine["id"], routine_of(squat, duration=2))
-    await record_maximum(client_user, SQUAT["exerciseId"], 150, "2026-11-20")
+    await record_maximum(client, client_user, SQUAT["exerciseId"], 150, "2026-11-20")
     upgraded = await client.post(
         f"{ASSIGNMENTS}/{first.json()['id']}/upgrade",
         json={"fromDate": "2026-11-30"},
@@ -390,3 +388,41 @@ async def test_upgrade_computes_the_new_versions_loads_with_the_new_maximum_and_
     # 60% of 150 = 90, + 2.5 kg in week 2 = 92.5: to 5 kg, halves up
     assert [exercise_sets(session)[0]["weight"] for session in sessions] == [90, 95]
     assert exercise_sets(sessions[0])[0]["prescribedBy"]["maximum"] == 150
+
+
+async def test_a_group_gets_each_members_own_loads_and_a_member_without_a_maximum_stops_it(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller
+) -> None:
+    """80% of each member's own maximum, rounded to 2.5 kg; one request, and nothing written
+    while a member has no maximum to take it of."""
+    members = [make_caller("client") for _ in range(3)]
+    group = await create(client, trainer, "/api/groups", {"name": "6 am class"})
+    for member in members:
+        await link(client, admin, trainer, member)
+        added = await client.put(
+            f"/api/groups/{group['id']}/members/{member.id}", headers=trainer.headers
+        )
+        assert added.status_code == 204, added.text
+    squat = {
+        "type": "strength",
+        **SQUAT,
+        "sets": [{"repType": "fixed", "reps": 5, "percentOfOneRepMax": 80}],
+    }
+    routine = await create(client, trainer, TEMPLATES, routine_of(squat, duration=2))
+    await record_maximum(client, members[0], SQUAT["exerciseId"], 140, "2026-11-01")
+    await record_maximum(client, members[1], SQUAT["exerciseId"], 101, "2026-11-01")
+    body = {"routineVersionId": routine["id"], "groupId": group["id"], "startDate": MONDAY}
+    refused = await client.post(ASSIGNMENTS, json=body, headers=trainer.headers)
+    assert refused.status_code == 422
+    assert SQUAT["exerciseId"] in refused.text
+    assert await RoutineAssignment.get_motor_collection().count_documents({}) == 0
+
+    await record_maximum(client, members[2], SQUAT["exerciseId"], 60, "2026-11-01")
+    made = await client.post(ASSIGNMENTS, json=body, headers=trainer.headers)
+    assert made.status_code == 201, made.text
+    loads = {}
+    for assignment in made.json()["assignments"]:
+        sessions = await raw_sessions(assignment["id"])
+        loads[assignment["userId"]] = {exercise_sets(one)[0]["weight"] for one in sessions}
+    # 140 x 0.8 = 112 -> 112.5; 101 x 0.8 = 80.8 -> 80; 60 x 0.8 = 48 -> 47.5.
+    assert loads == {members[0].id: {112.5}, members[1].id: {80.0}, members[2].id: {47.5}}
