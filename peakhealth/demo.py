@@ -1,5 +1,7 @@
-"""`peakhealth serve --demo`: a demo trainer's small library and template routine, the demo
-client's assignment of it with this week's sessions (one completed and logged), and tokens."""
+"""`peakhealth serve --demo`: a demo trainer's small library and template routine (a linear
+squat progression and a bench press at a percentage of the maximum), the demo client's bench
+press maximum and assignment of it with this week's sessions (one completed and logged, which
+sets the client's first squat records), and tokens."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +15,8 @@ from peakhealth.identity.tokens import mint_token
 from peakhealth.identity.users import CurrentUser
 from peakhealth.library import service as library
 from peakhealth.library.documents import SectionDocument, WorkoutDocument
+from peakhealth.metrics import service as coaching
+from peakhealth.metrics.models import MetricCreate
 from peakhealth.plan.drafts import LibraryWorkoutDraft, SectionDraft, TemplateDraft
 from peakhealth.routines import service as routines
 from peakhealth.routines.documents import TemplateRoutineDocument
@@ -73,13 +77,21 @@ async def load_demo() -> dict[str, str]:
                     **_variant("Barbell Back Squat"),
                     "restBetweenSets": "3m",
                     "progressionMethod": "linear",
+                    # +2.5 kg a week, every 4th week a deload to 90%: written into each session
+                    # when it is scheduled.
+                    "progression": {
+                        "type": "linear",
+                        "weightStep": 2.5,
+                        "deload": {"everyWeeks": 4, "percent": 10},
+                    },
                     "sets": _sets(5, reps=5, weight=80, rpe=8),
                 },
                 {
                     "type": "strength",
                     **_variant("Barbell Bench Press"),
                     "restBetweenSets": "2:30",
-                    "sets": _sets(5, reps=5, weight=60),
+                    # 75% of the client's current maximum, worked out when scheduled.
+                    "sets": _sets(5, reps=5, percentOfOneRepMax=75),
                 },
             ],
         }
@@ -146,6 +158,15 @@ async def _assign_and_train(template_id: str, catalog: EmbeddedCatalog) -> tuple
     today = datetime.now(UTC).date()
     monday = today - timedelta(days=today.weekday())
     await EmbeddedDirectory().link(TRAINER.id, CLIENT.id)
+    bench = MetricCreate.model_validate(
+        {
+            "kind": "oneRepMax",
+            "exerciseId": _variant("Barbell Bench Press")["exerciseId"],
+            "value": 80,
+            "measuredOn": (monday - timedelta(days=3)).isoformat(),
+        }
+    )
+    await coaching.record(TRAINER, CLIENT.id, bench, catalog, EmbeddedDirectory())
     assignment = await assignments.create(
         routine_version_id=template_id,
         client_id=CLIENT.id,
@@ -207,4 +228,8 @@ def instructions(ids: dict[str, str], tokens: dict[str, str], base: str) -> str:
         f'  curl -H "Authorization: Bearer $TRAINER_TOKEN" "{base}/api/library/sections?limit=5"\n'
         f'  curl -H "Authorization: Bearer $CLIENT_TOKEN" '
         f'"{base}/api/workout-sessions?from={ids["week"]}&to={sunday}"\n'
+        f'  curl -H "Authorization: Bearer $CLIENT_TOKEN" '
+        f'"{base}/api/users/me/metrics?current=true"\n'
+        f'  curl -H "Authorization: Bearer $CLIENT_TOKEN" '
+        f'"{base}/api/users/me/records?units=imperial"\n'
     )
