@@ -52,6 +52,7 @@ from peakhealth.sessions.adherence import (
 from peakhealth.sessions.documents import SNAPSHOT_FIELDS
 from peakhealth.sessions.limits import check_snapshot_size
 from peakhealth.sessions.progress import refresh_progress
+from peakhealth.sessions.targets import double_entries
 from peakhealth.storage import assignments, groups, metrics, sessions, versions
 from peakhealth.storage.assignments import LIVE, RoutineAssignment, ended_key, live_key
 from peakhealth.timestamps import utc_now
@@ -425,6 +426,7 @@ async def _assign_all(
     plan = _Scheduling(
         version,
         [workout["_id"] for workout in workouts],
+        frozenset(index for index, workout in enumerate(workouts) if double_entries(workout)),
         {assignment.id: member.planned for assignment, member in pairs},
         {assignment.id: member.snapshots for assignment, member in pairs},
         stored,
@@ -455,6 +457,7 @@ class _Scheduling:
 
     version: dict[str, Any]
     workout_ids: list[PydanticObjectId]
+    deciding: frozenset[int]  # the workouts whose sessions decide double-progression targets
     planned: dict[Any, list[PlannedSession]]
     snapshots: dict[Any, dict[int, RawBSONDocument]]
     stored: list[dict[str, Any]]
@@ -485,7 +488,7 @@ def _session(
 ) -> dict[str, Any]:
     """One planned session of the assignment, as stored."""
     now = assignment.assignedAt
-    return {
+    row = {
         "_id": PydanticObjectId(),
         "userId": assignment.userId,
         "trainerId": assignment.trainerId,
@@ -507,6 +510,9 @@ def _session(
         "createdAt": now,
         "updatedAt": now,
     }
+    if day.workoutIndex in plan.deciding:
+        row["decidesTargets"] = True
+    return row
 
 
 async def _schedule(

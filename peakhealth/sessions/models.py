@@ -116,10 +116,15 @@ class SessionFields(BaseModel):
     completedAt: UtcDatetime | None = None
     durationMinutes: int | None = None
     notes: str | None = None
+    decidesTargets: bool | None = Field(
+        default=None,
+        description="true when an exercise of the snapshot follows double progression: its"
+        " targets are decided when the session starts",
+    )
     targets: list[TargetView] | None = Field(
         default=None,
         description="Double progression: each working set's weight and reps, decided when the"
-        " session starts",
+        " session starts (one session read shows a scheduled one's provisional targets)",
     )
     targetsFinal: bool | None = Field(
         default=None, description="false while the session is scheduled (provisional targets)"
@@ -178,6 +183,12 @@ def render_session(stored: dict[str, Any]) -> bytes:
         adherence = session_adherence(stored["workoutSnapshot"], stored.get("performanceLog"))
         stored = {**stored, "adherence": adherence}
     return render(_full, stored)
+
+
+def with_provisional_targets(answer: bytes, targets: list[dict[str, Any]]) -> bytes:
+    """A scheduled session's answer with the targets it would get if it started now."""
+    shown = _ANYTHING.dump_json([TargetView.model_validate(target) for target in targets])
+    return answer[:-1] + b',"targets":' + shown + b',"targetsFinal":false}'
 
 
 def render_summary(stored: dict[str, Any]) -> bytes:

@@ -35,10 +35,16 @@ from peakhealth.sessions.models import (
     SessionUpdate,
     render_session,
     render_summary,
+    with_provisional_targets,
 )
 from peakhealth.sessions.performance import substituted_variants, validate_log
 from peakhealth.sessions.progress import refresh_progress
-from peakhealth.sessions.targets import decide_targets, double_entries, logged_working_sets
+from peakhealth.sessions.targets import (
+    decide_targets,
+    double_entries,
+    logged_working_sets,
+    progression_source,
+)
 from peakhealth.sessions.transitions import (
     apply_transition,
     check_loggable,
@@ -145,6 +151,13 @@ async def read_answer(session_id: str, user: CurrentUser) -> tuple[bytes, int]:
     if found is None:
         raise NotFound(f"no workout session with id {session_id}")
     answer, fields = found
+    if fields.get("decidesTargets") and fields.get("status") == "scheduled":
+        # Provisional: what it would get if it started now. A completion that changes them
+        # bumps this session's revision (`sessions.targets_moved`), so its tag stays true.
+        stored = await sessions.find({"_id": fields["_id"], "userId": fields["userId"]})
+        targets = None if stored is None else await _double_targets(stored)
+        if targets:
+            answer = with_provisional_targets(answer, targets)
     return answer, revision_of(fields)
 
 
@@ -185,6 +198,7 @@ async def create(user: CurrentUser, request: SessionCreate) -> dict[str, Any]:
         scheduledDate=request.scheduledDate,
         scheduledTime=request.scheduledTime,
         workoutSnapshot=snapshot,
+        decidesTargets=True if double_entries(snapshot) else None,
         revision=FIRST,
     )
     await sessions.add(session)
@@ -289,6 +303,11 @@ async def update(
             updated = {**stored, **changes, "revision": current + 1}
             if updated["status"] != stored["status"]:
                 await _after_status_change(updated)
+            if updated["status"] == "completed" and stored.get("decidesTargets"):
+                # Later scheduled sessions of the workout show targets taken from this one.
+                await sessions.targets_moved(
+                    updated["userId"], progression_source(updated), updated["workoutId"]
+                )
             if updated["status"] == "completed":
                 corrects = stored["status"] == "completed"
                 if not corrects or "performanceLog" in changes:
@@ -326,14 +345,9 @@ async def _double_targets(stored: dict[str, Any]) -> list[dict[str, Any]] | None
     entries = double_entries(stored["workoutSnapshot"])
     if not entries:
         return None
-    source = (
-        {"routineAssignmentId": stored["routineAssignmentId"]}
-        if stored.get("routineAssignmentId") is not None
-        else {"routineId": stored.get("routineId")}
-    )
     found: dict[str, list[Any]] = {}
     async for earlier in sessions.completed_logs(
-        stored["userId"], source, stored["workoutId"], stored["_id"]
+        stored["userId"], progression_source(stored), stored["workoutId"], stored["_id"]
     ):
         for entry_id in entries.keys() - found.keys():
             logged = logged_working_sets(earlier.get("performanceLog"), entry_id)

@@ -19,6 +19,14 @@ def double_entries(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def progression_source(session: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a session's double progression looks back: the sessions of its assignment, or of
+    its user routine."""
+    if session.get("routineAssignmentId") is not None:
+        return {"routineAssignmentId": session["routineAssignmentId"]}
+    return {"routineId": session.get("routineId")}
+
+
 def _working(sets: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [item for item in sets if item.get("setType", "working") != "warmup"]
 

@@ -72,6 +72,20 @@ def completed_logs(
     )
 
 
+async def targets_moved(user_id: str, source: Filter, workout_id: PydanticObjectId) -> None:
+    """A session of the workout completed (or its log changed): the scheduled ones of `source`
+    that decide targets show other provisional targets now, so their revision and `changedAt`
+    move (one update, served by the (routineAssignmentId, status) index)."""
+    query = {
+        "userId": user_id,
+        **source,
+        "workoutId": workout_id,
+        "status": "scheduled",
+        "decidesTargets": True,
+    }
+    await _sessions().update_many(query, stamped(dict(BUMP), _sessions()))
+
+
 async def revision(query: Filter) -> int | None:
     """The revision alone of the session `query` finds (what a 304 costs)."""
     found = await _sessions().find_one(query, {"revision": 1})

@@ -94,3 +94,32 @@ async def test_double_progression_over_four_sessions_hit_miss_hit(
     assert (await raw_session(str(fourth["_id"])))["targets"] == frozen
     shown = await client.get(f"{SESSIONS}/{fourth['_id']}", headers=client_user.headers)
     assert aims(shown.json()) == [(65, 8)] * 3
+
+
+async def test_a_scheduled_session_shows_provisional_targets_and_a_new_tag_when_they_move(
+    client: httpx.AsyncClient, admin: Caller, trainer: Caller, client_user: Caller
+) -> None:
+    section = {"type": "basic", "name": "Press", "exercises": [BENCH]}
+    day = {"name": "Push", "type": "strength", "sections": [section]}
+    body = template_body([day], duration=3, schedule={"trainingDays": ["mon"]})
+    routine = await create(client, trainer, TEMPLATES, body)
+    await link(client, admin, trainer, client_user)
+    made = await assign(client, trainer, routine["id"], client_user)
+    assert made.status_code == 201, made.text
+    first, second, _ = await raw_sessions(made.json()["id"])
+    url = f"{SESSIONS}/{second['_id']}"
+
+    before = await client.get(url, headers=client_user.headers)
+    assert before.json()["decidesTargets"] is True
+    assert aims(before.json()) == [(60, 8)] * 3 and before.json()["targetsFinal"] is False
+    assert "targets" not in await raw_session(str(second["_id"]))  # shown, not stored
+    await complete(client, client_user, first, (60, 12), (60, 12), (60, 12))
+
+    # The scheduled session's answer changed: so did its tag, and a held tag is not a 304.
+    held = {**client_user.headers, "If-None-Match": before.headers["ETag"]}
+    after = await client.get(url, headers=held)
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert aims(after.json()) == [(62.5, 8)] * 3 and after.json()["targetsFinal"] is False
+    started = await start(client, client_user, second)
+    assert aims(started) == [(62.5, 8)] * 3 and started["targetsFinal"] is True
