@@ -44,9 +44,11 @@ RoundTo = Annotated[
     float,
     Field(gt=0, le=5),
     AfterValidator(_round_to),
+    # The choices are told, not listed as an enum: client generators refuse a number enum.
     Field(
-        description="kg computed loads are rounded to (nearest multiple, halves up)",
-        json_schema_extra={"enum": list(progression.ROUND_TO_CHOICES)},
+        description="kg computed loads are rounded to (nearest multiple, halves up): one of "
+        + ", ".join(f"{choice:g}" for choice in progression.ROUND_TO_CHOICES)
+        + " (the last four are 1, 2.5, 5 and 10 lb)"
     ),
 ]
 

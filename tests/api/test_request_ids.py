@@ -142,6 +142,12 @@ async def test_an_unhandled_error_answers_and_logs_with_the_id(
     """The 500 is answered outside every middleware; it still carries the id, and the error's
     log line names the request."""
     caplog.set_level(logging.INFO)
+    # As a server does: the answer is sent, then the error is re-raised for the server to log.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        # The caller's unit system is read once, then kept: the error below is the route's.
+        assert (await client.get("/api/users/me", headers=trainer.headers)).status_code == 200
+    caplog.clear()
     app.state.client.fail_with(ValueError("unexpected"))
     # As a server does: the answer is sent, then the error is re-raised for the server to log.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

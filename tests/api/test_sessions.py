@@ -548,6 +548,8 @@ async def test_a_calendar_read_again_skips_the_snapshots_of_unchanged_sessions(
 async def test_a_put_is_one_read_and_one_write(
     app: FastAPI, client: httpx.AsyncClient, client_user: Caller, session_id: str
 ) -> None:
+    # The caller's unit system is read from their profile once, then kept (http/units.py).
+    assert (await client.get("/api/users/me", headers=client_user.headers)).status_code == 200
     with calls_during(app.state.client) as calls:
         assert (
             await put_session(client, client_user, session_id, {"notes": "on my way"})
@@ -691,6 +693,8 @@ async def test_a_session_read_again_skips_its_snapshot_until_it_changes(
     session_id: str,
 ) -> None:
     store = app.state.client
+    # The caller's unit system is read from their profile once, then kept (http/units.py).
+    assert (await client.get("/api/users/me", headers=client_user.headers)).status_code == 200
 
     async def read(who: Caller = client_user) -> tuple[httpx.Response, int]:
         before = store.calls["find_one"]

@@ -61,6 +61,9 @@ def test_generated_names_read_well(generated: Path) -> None:
         "directory",
         "webhooks",
         "changes",
+        "coaching",
+        "groups",
+        "calendar",
         "operations",
     }
     for name in functions:
