@@ -126,12 +126,18 @@ async def delete(id: DocumentId, user: User, expected: IfMatch) -> Response:
     summary="Add a client to a group",
 )
 async def add_member(
-    id: DocumentId, clientId: ClientId, user: User, directory: Directory, expected: IfMatch
+    id: DocumentId,
+    clientId: ClientId,
+    user: User,
+    directory: Directory,
+    expected: IfMatch,
+    request: Request,
 ) -> Response:
     """The client (one of the group's trainer's, else 403) joins and is assigned the group's
     routines that are not over yet, from today (UTC): the group's days and workouts from then
     on, ending with the group's. Adding a member again assigns whatever is still missing."""
-    await service.add_member(id, clientId.lower(), user, directory, expected)
+    today = request.app.state.clock().date()  # the app's clock: tests move it
+    await service.add_member(id, clientId.lower(), user, directory, expected, today)
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 the group's routines from that day) and leave (their group assignments cancelled); the group
 calendar. Only the group's trainer and admins see a group (`policy.USE_GROUP`, in every query)."""
 
+from datetime import date
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -15,7 +16,6 @@ from peakhealth.revisions import Expected, revision_of
 from peakhealth.sessions import service as calendar
 from peakhealth.storage import assignments, groups
 from peakhealth.storage.groups import MAX_MEMBERS
-from peakhealth.timestamps import utc_now
 
 
 async def create(name: str, user: CurrentUser) -> dict[str, Any]:
@@ -91,9 +91,11 @@ async def add_member(
     user: CurrentUser,
     directory: UserDirectory,
     expected: Expected | None,
+    today: date,
 ) -> None:
     """The client joins (a client of the group's trainer only, as for assigning to them) and
-    is assigned the group's routines from today. Repeating it assigns what a failure missed."""
+    is assigned the group's routines from `today`. Repeating it assigns what a failure
+    missed."""
     group = await load(group_id, user)
     _check_expected(expected, group)
     linked = await directory.is_client_of(group["trainerId"], client_id)
@@ -108,7 +110,7 @@ async def add_member(
                 [FieldError("clientId", f"a group has at most {MAX_MEMBERS} members")]
             )
         group = joined
-    await assigning.assign_joiner(group, client_id, today=utc_now().date(), user=user)
+    await assigning.assign_joiner(group, client_id, today=today, user=user)
 
 
 async def remove_member(

@@ -37,9 +37,7 @@ async def test_demo_routine_computes_its_loads_and_the_client_has_a_maximum_and_
     assert bench["sets"][0]["weight"] == 60
     assert bench["sets"][0]["prescribedBy"] == {"rule": "percentage", "week": 1, "maximum": 80}
     maxima = await client.get("/api/users/me/metrics?current=true", headers=headers)
-    assert [(item["kind"], item["value"]) for item in maxima.json()["data"]] == [
-        ("oneRepMax", 80)
-    ]
+    assert [(item["kind"], item["value"]) for item in maxima.json()["data"]] == [("oneRepMax", 80)]
     records = await client.get("/api/users/me/records?units=imperial", headers=headers)
     assert records.headers["Content-Units"] == "imperial"
     heaviest = [item for item in records.json()["data"] if item["type"] == "heaviestWeight"]

@@ -7,13 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-import time_machine
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from peakhealth.config import DEVELOPMENT_JWT_SECRET
 from peakhealth.embedded import EmbeddedClient
-from peakhealth.identity.tokens import mint_token
 from peakhealth.storage.assignments import RoutineAssignment
 from peakhealth.storage.groups import Group
 from tests.support.actions import create, link, move
@@ -25,13 +22,6 @@ from tests.support.stored import calls_during, raw_sessions
 
 GROUPS = "/api/groups"
 NEXT_MONDAY = "2026-11-30"  # a week after MONDAY, when the group's routine started
-
-
-def reissued(caller: Caller) -> Caller:
-    """The same user with a token minted now (inside a changed clock, whose tokens must not
-    be issued in the future nor expired)."""
-    token = mint_token(DEVELOPMENT_JWT_SECRET, sub=caller.id, role=caller.role)  # type: ignore[arg-type]
-    return Caller(caller.id, caller.role, {"Authorization": f"Bearer {token}"})
 
 
 async def class_of(
@@ -87,7 +77,7 @@ async def test_a_class_of_30_gets_one_routine_in_one_request_at_the_cost_of_one_
 
 
 async def test_the_31st_joins_next_week_and_is_scheduled_from_that_day(
-    client: httpx.AsyncClient, admin: Caller, trainer: Caller
+    app: FastAPI, client: httpx.AsyncClient, admin: Caller, trainer: Caller
 ) -> None:
     routine = await create(client, trainer, TEMPLATES, two_workouts())
     group_id, _ = await class_of(client, admin, trainer, 30)
@@ -95,10 +85,8 @@ async def test_the_31st_joins_next_week_and_is_scheduled_from_that_day(
     first = await raw_sessions(made["assignments"][0]["id"])
     late = make_caller("client")
     await link(client, admin, trainer, late)
-    with time_machine.travel(datetime(2026, 11, 30, 7, tzinfo=UTC), tick=False):
-        joined = await client.put(
-            f"{GROUPS}/{group_id}/members/{late.id}", headers=reissued(trainer).headers
-        )
+    app.state.clock = lambda: datetime(2026, 11, 30, 7, tzinfo=UTC)  # next Monday
+    joined = await client.put(f"{GROUPS}/{group_id}/members/{late.id}", headers=trainer.headers)
     assert joined.status_code == 204, joined.text
     theirs = (await client.get(ASSIGNMENTS, headers=late.headers)).json()["data"]
     assert len(theirs) == 1
