@@ -108,7 +108,7 @@ async def test_demo_prints_export_lines_whose_tokens_the_curl_calls_use(
     exported = dict(re.findall(r"^  export (\w+)='([^']+)'$", text, re.MULTILINE))
     assert set(exported) == {"TRAINER_TOKEN", "CLIENT_TOKEN", "ADMIN_TOKEN"}
     calls = re.findall(r'^  curl -H "Authorization: Bearer \$(\w+)" "?(\S+?)"?$', text, re.M)
-    assert len(calls) == 3
+    assert len(calls) == 5  # a template, sections, the week, the maximum, the records
     for variable, url in calls:
         headers = {"Authorization": f"Bearer {exported[variable]}"}
         response = await client.get(url, headers=headers)
