@@ -301,6 +301,24 @@ async def _assigned(
     return trainer, client, routine, assignment
 
 
+def _inserting(sessions: Any, stored: list[dict[str, Any]]) -> Step:
+    """The driver floor of scheduling: the same session documents written with one
+    insert_many (fresh ids each run, deleted after it)."""
+    batch: list[dict[str, Any]] = []
+    marker = ObjectId()
+
+    async def prepare(_: int) -> None:
+        batch[:] = [{**row, "_id": ObjectId(), "routineAssignmentId": marker} for row in stored]
+
+    async def insert(_: int) -> None:
+        await sessions.insert_many(batch)
+
+    async def cleanup(_: int) -> None:
+        await sessions.delete_many({"routineAssignmentId": marker})
+
+    return Step(insert, prepare, cleanup)
+
+
 def assign(weeks: int, days: list[str], keyed: bool = False, progression: bool = False) -> Scenario:
     """POST an assignment (trainer to a linked client), scheduling weeks x days sessions;
     `keyed`: each with a new Idempotency-Key; `progression`: every main lift's loads computed
@@ -335,21 +353,9 @@ def assign(weeks: int, days: list[str], keyed: bool = False, progression: bool =
 
             return Step(service, cleanup=service_cleanup)
 
-        batch: list[dict[str, Any]] = []
-        marker = ObjectId()
-
-        async def driver_prepare(_: int) -> None:
-            batch[:] = [{**row, "_id": ObjectId(), "routineAssignmentId": marker} for row in stored]
-
-        async def driver(_: int) -> None:
-            await sessions.insert_many(batch)
-
-        async def driver_cleanup(_: int) -> None:
-            await sessions.delete_many({"routineAssignmentId": marker})
-
         steps = {
             SERVICE: posting(keyed),
-            DRIVER: Step(driver, driver_prepare, driver_cleanup),
+            DRIVER: _inserting(sessions, stored),
             FRAMEWORK: bench.framework_step("assign", "POST", body, first, 201),
         }
         if keyed:
@@ -928,21 +934,9 @@ def assign_group(members: int, weeks: int, days: list[str]) -> Scenario:
         async def service_cleanup(_: int) -> None:
             await forget()
 
-        batch: list[dict[str, Any]] = []
-        marker = ObjectId()
-
-        async def driver_prepare(_: int) -> None:
-            batch[:] = [{**row, "_id": ObjectId(), "routineAssignmentId": marker} for row in stored]
-
-        async def driver(_: int) -> None:
-            await sessions.insert_many(batch)
-
-        async def driver_cleanup(_: int) -> None:
-            await sessions.delete_many({"routineAssignmentId": marker})
-
         steps = {
             SERVICE: Step(service, cleanup=service_cleanup),
-            DRIVER: Step(driver, driver_prepare, driver_cleanup),
+            DRIVER: _inserting(sessions, stored),
             FRAMEWORK: bench.framework_step("assign-group", "POST", request, first, 201),
         }
         return steps, {"sessions": len(stored), "members": members}
