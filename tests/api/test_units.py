@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from peakhealth.routines.documents import TemplateRoutineDocument
 from tests.support.actions import link, put_session, squat_log
@@ -232,3 +233,25 @@ async def test_records_and_metrics_read_in_both_units(
         f"/api/users/{client_user.id}/metrics?current=true", headers=trainer.headers
     )
     assert metric.json()["data"][0]["value"] == 142.882  # 315 x 0.45359237 = 142.8816
+
+
+async def test_without_the_profile_a_body_waits_and_a_read_answers_metric(
+    app: FastAPI, client: httpx.AsyncClient, trainer: Caller
+) -> None:
+    """While the caller's profile cannot be read, a body's units are unknown: 503, nothing
+    stored. A read answers metric, and says so."""
+    await imperial(client, trainer)
+    app.state.profile_units.cache.clear()
+    store = app.state.client
+    body = template_body([{"name": "Day A", "type": "strength", "sections": [strength_section()]}])
+    store.fail_call(1, collection="user_profiles")
+    refused = await client.post(TEMPLATES, json=body, headers=trainer.headers)
+    assert refused.status_code == 503
+    assert await TemplateRoutineDocument.get_motor_collection().count_documents({}) == 0
+    store.fail_call(1, collection="user_profiles")
+    read = await client.get(TEMPLATES, headers=trainer.headers)
+    assert read.status_code == 200 and read.headers["Content-Units"] == "metric"
+    # Named in the request, the units need no profile.
+    store.fail_call(1, collection="user_profiles")
+    made = await client.post(f"{TEMPLATES}?units=imperial", json=body, headers=trainer.headers)
+    assert made.status_code == 201, made.text
