@@ -12,24 +12,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from peakhealth.errors import FieldError, ValidationFailed
-from peakhealth.plan.progression import DEFAULT_ROUND_TO, GRAM, decimal, round_load
+from peakhealth.plan.progression import (
+    DEFAULT_ROUND_TO,
+    GRAM,
+    ROUND_TO_CHOICES,
+    decimal,
+    round_load,
+    rounding_step,
+)
 
 __all__ = ["DEFAULT_ROUND_TO", "ROUND_TO_CHOICES", "materialize", "round_load"]
 
-LB = Decimal("0.45359237")
 HUNDRED = Decimal(100)
 MAX_REPS = 1000  # the plan's and the log's bound: a long linear rule stops there
-# The steps a client rounds to: kg, and the kg of 1, 2.5, 5 and 10 lb (the unit layer turns an
-# imperial body into kg, to the gram, before it is validated).
-_POUND_STEPS = ("1", "2.5", "5", "10")
-ROUND_TO_CHOICES: tuple[float, ...] = (
-    0.5,
-    1.0,
-    1.25,
-    2.5,
-    5.0,
-    *(float((Decimal(pounds) * LB).quantize(GRAM, ROUND_HALF_UP)) for pounds in _POUND_STEPS),
-)
 
 
 def _kg(value: Decimal) -> float:
@@ -193,7 +188,7 @@ def materialize(
     `workout` is left as it was: the exercises computed are copied (their sets one level deep,
     all that changes), the rest is shared with it, which costs far less than a deep copy when
     hundreds of sessions are scheduled."""
-    step = decimal(round_to)
+    step = rounding_step(round_to)
     sections = []
     for section in workout.get("sections") or []:
         exercises = section.get("exercises") or []

@@ -15,7 +15,10 @@ BODYWEIGHT = "bodyweight"  # always at hand
 def vocabulary(catalog: Iterable[CatalogExercise]) -> frozenset[str]:
     """Every equipment value a variant of the catalog lists."""
     return frozenset(
-        item for exercise in catalog for variant in exercise.variants for item in variant.equipment
+        normalized(item)
+        for exercise in catalog
+        for variant in exercise.variants
+        for item in variant.equipment
     )
 
 
@@ -43,7 +46,7 @@ def substitutes(
     limit: int,
 ) -> list[Substitute]:
     """At most `limit` substitutes of `variant` a user with `equipment` can do, best first."""
-    have = set(equipment)
+    have = {normalized(item) for item in equipment}
     primary = set(variant.muscleGroups)
     secondary = set(variant.secondaryMuscles)
     found = [
@@ -52,7 +55,7 @@ def substitutes(
         for other in exercise.variants
         if other.id != variant.id
         and primary <= set(other.muscleGroups)
-        and set(other.equipment) <= have
+        and {normalized(item) for item in other.equipment} <= have
     ]
     found.sort(key=lambda item: (-item.shared, item.variant.name, str(item.variant.id)))
     return found[:limit]

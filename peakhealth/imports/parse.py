@@ -11,8 +11,11 @@ from typing import Literal
 
 from peakhealth.plan.base import WEEKDAYS, Weekday
 from peakhealth.plan.exercises import MAX_SETS
+from peakhealth.units import to_metric
 
-KG_PER_LB = 0.45359237
+# No plan line is longer; a longer one is refused before the patterns run (their lazy name and
+# separator runs take time growing with the square of a line that does not match).
+MAX_LINE = 200
 MAX_REPS = 1000
 MAX_SECONDS = 86_400
 MAX_WEIGHT_KG = 1000.0
@@ -94,8 +97,7 @@ class _Refused(ValueError):
 
 def kilograms(value: float, unit: str) -> float:
     """A weight as written, in kg rounded to 0.001."""
-    kg = value * KG_PER_LB if unit.lower().startswith("lb") else value
-    return round(kg, 3)
+    return to_metric(value, "kg") if unit.lower().startswith("lb") else round(value, 3)
 
 
 def parse_text(text: str) -> list[ParsedLine]:
@@ -110,6 +112,8 @@ def parse_text(text: str) -> list[ParsedLine]:
 
 def parse_line(line: str, number: int) -> ParsedLine:
     """One non-blank line: a heading, an exercise, or unparsed with the reason."""
+    if len(line) > MAX_LINE:
+        return Unparsed(number, line[:MAX_LINE], f"longer than {MAX_LINE} characters")
     heading = _heading(line, number)
     if heading is not None:
         return heading

@@ -19,8 +19,11 @@ from peakhealth.routines.user_documents import UserRoutineView
 router = APIRouter(tags=["Routines"])
 
 
+MAX_TEXT = 100_000  # characters: a plan of thousands of lines, far beyond a routine's limits
+
+
 class ImportBody(PlanModel):
-    text: Annotated[str, StringConstraints(min_length=1), MULTI_LINE] = Field(
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), MULTI_LINE] = Field(
         description="The plan, one line each: day headings (`Day 1 - Lower`, `Monday:`,"
         " `# Push`), then exercises (`Squat 5x5 @ 100kg`, `Bench press 3 x 8-10 @ RPE 8`,"
         " `Plank 3x60s`, `Run 5 min`, `Pull-ups 3xAMRAP`, `A1`/`A2` for a superset)."

@@ -7,7 +7,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from pydantic import BaseModel, ValidationError
 
-from peakhealth.catalog.port import ExerciseCatalog, ExerciseSearch
+from peakhealth.catalog.port import ExerciseCatalog
 from peakhealth.errors import FieldError, NotFound, ValidationFailed
 from peakhealth.identity.users import CurrentUser
 from peakhealth.imports.drafts import ImportedLine, build_draft
@@ -20,8 +20,6 @@ from peakhealth.storage import import_logs
 from peakhealth.storage.import_logs import ImportLog, ImportLogFields
 from peakhealth.timestamps import utc_now
 
-CATALOG_PAGE = 1000  # the catalog listed in pages of this size (the cache keeps each page)
-
 
 class Imported(BaseModel):
     draft: UserRoutineDraft  # validated
@@ -31,13 +29,7 @@ class Imported(BaseModel):
 
 async def catalog_names(catalog: ExerciseCatalog) -> CatalogNames:
     """Every exercise of the catalog, through the catalog's cache (no database call)."""
-    exercises, total = await catalog.search(ExerciseSearch(limit=CATALOG_PAGE))
-    while len(exercises) < total:
-        more, _ = await catalog.search(ExerciseSearch(offset=len(exercises), limit=CATALOG_PAGE))
-        if not more:
-            break
-        exercises += more
-    return CatalogNames(exercises)
+    return CatalogNames(await catalog.all_exercises())
 
 
 async def parse(text: str, name: str | None, catalog: ExerciseCatalog) -> Imported:

@@ -10,10 +10,22 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from peakhealth.plan.base import PlanModel, raise_field_errors, tagged_union
+from peakhealth.units import KG_PER_LB
 
 DEFAULT_ROUND_TO = 2.5  # kg, an assignment's `roundTo` unless it says otherwise
 GRAM = Decimal("0.001")
 MAX_WEIGHT = Decimal(1000)  # the plan's and the log's bound: a long linear rule stops there
+# The steps a client rounds to: kg, and 1, 2.5, 5 and 10 lb. The unit layer turns an imperial
+# body into kg to the gram (2.5 lb arrives as 1.134), so each pound step is known by that gram
+# value and rounds by its exact kg: loads come out whole pounds (300 lb, never 300.27).
+KG_STEPS = ("0.5", "1", "1.25", "2.5", "5")
+POUND_STEPS = ("1", "2.5", "5", "10")
+_EXACT_STEPS: dict[Decimal, Decimal] = {Decimal(kg): Decimal(kg) for kg in KG_STEPS} | {
+    (Decimal(pounds) * Decimal(repr(KG_PER_LB))).quantize(GRAM, ROUND_HALF_UP): Decimal(pounds)
+    * Decimal(repr(KG_PER_LB))
+    for pounds in POUND_STEPS
+}
+ROUND_TO_CHOICES: tuple[float, ...] = tuple(float(step) for step in _EXACT_STEPS)
 MAX_WAVE_WEEKS = 12
 MAX_WAVE_SETS = 50  # the most sets an exercise has (plan.exercises.MAX_SETS)
 
@@ -148,6 +160,12 @@ def progression_errors(
 def decimal(value: float | int) -> Decimal:
     """A stored number as the decimal it was written as (its shortest text)."""
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def rounding_step(round_to: float) -> Decimal:
+    """The exact step an assignment's `roundTo` (one of ROUND_TO_CHOICES) rounds loads to."""
+    given = decimal(round_to)
+    return _EXACT_STEPS.get(given, given)
 
 
 def round_load(kg: Decimal, step: Decimal) -> Decimal:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from peakhealth.plan.progression import decimal, round_load
+from peakhealth.plan.progression import decimal, round_load, rounding_step
 
 
 def double_entries(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -55,7 +55,7 @@ def decide_targets(
     repsMax gives W + weightStep (rounded) x repsMin; otherwise W x one rep more than the fewest
     done (at most repsMax). Never logged: the planned weight x repsMin."""
     targets: list[dict[str, Any]] = []
-    step = decimal(round_to)
+    step = rounding_step(round_to)
     for entry_id, exercise in double_entries(snapshot).items():
         planned = _working(exercise.get("sets") or [])
         top = {str(item["_id"]): int(item["repsMax"]) for item in planned}

@@ -5,7 +5,14 @@ from typing import Any
 
 import pytest
 
-from peakhealth.imports.parse import Heading, ParsedExercise, Unparsed, kilograms, parse_text
+from peakhealth.imports.parse import (
+    Heading,
+    ParsedExercise,
+    Unparsed,
+    kilograms,
+    parse_line,
+    parse_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +105,10 @@ def test_pounds_are_stored_in_kilograms_to_the_gram() -> None:
     assert kilograms(135, "lb") == 61.235
     assert kilograms(315, "lbs") == 142.882
     assert kilograms(100, "kg") == 100
+
+
+def test_a_line_longer_than_any_plan_line_is_refused_before_the_patterns_run() -> None:
+    """The patterns take time growing with the square of a long line that does not match."""
+    line = "Squat" + " " * 50_000 + "b"
+    parsed = parse_line(line, 3)
+    assert parsed == Unparsed(3, line[:200], "longer than 200 characters")
