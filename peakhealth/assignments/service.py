@@ -822,12 +822,19 @@ async def assign_group(
             "assignedAt": utc_now(),
         }
         try:
-            # Only onto the group as read: a member who joined meanwhile was not assigned.
+            # Only onto the members and assignments as read: a member who joined meanwhile was
+            # not assigned, and a group assignment made meanwhile raced this one. A rename may
+            # happen in between. (On MongoDB an array equals a filter's array element by
+            # element, in order: the group as it was read.)
             recorded = await groups.change(
                 group["_id"],
                 {"trainerId": trainer_id},
                 {"$push": {"assignments": record}},
-                Expected(frozenset({int(group.get("revision") or 0)})),
+                None,
+                also={
+                    "memberIds": group["memberIds"],
+                    "assignments": group.get("assignments", []),
+                },
             )
         except PyMongoError:
             await _roll_back(made)

@@ -279,3 +279,25 @@ async def test_two_trainers_requests_assigning_one_group_at_once_leave_one_live_
     assert {answer.status_code for answer in answers} <= {201, 409}, [a.text for a in answers]
     assert 201 in {answer.status_code for answer in answers}
     await members_settled(group_id, members)
+
+
+async def test_a_rename_while_a_group_is_assigned_keeps_the_assignments(
+    app: FastAPI, client: httpx.AsyncClient, admin: Caller, trainer: Caller
+) -> None:
+    """The group assignment stalls before recording itself on the group; the trainer renames
+    the group meanwhile. The members and assignments are as read, so the record is written:
+    201, every member assigned."""
+    routine = await create(client, trainer, TEMPLATES, two_workouts())
+    group_id, members = await class_of(client, admin, trainer, 2)
+    hold = app.state.client.hold_call(1, collection="groups", name="find_one_and_update")
+    assigning = asyncio.create_task(assign_group(client, trainer, routine["id"], group_id))
+    await hold.reached.wait()
+    renamed = await client.patch(
+        f"{GROUPS}/{group_id}", json={"name": "7 am class"}, headers=trainer.headers
+    )
+    assert renamed.status_code == 200, renamed.text
+    hold.release()
+    made = await assigning
+    assert made.status_code == 201, made.text
+    live = await RoutineAssignment.get_motor_collection().count_documents({"status": "active"})
+    assert live == len(members)
