@@ -1,6 +1,6 @@
 """`/api/routine-assignments`."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -296,7 +296,7 @@ async def upgrade(
     from_date = (
         date.fromisoformat(request.fromDate)
         if request and request.fromDate
-        else datetime.now(UTC).date()
+        else http.app.state.clock().date()  # the app's clock: tests move it
     )
     upgraded = await service.upgrade(
         assignment, user=user, from_date=from_date, directory=directory, expected=expected
@@ -312,6 +312,7 @@ async def upgrade(
     summary="What upgrading to the latest version would change, without changing anything",
 )
 async def upgrade_preview(
+    http: Request,
     id: DocumentId,
     user: User,
     directory: Directory,
@@ -323,7 +324,7 @@ async def upgrade_preview(
     sessions the upgrade would delete and create, and the first new session's date, decided as
     `POST /{id}/upgrade` decides (the same 403 and 409); nothing is written."""
     assignment = await service.load(id, user)
-    start = date.fromisoformat(fromDate) if fromDate else datetime.now(UTC).date()
+    start = date.fromisoformat(fromDate) if fromDate else http.app.state.clock().date()
     preview = await service.preview_upgrade(
         assignment, user=user, from_date=start, directory=directory
     )

@@ -209,7 +209,14 @@ async def _maxima(
         return {client: {} for client in clients}
     found = await metrics.current_one_rep_maxima_of(clients, needed)
     for client in clients:
-        progression.check_maxima(needed, found.get(client, {}))
+        try:
+            progression.check_maxima(needed, found.get(client, {}))
+        except ValidationFailed as missing:
+            if len(clients) == 1:
+                raise
+            raise ValidationFailed(  # a group: say whose
+                [FieldError(e.field, f"member {client}: {e.message}") for e in missing.errors]
+            ) from missing
     return {client: found.get(client, {}) for client in clients}
 
 

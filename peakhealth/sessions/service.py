@@ -154,7 +154,12 @@ async def read_answer(session_id: str, user: CurrentUser) -> tuple[bytes, int]:
     if fields.get("decidesTargets") and fields.get("status") == "scheduled":
         # Provisional: what it would get if it started now. A completion that changes them
         # bumps this session's revision (`sessions.targets_moved`), so its tag stays true.
-        stored = await sessions.find({"_id": fields["_id"], "userId": fields["userId"]})
+        # `fields` is the whole session unless its answer was kept without the snapshot.
+        stored = (
+            fields
+            if "workoutSnapshot" in fields
+            else await sessions.find({"_id": fields["_id"], "userId": fields["userId"]})
+        )
         targets = None if stored is None else await _double_targets(stored)
         if targets:
             answer = with_provisional_targets(answer, targets)

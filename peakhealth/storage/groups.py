@@ -32,6 +32,9 @@ class GroupAssignment(BaseModel):
     trainingDays: list[Weekday]
     scheduledTime: str | None = None
     notesForUser: str | None = None
+    roundTo: float | None = Field(
+        default=None, description="kg its computed loads are rounded to (members who join too)"
+    )
     assignedBy: str
     assignedAt: UtcDatetime
 

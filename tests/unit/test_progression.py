@@ -14,6 +14,7 @@ from peakhealth.assignments.progression import (
     round_load,
 )
 from peakhealth.errors import ValidationFailed
+from peakhealth.plan.progression import rounding_step
 
 SQUAT = "00000000-0000-0000-0000-00000000000a"
 
@@ -220,3 +221,14 @@ def test_stored_numbers_are_taken_as_written_not_as_their_binary_value() -> None
         "sets": [{"repType": "fixed", "reps": 5, "weight": planned}],
     }
     assert sets_of(materialize(workout(squat), 2, {}, 0.5))[0]["weight"] == 100.5
+
+
+@pytest.mark.parametrize(
+    ("pounds", "round_to", "shown"),
+    [(300, 0.454, 300.0), (135, 4.536, 140.0), (405, 4.536, 410.0), (132.4, 1.134, 132.5)],
+)
+def test_a_pound_step_rounds_to_whole_pounds(pounds: float, round_to: float, shown: float) -> None:
+    """A pound `roundTo` arrives as its kg to the gram; loads still come out in whole steps of
+    the exact pound (halves up), so an imperial client reads 300 lb, not 300.27."""
+    kg = round_load(Decimal(repr(pounds)) * Decimal("0.45359237"), rounding_step(round_to))
+    assert round(float(kg) / 0.45359237, 2) == shown
