@@ -166,7 +166,7 @@ async def _assign_and_train(template_id: str, catalog: EmbeddedCatalog) -> tuple
             "measuredOn": (monday - timedelta(days=3)).isoformat(),
         }
     )
-    await coaching.record(TRAINER, CLIENT.id, bench, catalog, EmbeddedDirectory())
+    await coaching.record(TRAINER, CLIENT.id, bench, catalog, EmbeddedDirectory(), today)
     assignment = await assignments.create(
         routine_version_id=template_id,
         client_id=CLIENT.id,

@@ -47,7 +47,8 @@ async def record_metric(
     """History is kept: a new measurement never overwrites an older one. `value` is kg;
     `measuredOn` defaults to today (UTC). A oneRepMax names a catalog `exerciseId`; a
     bodyweight has none. `Location` is the new measurement's URL."""
-    stored = await service.record(user, userId, body, catalog, directory)
+    today = http.app.state.clock().date()  # the app's clock: tests move it
+    stored = await service.record(user, userId, body, catalog, directory, today)
     where = location(http, "getClientMetric", stored["_id"], userId=stored["userId"])
     return created_response(render(_metric, stored), where)
 

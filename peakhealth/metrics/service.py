@@ -3,7 +3,7 @@ directory asked only when a trainer's link decides), recording and reading metri
 records, and the records a completed or corrected session sets (called by the session PUT)."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -53,8 +53,10 @@ async def record(
     body: MetricCreate,
     catalog: ExerciseCatalog,
     directory: UserDirectory,
+    today: date,
 ) -> dict[str, Any]:
-    """Store one measurement of the client; the stored document."""
+    """Store one measurement of the client (measured `today` unless it says); the stored
+    document."""
     client_id = await client_of(user, user_id, directory)
     exercise_id = body.exerciseId.lower() if body.exerciseId else None
     if exercise_id is not None and await catalog.get(exercise_id) is None:
@@ -66,7 +68,7 @@ async def record(
         kind=body.kind,
         exerciseId=exercise_id,
         value=kept(body.value),
-        measuredOn=body.measuredOn or datetime.now(UTC).date().isoformat(),
+        measuredOn=body.measuredOn or today.isoformat(),
         recordedBy=user.id,
         createdAt=now,
     )

@@ -81,17 +81,11 @@ async def current(query: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["kind"], row.get("exerciseId") or ""))
 
 
-async def current_one_rep_maxima(user_id: str, exercise_ids: Collection[str]) -> dict[str, float]:
-    """The client's current one-rep maximum of each of `exercise_ids` that has one, in kg: one
-    aggregation, whatever the number of exercises (what scheduling with percentages reads)."""
-    found = await current_one_rep_maxima_of([user_id], exercise_ids)
-    return found.get(user_id, {})
-
-
 async def current_one_rep_maxima_of(
     user_ids: Collection[str], exercise_ids: Collection[str]
 ) -> dict[str, dict[str, float]]:
-    """`current_one_rep_maxima` of several clients (a group assigned at once), by client: one
+    """Each client's current one-rep maximum of each of `exercise_ids` that has one, in kg, by
+    client (what scheduling with percentages reads, for one client or a whole group): one
     aggregation whatever the number of clients and exercises."""
     if not exercise_ids or not user_ids:
         return {}

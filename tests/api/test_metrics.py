@@ -2,12 +2,13 @@
 linked trainer, admins; anyone else 404 as for a user that does not exist), validation (422
 naming the field, nothing stored), history newest first and the current values."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from peakhealth.storage.metrics import ClientMetric, current_one_rep_maxima
+from peakhealth.storage.metrics import ClientMetric, current_one_rep_maxima_of
 from tests.support.actions import link
 from tests.support.callers import Caller, make_caller
 from tests.support.plans import variant
@@ -40,14 +41,15 @@ async def linked(
 
 
 async def test_the_client_records_their_own_with_location_and_defaults(
-    client: httpx.AsyncClient, client_user: Caller
+    app: Any, client: httpx.AsyncClient, client_user: Caller
 ) -> None:
+    app.state.clock = lambda: datetime(2026, 3, 14, 23, 30, tzinfo=UTC)  # the service's today
     made = await record(client, client_user, "me", {"kind": "bodyweight", "value": 81.23456})
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["userId"] == body["recordedBy"] == client_user.id
     assert body["value"] == 81.235  # kg to 0.001, as every stored weight
-    assert len(body["measuredOn"]) == 10 and "exerciseId" not in body
+    assert body["measuredOn"] == "2026-03-14" and "exerciseId" not in body
     assert made.headers["location"] == f"{metrics_of(client_user)}/{body['id']}"
     again = await client.get(made.headers["location"], headers=client_user.headers)
     assert again.json() == body
@@ -172,6 +174,6 @@ async def test_the_schedulers_maxima_are_the_current_ones_in_one_call(
         body = {"kind": "oneRepMax", "exerciseId": SQUAT, "value": value, "measuredOn": day}
         assert (await record(client, client_user, "me", body)).status_code == 201
     with calls_during(app.state.client) as made:
-        maxima = await current_one_rep_maxima(client_user.id, [SQUAT, BENCH])
-    assert maxima == {SQUAT: 150.0}
+        maxima = await current_one_rep_maxima_of([client_user.id], [SQUAT, BENCH])
+    assert maxima == {client_user.id: {SQUAT: 150.0}}
     assert sum(made.values()) == 1
