@@ -292,9 +292,10 @@ async def update(
                 # A repeat of a request whose recount a failure cut short: recount now.
                 await _after_status_change(stored)
             if stored["status"] == "completed" and change.performanceLog is not None:
-                # ... and its records (only better ones are written: nothing when they were).
-                # A repeat sets nothing new: its answer is the session alone, as the first.
-                await _with_records(stored, stored, corrects=False)
+                # ... and its records: better ones are written (nothing when they were), and
+                # records of this session its log no longer holds are lowered (a correction's
+                # whose write a failure cut short). Its answer is the session alone.
+                await _with_records(stored, stored, corrects=True)
             return stored
         reopens = changes.get("status") == "scheduled"
         await _check_reopenable(stored, reopens)

@@ -190,3 +190,27 @@ async def test_records_add_at_most_two_calls_to_completing_a_sixteen_set_session
     added = made - bare
     assert sum(made.values()) - sum(bare.values()) == 2, (made, bare)
     assert added == {"find": 1, "bulk_write": 1}
+
+
+async def test_a_correction_cut_short_lowers_its_records_when_repeated(
+    app: FastAPI, client: httpx.AsyncClient, client_user: Caller, plan: Plan
+) -> None:
+    """The correction is written, then the database fails before the lowered records are: 503.
+    The client repeats the same PUT, which finds the log already corrected and still puts the
+    records back to the previous best."""
+    _, workout = plan
+    monday = await insert_session(*plan, client_user, status="in-progress")
+    wednesday = await insert_session(
+        *plan, client_user, status="in-progress", scheduled_date="2025-03-05"
+    )
+    await complete(client, client_user, monday, squat_log(workout, *sets_of(5, 100)))
+    await complete(client, client_user, wednesday, squat_log(workout, *sets_of(3, 120)))
+    correction = {"performanceLog": squat_log(workout, *sets_of(3, 90))}
+    app.state.client.fail_call(1, collection="personal_records", name="bulk_write")
+    cut_short = await put_session(client, client_user, wednesday, correction)
+    assert cut_short.status_code == 503
+    assert (await records_of(client, client_user))["heaviestWeight"]["value"] == 120
+    repeated = await put_session(client, client_user, wednesday, correction)
+    assert repeated.status_code == 200, repeated.text
+    after = await records_of(client, client_user)
+    assert (after["heaviestWeight"]["value"], after["heaviestWeight"]["sessionId"]) == (100, monday)
