@@ -888,6 +888,7 @@ METRIC_VIEW: dict[str, Any] = {
     "userId": CLIENT,
     **METRIC_BODY,
     "recordedBy": TRAINER,
+    "revision": 1,
     "createdAt": "2026-11-20T18:00:00.000Z",
 }
 RECORDS: list[dict[str, Any]] = [

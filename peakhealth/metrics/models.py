@@ -8,6 +8,7 @@ from peakhealth.pages import Page
 from peakhealth.plan.base import UUID_PATTERN, PlanModel, raise_field_errors
 from peakhealth.plan.calendar import CalendarDate
 from peakhealth.plan.reading import ReadWithId
+from peakhealth.revisions import BEFORE_REVISIONS, Revision
 from peakhealth.timestamps import UtcDatetime
 
 MetricKind = Literal["oneRepMax", "bodyweight"]
@@ -46,6 +47,7 @@ class MetricFields(BaseModel):
     value: float = Field(description="kg")
     measuredOn: str = Field(description="Calendar day YYYY-MM-DD")
     recordedBy: str = Field(pattern=UUID_PATTERN, description="Who recorded it")
+    revision: Revision = BEFORE_REVISIONS  # 1: a measurement is recorded once, never changed
     createdAt: UtcDatetime
 
 

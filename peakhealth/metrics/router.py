@@ -9,12 +9,14 @@ from pydantic import TypeAdapter
 
 from peakhealth.http.dependencies import OMIT_ABSENT, Catalog, Directory, DocumentId, User
 from peakhealth.http.pagination import Pages
+from peakhealth.http.preconditions import IfNoneMatch, not_modified, tagged
 from peakhealth.http.responses import answer_response, created_response, location, page_response
 from peakhealth.metrics import service
 from peakhealth.metrics.models import MetricCreate, MetricKind, MetricPage, MetricRead
 from peakhealth.metrics.records import RecordList
 from peakhealth.plan.base import UUID_PATTERN
 from peakhealth.plan.reading import render
+from peakhealth.revisions import revision_of
 
 router = APIRouter(prefix="/api/users/{userId}", tags=["Coaching"])
 
@@ -50,7 +52,7 @@ async def record_metric(
     today = http.app.state.clock().date()  # the app's clock: tests move it
     stored = await service.record(user, userId, body, catalog, directory, today)
     where = location(http, "getClientMetric", stored["_id"], userId=stored["userId"])
-    return created_response(render(_metric, stored), where)
+    return tagged(created_response(render(_metric, stored), where), revision_of(stored))
 
 
 @router.get(
@@ -94,9 +96,19 @@ async def list_metrics(
     name="getClientMetric",  # the Location of a 201 is built from this route
     summary="One measurement",
 )
-async def read_metric(userId: UserId, id: DocumentId, user: User, directory: Directory) -> Response:
+async def read_metric(
+    userId: UserId, id: DocumentId, user: User, directory: Directory, held: IfNoneMatch
+) -> Response:
     """Readable by whoever may read the client's metrics; any other id is 404."""
-    return answer_response(render(_metric, await service.read(user, userId, id, directory)))
+    stored = await service.read(user, userId, id, directory)
+
+    async def current() -> int:  # a measurement is small: read whole, then compared
+        return revision_of(stored)
+
+    unchanged = await not_modified(held, current)
+    if unchanged is not None:
+        return unchanged
+    return tagged(answer_response(render(_metric, stored)), revision_of(stored))
 
 
 @router.get(

@@ -25,6 +25,7 @@ from peakhealth.metrics.records import (
     lowered,
     session_records,
 )
+from peakhealth.revisions import FIRST
 from peakhealth.storage import metrics, records
 from peakhealth.storage.metrics import ClientMetric
 from peakhealth.timestamps import utc_now
@@ -70,6 +71,7 @@ async def record(
         value=kept(body.value),
         measuredOn=body.measuredOn or today.isoformat(),
         recordedBy=user.id,
+        revision=FIRST,
         createdAt=now,
     )
     stored = metric.model_dump(by_alias=True, exclude={"revision_id"})

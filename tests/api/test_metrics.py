@@ -55,6 +55,20 @@ async def test_the_client_records_their_own_with_location_and_defaults(
     assert again.json() == body
 
 
+async def test_a_measurement_has_revision_one_its_tag_and_a_304(
+    client: httpx.AsyncClient, client_user: Caller
+) -> None:
+    made = await record(client, client_user, "me", {"kind": "bodyweight", "value": 80})
+    assert made.json()["revision"] == 1 and made.headers["ETag"] == '"1"'
+    url = made.headers["location"]
+    read = await client.get(url, headers=client_user.headers)
+    assert read.headers["ETag"] == '"1"'
+    held = await client.get(url, headers={**client_user.headers, "If-None-Match": '"1"'})
+    assert held.status_code == 304 and held.content == b""
+    other = await client.get(url, headers={**client_user.headers, "If-None-Match": '"2"'})
+    assert other.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
